@@ -1,0 +1,59 @@
+package pulse;
+
+import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pulse.config.InvalidConfigurationException;
+import pulse.embedded.EmbeddedInfrastructureListener;
+
+/**
+ * Interaction Pulse: generator -> Kafka -> aggregation -> MongoDB, wired by Camel Main. Routes are discovered in
+ * package {@code routes}; with {@code kafka.brokers=embedded} / {@code mongodb.uri=embedded} (the defaults) the
+ * infrastructure is started in-process first.
+ */
+public final class Application {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Application.class);
+
+    private Application() {
+    }
+
+    public static void main(String[] args) {
+        EmbeddedInfrastructureListener embedded = new EmbeddedInfrastructureListener();
+        Main main = create();
+        main.addMainListener(embedded);
+        int exitCode;
+        try {
+            exitCode = main.run(args);
+        } catch (Exception e) {
+            InvalidConfigurationException configuration = configurationProblem(e);
+            if (configuration != null) {
+                LOG.error(configuration.getMessage());
+            } else {
+                LOG.error("Interaction Pulse failed: {}", e.getMessage(), e);
+            }
+            exitCode = 1;
+        } finally {
+            embedded.close(); // the embedded broker's threads would otherwise keep the JVM alive
+        }
+        if (exitCode != 0) {
+            System.exit(exitCode);
+        }
+    }
+
+    /** The pipeline without the embedded default: {@code kafka.brokers} and {@code mongodb.uri} must be real. */
+    public static Main create() {
+        Main main = new Main();
+        main.configure().addConfiguration(PulseConfiguration.class);
+        return main;
+    }
+
+    private static InvalidConfigurationException configurationProblem(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InvalidConfigurationException problem) {
+                return problem;
+            }
+        }
+        return null;
+    }
+}

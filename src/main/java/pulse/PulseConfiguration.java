@@ -1,0 +1,119 @@
+package pulse;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.WriteConcern;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.service.ServiceSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pulse.aggregate.InteractionAggregationStrategy;
+import pulse.config.PulseOptions;
+import pulse.config.Settings;
+import pulse.event.EventParser;
+import pulse.generator.InteractionGenerator;
+import pulse.generator.RateMeter;
+import pulse.kafka.KafkaTopics;
+import pulse.kafka.RecordValidator;
+import pulse.store.AggregateStore;
+import pulse.store.AggregationProgress;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads and validates the options, binds the pipeline's beans by the names the routes use, and creates the
+ * topics before the routes start.
+ */
+public class PulseConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PulseConfiguration.class);
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        PulseOptions options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
+        Clock clock = Clock.systemUTC();
+        Registry registry = context.getRegistry();
+
+        MongoClient mongo = mongoClient(options.mongoUri());
+        context.addService(closing(mongo));
+        registry.bind("pulseMongo", mongo);
+
+        registry.bind("interactionGenerator", new InteractionGenerator(options.generator(), clock));
+        registry.bind("generatorRate", new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime));
+        registry.bind("recordValidator", new RecordValidator(new EventParser(options.validation(), clock)));
+        registry.bind("interactionAggregation", new InteractionAggregationStrategy());
+        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock);
+        registry.bind("aggregateStore", store);
+        registry.bind("aggregationProgress", new AggregationProgress(options.progressLogInterval(), System::nanoTime));
+
+        context.addStartupListener((camelContext, alreadyStarted) -> {
+            if (!alreadyStarted) {
+                createTopics(camelContext, options);
+                createIndexes(store);
+            }
+        });
+    }
+
+    private static void createTopics(CamelContext context, PulseOptions options) {
+        KafkaComponent kafka = context.getComponent("kafka", KafkaComponent.class);
+        Properties client = new Properties();
+        // same connection and security settings as the routes' producers and consumers
+        kafka.getConfiguration().createProducerProperties().forEach((key, value) -> {
+            String name = key.toString();
+            if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
+                client.put(name, value);
+            }
+        });
+        client.put("bootstrap.servers", kafka.getConfiguration().getBrokers());
+        Map<String, Integer> topics = new LinkedHashMap<>();
+        topics.put(options.kafkaTopic(), options.topicPartitions());
+        topics.put(options.deadLetterTopic(), options.topicPartitions());
+        KafkaTopics.ensure(client, topics, options.replicationFactor(), Duration.ofSeconds(30));
+    }
+
+    private static void createIndexes(AggregateStore store) {
+        try {
+            store.ensureIndexes();
+        } catch (RuntimeException e) {
+            // an optimisation only: the pipeline works without them and retries its writes
+            LOG.warn("Could not create MongoDB indexes now ({}); continuing without them", e.getMessage());
+        }
+    }
+
+    /**
+     * A client for {@code mongodb.uri}. Writes wait for a majority of the replica set (and its journal) unless the
+     * URI says otherwise; a down server fails a write after a few seconds so the route's retry can log it.
+     */
+    static MongoClient mongoClient(String uri) {
+        ConnectionString connection = new ConnectionString(uri);
+        MongoClientSettings.Builder settings = MongoClientSettings.builder().applyConnectionString(connection);
+        if (connection.getWriteConcern() == null) {
+            settings.writeConcern(WriteConcern.MAJORITY.withJournal(true));
+        }
+        if (!uri.contains("serverSelectionTimeoutMS")) {
+            settings.applyToClusterSettings(cluster -> cluster.serverSelectionTimeout(5, TimeUnit.SECONDS));
+        }
+        // hosts only: the URI may carry credentials
+        LOG.info("MongoDB at {}", connection.getHosts());
+        return MongoClients.create(settings.build());
+    }
+
+    private static ServiceSupport closing(MongoClient mongo) {
+        return new ServiceSupport() {
+            @Override
+            protected void doStop() {
+                mongo.close();
+            }
+        };
+    }
+}

@@ -1,0 +1,106 @@
+package pulse.aggregate;
+
+import pulse.event.ConsumedEvent;
+import pulse.event.InteractionEvent;
+import pulse.event.InteractionType;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What one batch adds to one aggregate document: counts by type, the event-time span, and per partition
+ * the first and last offset folded in (the replay guard), plus the earliest event that touched it (its origin).
+ */
+public final class AggregateDelta {
+
+    /** First and last offset of the events folded from one partition. */
+    public static final class OffsetRange {
+        private long first;
+        private long last;
+
+        OffsetRange(long offset) {
+            this.first = offset;
+            this.last = offset;
+        }
+
+        void include(long offset) {
+            first = Math.min(first, offset);
+            last = Math.max(last, offset);
+        }
+
+        public long first() {
+            return first;
+        }
+
+        public long last() {
+            return last;
+        }
+    }
+
+    private final String id;
+    private long total;
+    private final long[] byType = new long[InteractionType.values().length];
+    private Instant firstSeen;
+    private Instant lastSeen;
+    private final SortedMap<Integer, OffsetRange> offsets = new TreeMap<>();
+    private Position origin;
+
+    public AggregateDelta(String id) {
+        this.id = id;
+    }
+
+    public void add(ConsumedEvent consumed) {
+        InteractionEvent event = consumed.event();
+        total++;
+        byType[event.type().ordinal()]++;
+        Instant timestamp = event.timestamp();
+        if (firstSeen == null || timestamp.isBefore(firstSeen)) {
+            firstSeen = timestamp;
+        }
+        if (lastSeen == null || timestamp.isAfter(lastSeen)) {
+            lastSeen = timestamp;
+        }
+        OffsetRange range = offsets.get(consumed.partition());
+        if (range == null) {
+            offsets.put(consumed.partition(), new OffsetRange(consumed.offset()));
+        } else {
+            range.include(consumed.offset());
+        }
+        Position position = new Position(consumed.partition(), consumed.offset());
+        if (origin == null || position.partition() < origin.partition()
+                || (position.partition() == origin.partition() && position.offset() < origin.offset())) {
+            origin = position;
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public long total() {
+        return total;
+    }
+
+    public long count(InteractionType type) {
+        return byType[type.ordinal()];
+    }
+
+    public Instant firstSeen() {
+        return firstSeen;
+    }
+
+    public Instant lastSeen() {
+        return lastSeen;
+    }
+
+    public SortedMap<Integer, OffsetRange> offsets() {
+        return Collections.unmodifiableSortedMap(offsets);
+    }
+
+    /** The lowest (partition, offset) folded in; recorded on insert so a new document is counted exactly once. */
+    public Position origin() {
+        return origin;
+    }
+}

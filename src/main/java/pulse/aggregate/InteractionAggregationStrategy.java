@@ -1,0 +1,25 @@
+package pulse.aggregate;
+
+import org.apache.camel.AggregationStrategy;
+import org.apache.camel.Exchange;
+import pulse.event.ConsumedEvent;
+
+/**
+ * Folds the records of one consumed batch into a {@link BatchDelta}: valid events are added, anything else
+ * (a record that went to the dead-letter topic) is only counted as rejected.
+ */
+public class InteractionAggregationStrategy implements AggregationStrategy {
+
+    @Override
+    public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
+        Exchange result = oldExchange != null ? oldExchange : newExchange;
+        BatchDelta delta = oldExchange != null ? oldExchange.getMessage().getBody(BatchDelta.class) : new BatchDelta();
+        if (newExchange.getMessage().getBody() instanceof ConsumedEvent event) {
+            delta.add(event);
+        } else {
+            delta.reject();
+        }
+        result.getMessage().setBody(delta);
+        return result;
+    }
+}

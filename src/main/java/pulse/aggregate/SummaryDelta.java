@@ -1,0 +1,47 @@
+package pulse.aggregate;
+
+import pulse.event.ConsumedEvent;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What a batch adds to the global summary: events, and users and items seen for the first time (documents whose
+ * origin event is in the batch), restricted to the offsets the summary does not hold yet, per partition.
+ */
+public record SummaryDelta(long events, long newUsers, long newItems, SortedMap<Integer, long[]> offsets) {
+
+    /**
+     * @param newUsers origins of the user documents created by this batch's events
+     * @param newItems origins of the item documents created by this batch's events
+     * @param applied  per partition, the last offset the summary already holds (empty for a first attempt)
+     */
+    public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<Position> newUsers,
+                                  Collection<Position> newItems, Map<Integer, Long> applied) {
+        long events = 0;
+        SortedMap<Integer, long[]> offsets = new TreeMap<>();
+        for (ConsumedEvent event : batch) {
+            if (isNew(event.partition(), event.offset(), applied)) {
+                events++;
+                long[] range = offsets.computeIfAbsent(event.partition(), p -> new long[] {event.offset(), event.offset()});
+                range[0] = Math.min(range[0], event.offset());
+                range[1] = Math.max(range[1], event.offset());
+            }
+        }
+        return new SummaryDelta(events, countNew(newUsers, applied), countNew(newItems, applied), offsets);
+    }
+
+    public boolean isEmpty() {
+        return events == 0;
+    }
+
+    private static long countNew(Collection<Position> origins, Map<Integer, Long> applied) {
+        return origins.stream().filter(p -> isNew(p.partition(), p.offset(), applied)).count();
+    }
+
+    private static boolean isNew(int partition, long offset, Map<Integer, Long> applied) {
+        return offset > applied.getOrDefault(partition, -1L);
+    }
+}

@@ -1,0 +1,95 @@
+package pulse.config;
+
+import pulse.event.ValidationOptions;
+import pulse.generator.GeneratorOptions;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Every option of the pipeline, read and validated once at start. Defaults and documentation live in
+ * application.properties and README.md.
+ */
+public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String mongoUri,
+                           String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
+                           Duration progressLogInterval) {
+
+    public static PulseOptions from(Settings settings) {
+        // the route endpoints read these through placeholders; validating here gives a clear error first
+        settings.positiveInt("aggregation.batch.max-records");
+        settings.positiveInt("aggregation.batch.poll-timeout-ms");
+        settings.positiveInt("aggregation.batch.interval-ms");
+        settings.positiveLong("aggregation.retry.initial-delay-ms");
+        settings.positiveLong("aggregation.retry.max-delay-ms");
+        settings.bool("generator.enabled");
+        return new PulseOptions(
+                topicName(settings, "kafka.topic"),
+                settings.positiveInt("kafka.topic.partitions"),
+                (short) settings.intInRange("kafka.topic.replication-factor", 1, Short.MAX_VALUE),
+                settings.string("mongodb.uri"),
+                settings.string("mongodb.database"),
+                generator(settings),
+                new ValidationOptions(
+                        settings.positiveInt("validation.max-event-bytes"),
+                        settings.positiveInt("validation.max-id-length"),
+                        settings.positiveDuration("validation.max-future-skew"),
+                        settings.positiveDuration("validation.max-age")),
+                settings.positiveDuration("pulse.progress-log-interval"));
+    }
+
+    public String deadLetterTopic() {
+        return kafkaTopic + ".dlq";
+    }
+
+    private static GeneratorOptions generator(Settings settings) {
+        return new GeneratorOptions(
+                settings.positiveLong("generator.period"),
+                settings.positiveInt("generator.events-per-tick"),
+                settings.positiveInt("generator.users"),
+                settings.positiveInt("generator.items"),
+                settings.positiveDouble("generator.item-zipf-exponent"),
+                settings.positiveDouble("generator.user-zipf-exponent"),
+                typeWeights(settings, "generator.type-mix"),
+                settings.optionalLong("generator.seed"));
+    }
+
+    /** {@code view:80,click:17,purchase:3}: relative weights, in funnel order. */
+    static double[] typeWeights(Settings settings, String key) {
+        String value = settings.string(key);
+        double[] weights = new double[3];
+        String[] names = {"view", "click", "purchase"};
+        String[] parts = value.split(",");
+        if (parts.length != 3) {
+            throw new InvalidConfigurationException(key, "= '" + value + "' must list view, click and purchase weights,"
+                    + " such as view:80,click:17,purchase:3");
+        }
+        for (int i = 0; i < 3; i++) {
+            String[] pair = parts[i].trim().split(":");
+            try {
+                if (pair.length != 2 || !pair[0].trim().toLowerCase(Locale.ROOT).equals(names[i])) {
+                    throw new NumberFormatException();
+                }
+                weights[i] = Double.parseDouble(pair[1].trim());
+                if (!(weights[i] >= 0) || !Double.isFinite(weights[i])) {
+                    throw new NumberFormatException();
+                }
+            } catch (NumberFormatException e) {
+                throw new InvalidConfigurationException(key, "= '" + value + "' must list view, click and purchase"
+                        + " weights (non-negative numbers), in that order, such as view:80,click:17,purchase:3");
+            }
+        }
+        if (weights[0] + weights[1] + weights[2] <= 0) {
+            throw new InvalidConfigurationException(key, "= '" + value + "' must have at least one positive weight");
+        }
+        return weights;
+    }
+
+    private static String topicName(Settings settings, String key) {
+        String topic = settings.string(key);
+        if (!topic.matches("[a-zA-Z0-9._-]{1,200}")) {
+            throw new InvalidConfigurationException(key, "= '" + topic + "' is not a valid Kafka topic name"
+                    + " (letters, digits, '.', '_' and '-', at most 200)");
+        }
+        return topic;
+    }
+}

@@ -1,0 +1,80 @@
+package pulse.generator;
+
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.sampling.distribution.AliasMethodDiscreteSampler;
+import org.apache.commons.rng.sampling.distribution.DiscreteSampler;
+import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
+import org.apache.commons.rng.simple.RandomSource;
+import pulse.event.InteractionEvent;
+import pulse.event.InteractionType;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Builds realistic interaction events: item popularity follows a Zipf law, a few users are far more
+ * active than the rest (also Zipf), and the type mix follows a funnel (views >> clicks >> purchases).
+ * With a seed, the sequence of ids, users, items and types is reproducible; timestamps come from the clock.
+ */
+public class InteractionGenerator {
+
+    private static final InteractionType[] TYPES = InteractionType.values();
+
+    private final UniformRandomProvider random;
+    private final DiscreteSampler items;
+    private final DiscreteSampler users;
+    private final DiscreteSampler types;
+    private final int eventsPerTick;
+    private final Clock clock;
+
+    public InteractionGenerator(GeneratorOptions options, Clock clock) {
+        this.random = options.seed().isPresent()
+                ? RandomSource.XO_RO_SHI_RO_128_PP.create(options.seed().getAsLong())
+                : RandomSource.XO_RO_SHI_RO_128_PP.create();
+        this.items = RejectionInversionZipfSampler.of(random, options.items(), options.itemZipfExponent());
+        this.users = RejectionInversionZipfSampler.of(random, options.users(), options.userZipfExponent());
+        this.types = AliasMethodDiscreteSampler.of(random, options.typeWeights());
+        this.eventsPerTick = options.eventsPerTick();
+        this.clock = clock;
+    }
+
+    /** One tick's worth of events. */
+    public List<InteractionEvent> nextBatch() {
+        return next(eventsPerTick);
+    }
+
+    public List<InteractionEvent> next(int count) {
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        List<InteractionEvent> events = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            events.add(next(now));
+        }
+        return events;
+    }
+
+    private InteractionEvent next(Instant timestamp) {
+        return new InteractionEvent(uuid(), InteractionEvent.CURRENT_SCHEMA_VERSION,
+                userId(users.sample()), itemId(items.sample()), TYPES[types.sample()], timestamp);
+    }
+
+    /** A version-4 UUID drawn from the generator's own random source, so that a seed reproduces it. */
+    private String uuid() {
+        long most = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long least = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(most, least).toString();
+    }
+
+    /** Rank 1 is the most active user. */
+    public static String userId(int rank) {
+        return "user-" + rank;
+    }
+
+    /** Rank 1 is the most popular item. */
+    public static String itemId(int rank) {
+        return "item-" + rank;
+    }
+}

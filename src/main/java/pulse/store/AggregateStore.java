@@ -1,0 +1,219 @@
+package pulse.store;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoServerException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.bulk.BulkWriteResult;
+import com.mongodb.bulk.BulkWriteUpsert;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.Indexes;
+import com.mongodb.client.model.Projections;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.Updates;
+import com.mongodb.client.model.WriteModel;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pulse.aggregate.AggregateDelta;
+import pulse.aggregate.BatchDelta;
+import pulse.aggregate.Dimension;
+import pulse.aggregate.Position;
+import pulse.aggregate.SummaryDelta;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Applies batch deltas to MongoDB, exactly once per event even when batches are replayed (after a crash, a
+ * rebalance or a retry) with different boundaries, and with several instances writing at once.
+ *
+ * <p>Each collection gets one unordered bulk write of conditional upserts (see {@link AggregateUpdates}).
+ * Documents that answer "already applied" are read back and their delta is folded again from only the events
+ * they do not hold yet. The summary is updated last, under the same per-partition offset guard, and counts a
+ * user or item as new exactly when the event that created its document is in the batch.
+ */
+public class AggregateStore {
+
+    public static final String SUMMARY = "summary";
+    public static final String SUMMARY_ID = "global";
+    private static final Logger LOG = LoggerFactory.getLogger(AggregateStore.class);
+    private static final int MAX_CONFLICT_ROUNDS = 10;
+    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
+
+    private final MongoDatabase database;
+    private final Clock clock;
+
+    public AggregateStore(MongoDatabase database, Clock clock) {
+        this.database = database;
+        this.clock = clock;
+    }
+
+    /** Indexes that keep the summary's max/min item lookups cheap on real MongoDB. */
+    public void ensureIndexes() {
+        database.getCollection(Dimension.ITEMS.collection()).createIndex(Indexes.ascending("total"));
+        database.getCollection(Dimension.WINDOWS.collection()).createIndex(Indexes.ascending("windowStart"));
+    }
+
+    public WriteStats apply(BatchDelta batch) {
+        if (batch.isEmpty()) {
+            return new WriteStats(0, batch.rejected(), 0, 0, 0);
+        }
+        long start = System.nanoTime();
+        Counter counter = new Counter();
+        Set<Position> newUsers = write(Dimension.USERS, batch, counter);
+        Set<Position> newItems = write(Dimension.ITEMS, batch, counter);
+        write(Dimension.WINDOWS, batch, counter);
+        updateSummary(batch, newUsers, newItems, counter);
+        return new WriteStats(batch.events().size(), batch.rejected(), counter.writes, counter.conflicts,
+                System.nanoTime() - start);
+    }
+
+    private Set<Position> write(Dimension dimension, BatchDelta batch, Counter counter) {
+        MongoCollection<Document> collection = database.getCollection(dimension.collection());
+        Set<Position> created = new HashSet<>();
+        Collection<AggregateDelta> pending = batch.deltas(dimension);
+        for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
+            List<AggregateDelta> deltas = new ArrayList<>(pending);
+            List<WriteModel<Document>> models = new ArrayList<>(deltas.size());
+            for (AggregateDelta delta : deltas) {
+                models.add(AggregateUpdates.upsert(dimension, delta));
+            }
+            counter.writes += models.size();
+            List<AggregateDelta> conflicting = new ArrayList<>();
+            try {
+                recordUpserts(collection.bulkWrite(models, UNORDERED), deltas, created);
+            } catch (MongoBulkWriteException e) {
+                recordUpserts(e.getWriteResult(), deltas, created);
+                for (BulkWriteError error : e.getWriteErrors()) {
+                    if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                        throw e;
+                    }
+                    conflicting.add(deltas.get(error.getIndex()));
+                }
+            }
+            if (conflicting.isEmpty()) {
+                return created;
+            }
+            counter.conflicts += conflicting.size();
+            pending = resolveConflicts(collection, dimension, batch, conflicting, created);
+        }
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("Could not apply " + pending.size() + " " + dimension.collection()
+                    + " updates after " + MAX_CONFLICT_ROUNDS + " rounds of concurrent conflicts");
+        }
+        return created;
+    }
+
+    private static void recordUpserts(BulkWriteResult result, List<AggregateDelta> deltas, Set<Position> created) {
+        for (BulkWriteUpsert upsert : result.getUpserts()) {
+            created.add(deltas.get(upsert.getIndex()).origin());
+        }
+    }
+
+    /** Reads what the conflicting documents already hold and folds what is left. */
+    private Collection<AggregateDelta> resolveConflicts(MongoCollection<Document> collection, Dimension dimension,
+                                                         BatchDelta batch, List<AggregateDelta> conflicting,
+                                                         Set<Position> created) {
+        List<String> ids = conflicting.stream().map(AggregateDelta::id).toList();
+        Map<String, Map<Integer, Long>> applied = new HashMap<>();
+        for (Document stored : collection.find(Filters.in("_id", ids))
+                .projection(Projections.include(AggregateUpdates.OFFSETS, AggregateUpdates.ORIGIN))) {
+            applied.put(stored.getString("_id"), AggregateUpdates.appliedOffsets(stored));
+            Document origin = stored.get(AggregateUpdates.ORIGIN, Document.class);
+            if (origin != null) {
+                Position position = new Position(origin.getInteger("partition"), ((Number) origin.get("offset")).longValue());
+                if (batch.contains(position)) {
+                    created.add(position); // created by an earlier attempt at this same batch
+                }
+            }
+        }
+        Collection<AggregateDelta> remaining = batch.refold(dimension, applied);
+        LOG.debug("{} {} documents already held events of this batch (replay); {} still need an update",
+                conflicting.size(), dimension.collection(), remaining.size());
+        return remaining;
+    }
+
+    private void updateSummary(BatchDelta batch, Set<Position> newUsers, Set<Position> newItems, Counter counter) {
+        MongoCollection<Document> summary = database.getCollection(SUMMARY);
+        Map<Integer, Long> applied = Map.of();
+        for (int round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
+            SummaryDelta delta = SummaryDelta.of(batch.events(), newUsers, newItems, applied);
+            if (delta.isEmpty()) {
+                return; // the summary already holds this whole batch
+            }
+            List<Bson> conditions = new ArrayList<>();
+            conditions.add(Filters.eq("_id", SUMMARY_ID));
+            List<Bson> updates = new ArrayList<>(List.of(
+                    Updates.inc("events", delta.events()),
+                    Updates.inc("users", delta.newUsers()),
+                    Updates.inc("items", delta.newItems())));
+            delta.offsets().forEach((partition, range) -> {
+                conditions.add(Filters.not(Filters.gte(AggregateUpdates.offsetField(partition), range[0])));
+                updates.add(Updates.set(AggregateUpdates.offsetField(partition), range[1]));
+            });
+            counter.writes++;
+            try {
+                Document updated = summary.findOneAndUpdate(Filters.and(conditions), Updates.combine(updates),
+                        new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
+                refreshDerivedFields(summary, updated, counter);
+                return;
+            } catch (MongoServerException e) {
+                if (ErrorCategory.fromErrorCode(e.getCode()) != ErrorCategory.DUPLICATE_KEY) {
+                    throw e;
+                }
+                counter.conflicts++;
+                Document stored = summary.find(Filters.eq("_id", SUMMARY_ID)).first();
+                applied = stored == null ? Map.of() : AggregateUpdates.appliedOffsets(stored);
+            }
+        }
+        throw new IllegalStateException("Could not update the summary after " + MAX_CONFLICT_ROUNDS
+                + " rounds of concurrent conflicts");
+    }
+
+    /**
+     * Sets the fields derived from the counters and the items collection. Guarded by the counters it was
+     * computed from, so that a slower instance never overwrites a fresher derivation.
+     */
+    private void refreshDerivedFields(MongoCollection<Document> summary, Document counters, Counter counter) {
+        long events = ((Number) counters.get("events")).longValue();
+        long users = ((Number) counters.get("users")).longValue();
+        MongoCollection<Document> items = database.getCollection(Dimension.ITEMS.collection());
+        Document max = items.find().sort(Sorts.orderBy(Sorts.descending("total"), Sorts.ascending("_id")))
+                .projection(Projections.include("total")).limit(1).first();
+        Document min = items.find().sort(Sorts.ascending("total", "_id"))
+                .projection(Projections.include("total")).limit(1).first();
+        List<Bson> updates = new ArrayList<>();
+        updates.add(Updates.set("avgInteractionsPerUser", users == 0 ? 0.0 : (double) events / users));
+        updates.add(Updates.set("updatedAt", Date.from(clock.instant())));
+        if (max != null) {
+            updates.add(Updates.set("maxItem", itemRef(max)));
+            updates.add(Updates.set("minItem", itemRef(min)));
+        }
+        counter.writes++;
+        summary.updateOne(Filters.and(Filters.eq("_id", SUMMARY_ID), Filters.eq("events", counters.get("events")),
+                Filters.eq("users", counters.get("users"))), Updates.combine(updates));
+    }
+
+    private static Document itemRef(Document item) {
+        return new Document("itemId", item.get("_id")).append("total", item.get("total"));
+    }
+
+    private static final class Counter {
+        long writes;
+        long conflicts;
+    }
+}

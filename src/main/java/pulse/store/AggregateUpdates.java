@@ -1,0 +1,75 @@
+package pulse.store;
+
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+import pulse.aggregate.AggregateDelta;
+import pulse.aggregate.Dimension;
+import pulse.event.InteractionType;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the replay-safe partial-update upserts for aggregate documents.
+ *
+ * <p>A document keeps, per partition, the last offset folded into it ({@code offsets.p<N>}). An update is only
+ * applied when, for every partition it carries events from, the document holds no offset at or beyond the first
+ * of those events. Otherwise the filter does not match, the upsert tries to insert a second document with the
+ * same {@code _id}, and MongoDB answers with a duplicate-key error, which means "already (partly) applied".
+ */
+public final class AggregateUpdates {
+
+    public static final String OFFSETS = "offsets";
+    public static final String ORIGIN = "origin";
+    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+
+    private AggregateUpdates() {
+    }
+
+    public static String offsetField(int partition) {
+        return OFFSETS + ".p" + partition;
+    }
+
+    public static UpdateOneModel<Document> upsert(Dimension dimension, AggregateDelta delta) {
+        List<Bson> conditions = new ArrayList<>();
+        conditions.add(Filters.eq("_id", delta.id()));
+        List<Bson> updates = new ArrayList<>();
+        updates.add(Updates.inc("total", delta.total()));
+        for (InteractionType type : InteractionType.values()) {
+            updates.add(Updates.inc("byType." + type.wireName(), delta.count(type)));
+        }
+        delta.offsets().forEach((partition, range) -> {
+            conditions.add(Filters.not(Filters.gte(offsetField(partition), range.first())));
+            updates.add(Updates.set(offsetField(partition), range.last()));
+        });
+        if (dimension == Dimension.WINDOWS) {
+            Instant windowStart = Instant.parse(delta.id());
+            updates.add(Updates.setOnInsert("windowStart", Date.from(windowStart)));
+            updates.add(Updates.setOnInsert("windowEnd", Date.from(windowStart.plus(Dimension.WINDOW_SIZE))));
+        } else {
+            updates.add(Updates.min("firstSeen", Date.from(delta.firstSeen())));
+            updates.add(Updates.max("lastSeen", Date.from(delta.lastSeen())));
+            updates.add(Updates.setOnInsert(ORIGIN, new Document("partition", delta.origin().partition())
+                    .append("offset", delta.origin().offset())));
+        }
+        return new UpdateOneModel<>(Filters.and(conditions), Updates.combine(updates), UPSERT);
+    }
+
+    /** The per-partition offsets a stored document already holds. */
+    public static Map<Integer, Long> appliedOffsets(Document document) {
+        Map<Integer, Long> applied = new HashMap<>();
+        Document offsets = document.get(OFFSETS, Document.class);
+        if (offsets != null) {
+            offsets.forEach((field, value) -> applied.put(Integer.parseInt(field.substring(1)), ((Number) value).longValue()));
+        }
+        return applied;
+    }
+}

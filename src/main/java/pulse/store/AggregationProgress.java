@@ -1,0 +1,78 @@
+package pulse.store;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/** Totals of what the aggregation route has done, logged every interval with rates. */
+public class AggregationProgress {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AggregationProgress.class);
+
+    private final long intervalNanos;
+    private final LongSupplier nanoClock;
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong documentsWritten = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
+    private long windowStart;
+    private long windowEvents;
+    private long windowWrites;
+    private long windowBatches;
+    private long windowFlushNanos;
+
+    public AggregationProgress(Duration interval, LongSupplier nanoClock) {
+        this.intervalNanos = interval.toNanos();
+        this.nanoClock = nanoClock;
+        this.windowStart = nanoClock.getAsLong();
+    }
+
+    public synchronized void record(WriteStats stats) {
+        events.addAndGet(stats.events());
+        rejected.addAndGet(stats.rejected());
+        documentsWritten.addAndGet(stats.documentsWritten());
+        batches.incrementAndGet();
+        windowEvents += stats.events();
+        windowWrites += stats.documentsWritten();
+        windowBatches++;
+        windowFlushNanos += stats.flushNanos();
+        if (stats.conflicts() > 0) {
+            LOG.info("Replay detected: {} documents already held events of this batch; only the missing events were applied",
+                    stats.conflicts());
+        }
+        long now = nanoClock.getAsLong();
+        long elapsed = now - windowStart;
+        if (elapsed >= intervalNanos) {
+            LOG.info("Aggregated {} events in {} batches over {} s: {} events/s, {} MongoDB writes ({} per event),"
+                            + " mean flush {} ms; totals: {} events, {} rejected to the dead-letter topic",
+                    windowEvents, windowBatches, "%.1f".formatted(elapsed / 1e9), "%.0f".formatted(windowEvents * 1e9 / elapsed),
+                    windowWrites, windowEvents == 0 ? "-" : "%.3f".formatted((double) windowWrites / windowEvents),
+                    windowBatches == 0 ? "-" : "%.1f".formatted(windowFlushNanos / 1e6 / windowBatches),
+                    events.get(), rejected.get());
+            windowStart = now;
+            windowEvents = 0;
+            windowWrites = 0;
+            windowBatches = 0;
+            windowFlushNanos = 0;
+        }
+    }
+
+    public long events() {
+        return events.get();
+    }
+
+    public long rejected() {
+        return rejected.get();
+    }
+
+    public long documentsWritten() {
+        return documentsWritten.get();
+    }
+
+    public long batches() {
+        return batches.get();
+    }
+}

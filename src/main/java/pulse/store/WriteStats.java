@@ -1,0 +1,13 @@
+package pulse.store;
+
+/**
+ * What applying one batch did and cost in MongoDB.
+ *
+ * @param events           valid events in the batch
+ * @param rejected         records of the batch sent to the dead-letter topic
+ * @param documentsWritten update operations sent (including retries after a replay conflict)
+ * @param conflicts        documents found to already hold some of the batch's events (a replay)
+ * @param flushNanos       time spent writing to MongoDB
+ */
+public record WriteStats(long events, long rejected, long documentsWritten, long conflicts, long flushNanos) {
+}

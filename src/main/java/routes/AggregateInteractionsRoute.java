@@ -1,0 +1,59 @@
+package routes;
+
+import com.mongodb.MongoException;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.builder.RouteBuilder;
+import pulse.aggregate.BatchDelta;
+import pulse.event.InvalidEventException;
+import pulse.kafka.DeadLetters;
+import pulse.kafka.KafkaBatch;
+
+/**
+ * Aggregate: consume a batch, validate and fold it into one delta, write the delta to MongoDB, and only then
+ * commit the batch's offsets. Invalid records go to the dead-letter topic and never stop the batch.
+ */
+public class AggregateInteractionsRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        // MongoDB down or failing over: keep retrying the same batch (writes are replay-safe), never commit it
+        onException(MongoException.class)
+                .maximumRedeliveries(-1)
+                .redeliveryDelay("{{aggregation.retry.initial-delay-ms}}")
+                .useExponentialBackOff()
+                .backOffMultiplier(2)
+                .maximumRedeliveryDelay("{{aggregation.retry.max-delay-ms}}")
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                .logRetryAttempted(true)
+                .logExhausted(true);
+
+        from("kafka:{{kafka.topic}}"
+                + "?groupId={{kafka.consumer.group-id}}"
+                + "&batching=true"
+                + "&maxPollRecords={{aggregation.batch.max-records}}"
+                + "&pollTimeoutMs={{aggregation.batch.poll-timeout-ms}}"
+                + "&batchingIntervalMs={{aggregation.batch.interval-ms}}"
+                + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true")
+                .routeId("aggregate-interactions")
+                .setProperty("offsetsToCommit", method(KafkaBatch.class, "lastCommitPerPartition"))
+                .transform(method(KafkaBatch.class, "records"))
+                .split(body()).aggregationStrategy("interactionAggregation")
+                    .doTry()
+                        .bean("recordValidator")
+                    .doCatch(InvalidEventException.class)
+                        .to("direct:dead-letter")
+                    .end()
+                .end()
+                .filter(body().isInstanceOf(BatchDelta.class))
+                    .bean("aggregateStore", "apply")
+                    .bean(KafkaBatch.class, "commit(${exchangeProperty.offsetsToCommit})")
+                    .bean("aggregationProgress", "record");
+
+        from("direct:dead-letter")
+                .routeId("dead-letter-invalid-events")
+                .process(DeadLetters::prepare)
+                .log(LoggingLevel.WARN, "Rejected record ${header.dlq.source.topic}-${header.dlq.source.partition}"
+                        + "@${header.dlq.source.offset}: ${header.dlq.reason} (${header.dlq.detail})")
+                .to("kafka:{{kafka.topic}}.dlq");
+    }
+}
