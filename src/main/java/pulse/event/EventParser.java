@@ -2,6 +2,7 @@ package pulse.event;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -21,6 +22,7 @@ public class EventParser {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // "{...}garbage" is not one event
             .build();
 
     private final ValidationOptions options;
@@ -73,10 +75,13 @@ public class EventParser {
         if (node == null) {
             return InteractionEvent.CURRENT_SCHEMA_VERSION; // producers that predate the field
         }
+        if (node.isNull()) {
+            throw new InvalidEventException(RejectionReason.NULL_FIELD, "schema_version is null");
+        }
         if (!node.isIntegralNumber()) {
             throw new InvalidEventException(RejectionReason.WRONG_TYPE, "schema_version must be an integer");
         }
-        if (node.asInt() != InteractionEvent.CURRENT_SCHEMA_VERSION) {
+        if (!node.canConvertToInt() || node.intValue() != InteractionEvent.CURRENT_SCHEMA_VERSION) {
             throw new InvalidEventException(RejectionReason.UNSUPPORTED_SCHEMA_VERSION,
                     "schema_version " + node.asText() + " is not supported (expected " + InteractionEvent.CURRENT_SCHEMA_VERSION + ")");
         }

@@ -1,0 +1,16 @@
+# Builds the runnable jar and runs it; configured through environment variables (see README.md).
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /build
+COPY pom.xml .
+RUN mvn -B -q dependency:go-offline
+COPY src ./src
+RUN mvn -B -q package -DskipTests
+
+FROM eclipse-temurin:17-jre
+WORKDIR /app
+COPY --from=build /build/target/interaction-pulse.jar /app/interaction-pulse.jar
+# no embedded servers in a container: point it at Kafka and MongoDB
+ENV KAFKA_BROKERS=kafka:9092 \
+    MONGODB_URI=mongodb://mongo:27017/?replicaSet=rs0
+USER 1000
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/interaction-pulse.jar"]

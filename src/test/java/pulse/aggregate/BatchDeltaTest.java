@@ -1,0 +1,387 @@
+package pulse.aggregate;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import pulse.event.ConsumedEvent;
+import pulse.event.InteractionEvent;
+import pulse.event.InteractionType;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static pulse.event.InteractionType.CLICK;
+import static pulse.event.InteractionType.PURCHASE;
+import static pulse.event.InteractionType.VIEW;
+
+class BatchDeltaTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-31T12:00:00Z");
+    private static final String MINUTE_0 = "2026-01-31T12:00:00Z";
+    private static final String MINUTE_1 = "2026-01-31T12:01:00Z";
+
+    private static CamelContext camel;
+    private final InteractionAggregationStrategy strategy = new InteractionAggregationStrategy();
+
+    @BeforeAll
+    static void createCamel() {
+        camel = new DefaultCamelContext();
+    }
+
+    @AfterAll
+    static void closeCamel() throws Exception {
+        camel.close();
+    }
+
+    // ---- fixtures -----------------------------------------------------------------------------------
+
+    private static ConsumedEvent event(int partition, long offset, String user, String item, InteractionType type,
+                                       long secondsAfterT0) {
+        InteractionEvent event = new InteractionEvent("e-" + partition + "-" + offset,
+                InteractionEvent.CURRENT_SCHEMA_VERSION, user, item, type, T0.plusSeconds(secondsAfterT0));
+        return new ConsumedEvent(event, partition, offset);
+    }
+
+    // partition 0 and 2 hold alice, partition 1 holds bob (a user's events stay on one partition in practice,
+    // but nothing in the fold depends on it)
+    private static final ConsumedEvent A1 = event(2, 40, "alice", "item-1", VIEW, 5);
+    private static final ConsumedEvent A2 = event(0, 11, "alice", "item-2", CLICK, 70);
+    private static final ConsumedEvent A3 = event(0, 10, "alice", "item-1", VIEW, 30);
+    private static final ConsumedEvent B1 = event(1, 7, "bob", "item-1", PURCHASE, 65);
+    private static final ConsumedEvent B2 = event(1, 9, "bob", "item-1", VIEW, 2);
+    private static final ConsumedEvent A4 = event(0, 14, "alice", "item-1", PURCHASE, 119);
+
+    private static final List<ConsumedEvent> BATCH = List.of(A1, A2, A3, B1, B2, A4);
+
+    private Exchange exchange(Object body) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(body);
+        return exchange;
+    }
+
+    /** Drives the strategy as the aggregator does: the first call has no old exchange. */
+    private BatchDelta aggregate(Object... bodies) {
+        Exchange result = null;
+        for (Object body : bodies) {
+            result = strategy.aggregate(result, exchange(body));
+        }
+        return result.getMessage().getBody(BatchDelta.class);
+    }
+
+    private static BatchDelta fold(List<ConsumedEvent> events) {
+        BatchDelta delta = new BatchDelta();
+        events.forEach(delta::add);
+        return delta;
+    }
+
+    private static AggregateDelta delta(Collection<AggregateDelta> deltas, String id) {
+        return deltas.stream().filter(d -> d.id().equals(id)).findFirst()
+                .orElseThrow(() -> new AssertionError("no delta for " + id + " in " + deltas.stream().map(AggregateDelta::id).toList()));
+    }
+
+    private static AggregateDelta delta(BatchDelta batch, Dimension dimension, String id) {
+        return delta(batch.deltas(dimension), id);
+    }
+
+    // ---- the aggregation strategy -------------------------------------------------------------------
+
+    @Nested
+    class Strategy {
+
+        @Test
+        void foldsEventsAndCountsAnythingElseAsRejected() {
+            BatchDelta batch = aggregate(A1, A2, "not an event", A3, B1, new byte[] {1, 2}, B2, A4);
+
+            assertThat(batch.events()).containsExactly(A1, A2, A3, B1, B2, A4);
+            assertThat(batch.rejected()).isEqualTo(2);
+            assertThat(batch.isEmpty()).isFalse();
+        }
+
+        @Test
+        void firstRecordRejectedStillStartsABatch() {
+            BatchDelta batch = aggregate((Object) null, A1);
+
+            assertThat(batch.rejected()).isEqualTo(1);
+            assertThat(batch.events()).containsExactly(A1);
+        }
+
+        @Test
+        void batchOfOnlyRejectedRecordsIsEmpty() {
+            BatchDelta batch = aggregate("x", "y", "z");
+
+            assertThat(batch.isEmpty()).isTrue();
+            assertThat(batch.rejected()).isEqualTo(3);
+            for (Dimension dimension : Dimension.values()) {
+                assertThat(batch.deltas(dimension)).isEmpty();
+            }
+        }
+
+        @Test
+        void keepsTheFirstExchange() {
+            Exchange first = exchange(A1);
+            Exchange result = strategy.aggregate(null, first);
+            Exchange next = strategy.aggregate(result, exchange(A2));
+
+            assertThat(result).isSameAs(first);
+            assertThat(next).isSameAs(first);
+        }
+    }
+
+    // ---- one delta per document ---------------------------------------------------------------------
+
+    @Nested
+    class Totals {
+
+        private final BatchDelta batch = aggregate(A1, A2, "rejected", A3, B1, B2, A4);
+
+        @Test
+        void perUser() {
+            assertThat(batch.deltas(Dimension.USERS)).extracting(AggregateDelta::id).containsExactly("alice", "bob");
+
+            AggregateDelta alice = delta(batch, Dimension.USERS, "alice");
+            assertThat(alice.total()).isEqualTo(4);
+            assertThat(alice.count(VIEW)).isEqualTo(2);
+            assertThat(alice.count(CLICK)).isEqualTo(1);
+            assertThat(alice.count(PURCHASE)).isEqualTo(1);
+
+            AggregateDelta bob = delta(batch, Dimension.USERS, "bob");
+            assertThat(bob.total()).isEqualTo(2);
+            assertThat(bob.count(VIEW)).isEqualTo(1);
+            assertThat(bob.count(CLICK)).isZero();
+            assertThat(bob.count(PURCHASE)).isEqualTo(1);
+        }
+
+        @Test
+        void perItem() {
+            assertThat(batch.deltas(Dimension.ITEMS)).extracting(AggregateDelta::id)
+                    .containsExactlyInAnyOrder("item-1", "item-2");
+
+            AggregateDelta item1 = delta(batch, Dimension.ITEMS, "item-1");
+            assertThat(item1.total()).isEqualTo(5);
+            assertThat(item1.count(VIEW)).isEqualTo(3);
+            assertThat(item1.count(CLICK)).isZero();
+            assertThat(item1.count(PURCHASE)).isEqualTo(2);
+
+            AggregateDelta item2 = delta(batch, Dimension.ITEMS, "item-2");
+            assertThat(item2.total()).isEqualTo(1);
+            assertThat(item2.count(CLICK)).isEqualTo(1);
+        }
+
+        @Test
+        void perMinuteWindow() {
+            assertThat(batch.deltas(Dimension.WINDOWS)).extracting(AggregateDelta::id)
+                    .containsExactlyInAnyOrder(MINUTE_0, MINUTE_1);
+
+            AggregateDelta minute0 = delta(batch, Dimension.WINDOWS, MINUTE_0); // A1, A3, B2
+            assertThat(minute0.total()).isEqualTo(3);
+            assertThat(minute0.count(VIEW)).isEqualTo(3);
+
+            AggregateDelta minute1 = delta(batch, Dimension.WINDOWS, MINUTE_1); // A2, B1, A4
+            assertThat(minute1.total()).isEqualTo(3);
+            assertThat(minute1.count(CLICK)).isEqualTo(1);
+            assertThat(minute1.count(PURCHASE)).isEqualTo(2);
+        }
+
+        @Test
+        void everyDimensionAddsUpToTheBatch() {
+            for (Dimension dimension : Dimension.values()) {
+                assertThat(batch.deltas(dimension).stream().mapToLong(AggregateDelta::total).sum())
+                        .as(dimension.name()).isEqualTo(BATCH.size());
+            }
+        }
+
+        @Test
+        void firstAndLastSeenAreTheEventTimeSpanWhateverTheArrivalOrder() {
+            AggregateDelta alice = delta(batch, Dimension.USERS, "alice");
+            assertThat(alice.firstSeen()).isEqualTo(T0.plusSeconds(5));
+            assertThat(alice.lastSeen()).isEqualTo(T0.plusSeconds(119));
+
+            AggregateDelta bob = delta(batch, Dimension.USERS, "bob"); // B1 (65 s) arrived before B2 (2 s)
+            assertThat(bob.firstSeen()).isEqualTo(T0.plusSeconds(2));
+            assertThat(bob.lastSeen()).isEqualTo(T0.plusSeconds(65));
+
+            AggregateDelta minute1 = delta(batch, Dimension.WINDOWS, MINUTE_1);
+            assertThat(minute1.firstSeen()).isEqualTo(T0.plusSeconds(65));
+            assertThat(minute1.lastSeen()).isEqualTo(T0.plusSeconds(119));
+        }
+
+        @Test
+        void offsetRangesArePerPartition() {
+            AggregateDelta alice = delta(batch, Dimension.USERS, "alice"); // p0: 11, 10, 14; p2: 40
+            assertThat(alice.offsets()).containsOnlyKeys(0, 2);
+            assertThat(alice.offsets().get(0).first()).isEqualTo(10);
+            assertThat(alice.offsets().get(0).last()).isEqualTo(14);
+            assertThat(alice.offsets().get(2).first()).isEqualTo(40);
+            assertThat(alice.offsets().get(2).last()).isEqualTo(40);
+
+            AggregateDelta item1 = delta(batch, Dimension.ITEMS, "item-1"); // p0: 10, 14; p1: 7, 9; p2: 40
+            assertThat(item1.offsets().keySet()).containsExactly(0, 1, 2);
+            assertThat(item1.offsets().get(0).first()).isEqualTo(10);
+            assertThat(item1.offsets().get(0).last()).isEqualTo(14);
+            assertThat(item1.offsets().get(1).first()).isEqualTo(7);
+            assertThat(item1.offsets().get(1).last()).isEqualTo(9);
+        }
+
+        @Test
+        void originIsTheLowestPartitionThenOffset() {
+            assertThat(delta(batch, Dimension.USERS, "alice").origin()).isEqualTo(new Position(0, 10));
+            assertThat(delta(batch, Dimension.USERS, "bob").origin()).isEqualTo(new Position(1, 7));
+            assertThat(delta(batch, Dimension.ITEMS, "item-1").origin()).isEqualTo(new Position(0, 10));
+            assertThat(delta(batch, Dimension.ITEMS, "item-2").origin()).isEqualTo(new Position(0, 11));
+            // partition beats offset: (0, 11) is lower than (1, 7) and (2, 40)
+            assertThat(delta(batch, Dimension.WINDOWS, MINUTE_1).origin()).isEqualTo(new Position(0, 11));
+            assertThat(delta(batch, Dimension.WINDOWS, MINUTE_0).origin()).isEqualTo(new Position(0, 10));
+        }
+
+        @Test
+        void containsOnlyThePositionsOfValidEvents() {
+            assertThat(batch.contains(new Position(0, 10))).isTrue();
+            assertThat(batch.contains(new Position(2, 40))).isTrue();
+            assertThat(batch.contains(new Position(0, 12))).isFalse();
+            assertThat(batch.contains(new Position(1, 10))).isFalse();
+        }
+
+        @Test
+        void containsSeesEventsAddedAfterAnEarlierLookup() {
+            BatchDelta growing = fold(List.of(A1));
+            assertThat(growing.contains(new Position(0, 10))).isFalse();
+
+            growing.add(A3);
+
+            assertThat(growing.contains(new Position(0, 10))).isTrue();
+        }
+    }
+
+    // ---- replays ------------------------------------------------------------------------------------
+
+    @Nested
+    class Refold {
+
+        private final BatchDelta batch = fold(BATCH);
+
+        @Test
+        void keepsOnlyTheEventsBeyondTheHeldOffsets() {
+            // alice's document already holds partition 0 up to offset 11, and nothing of partition 2
+            Collection<AggregateDelta> remaining = batch.refold(Dimension.USERS, Map.of("alice", Map.of(0, 11L)));
+
+            assertThat(remaining).extracting(AggregateDelta::id).containsExactly("alice");
+            AggregateDelta alice = delta(remaining, "alice"); // A4 (p0 @ 14) and A1 (p2 @ 40)
+            assertThat(alice.total()).isEqualTo(2);
+            assertThat(alice.count(VIEW)).isEqualTo(1);
+            assertThat(alice.count(PURCHASE)).isEqualTo(1);
+            assertThat(alice.count(CLICK)).isZero();
+            assertThat(alice.offsets()).containsOnlyKeys(0, 2);
+            assertThat(alice.offsets().get(0).first()).isEqualTo(14);
+            assertThat(alice.offsets().get(0).last()).isEqualTo(14);
+            assertThat(alice.origin()).isEqualTo(new Position(0, 14));
+            assertThat(alice.firstSeen()).isEqualTo(T0.plusSeconds(5));
+            assertThat(alice.lastSeen()).isEqualTo(T0.plusSeconds(119));
+        }
+
+        @Test
+        void leavesOutDocumentsThatHoldEveryEvent() {
+            Collection<AggregateDelta> remaining = batch.refold(Dimension.USERS, Map.of(
+                    "alice", Map.of(0, 14L, 2, 40L),
+                    "bob", Map.of(1, 8L)));
+
+            assertThat(remaining).extracting(AggregateDelta::id).containsExactly("bob");
+            AggregateDelta bob = delta(remaining, "bob");
+            assertThat(bob.total()).isEqualTo(1);
+            assertThat(bob.offsets().get(1).first()).isEqualTo(9);
+        }
+
+        @Test
+        void leavesOutDocumentsThatWereNotAskedFor() {
+            Collection<AggregateDelta> remaining = batch.refold(Dimension.ITEMS, Map.of("item-2", Map.of()));
+
+            assertThat(remaining).extracting(AggregateDelta::id).containsExactly("item-2");
+            assertThat(delta(remaining, "item-2").total()).isEqualTo(1);
+        }
+
+        @Test
+        void nothingRemainsWhenEveryDocumentHoldsEverything() {
+            Map<String, Map<Integer, Long>> allHeld = Map.of(
+                    MINUTE_0, Map.of(0, 10L, 1, 9L, 2, 40L),
+                    MINUTE_1, Map.of(0, 100L, 1, 100L));
+
+            assertThat(batch.refold(Dimension.WINDOWS, allHeld)).isEmpty();
+            assertThat(batch.refold(Dimension.WINDOWS, Map.of())).isEmpty();
+        }
+
+        @Test
+        void doesNotChangeTheOriginalDeltas() {
+            batch.refold(Dimension.USERS, Map.of("alice", Map.of(0, 11L)));
+
+            assertThat(delta(batch, Dimension.USERS, "alice").total()).isEqualTo(4);
+        }
+    }
+
+    // ---- the global summary -------------------------------------------------------------------------
+
+    @Nested
+    class Summary {
+
+        private final List<ConsumedEvent> events = BATCH;
+        private final List<Position> newUsers = List.of(new Position(0, 10), new Position(1, 7));
+        private final List<Position> newItems = List.of(new Position(0, 10), new Position(0, 11));
+
+        @Test
+        void firstAttemptCountsEverything() {
+            SummaryDelta summary = SummaryDelta.of(events, newUsers, newItems, Map.of());
+
+            assertThat(summary.events()).isEqualTo(6);
+            assertThat(summary.newUsers()).isEqualTo(2);
+            assertThat(summary.newItems()).isEqualTo(2);
+            assertThat(summary.isEmpty()).isFalse();
+            assertThat(summary.offsets()).containsOnlyKeys(0, 1, 2);
+            assertThat(summary.offsets().get(0)).containsExactly(10, 14);
+            assertThat(summary.offsets().get(1)).containsExactly(7, 9);
+            assertThat(summary.offsets().get(2)).containsExactly(40, 40);
+        }
+
+        @Test
+        void countsOnlyEventsAndOriginsBeyondTheAppliedOffsets() {
+            // the summary holds partition 0 up to 10 and partition 1 up to 9; nothing of partition 2
+            SummaryDelta summary = SummaryDelta.of(events, newUsers, newItems, Map.of(0, 10L, 1, 9L));
+
+            assertThat(summary.events()).isEqualTo(3); // (0, 11), (0, 14), (2, 40)
+            assertThat(summary.newUsers()).isZero(); // (0, 10) and (1, 7) are held
+            assertThat(summary.newItems()).isEqualTo(1); // (0, 11)
+            assertThat(summary.offsets()).containsOnlyKeys(0, 2);
+            assertThat(summary.offsets().get(0)).containsExactly(11, 14);
+            assertThat(summary.offsets().get(2)).containsExactly(40, 40);
+        }
+
+        @Test
+        void fullyAppliedBatchIsEmpty() {
+            SummaryDelta summary = SummaryDelta.of(events, newUsers, newItems, Map.of(0, 14L, 1, 9L, 2, 40L));
+
+            assertThat(summary.isEmpty()).isTrue();
+            assertThat(summary.events()).isZero();
+            assertThat(summary.newUsers()).isZero();
+            assertThat(summary.newItems()).isZero();
+            assertThat(summary.offsets()).isEmpty();
+        }
+
+        @Test
+        void worksFromTheOriginsOfAFoldedBatch() {
+            BatchDelta batch = fold(BATCH);
+            List<Position> userOrigins = batch.deltas(Dimension.USERS).stream().map(AggregateDelta::origin).toList();
+            List<Position> itemOrigins = batch.deltas(Dimension.ITEMS).stream().map(AggregateDelta::origin).toList();
+
+            SummaryDelta summary = SummaryDelta.of(batch.events(), userOrigins, itemOrigins, Map.of(0, 10L));
+
+            assertThat(summary.events()).isEqualTo(5);
+            assertThat(summary.newUsers()).isEqualTo(1); // bob at (1, 7); alice's (0, 10) is held
+            assertThat(summary.newItems()).isEqualTo(1); // item-2 at (0, 11); item-1's (0, 10) is held
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package pulse.it;
+
+import org.bson.Document;
+import pulse.aggregate.Dimension;
+import pulse.event.InteractionEvent;
+import pulse.event.InteractionType;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The aggregates a set of valid events must produce, computed independently of the pipeline, and a comparison
+ * with what MongoDB holds.
+ */
+public final class GroundTruth {
+
+    /** Expected totals of one document. */
+    public static final class Expected {
+        long total;
+        final long[] byType = new long[3];
+        Instant firstSeen;
+        Instant lastSeen;
+
+        void add(InteractionEvent event) {
+            total++;
+            byType[event.type().ordinal()]++;
+            if (firstSeen == null || event.timestamp().isBefore(firstSeen)) {
+                firstSeen = event.timestamp();
+            }
+            if (lastSeen == null || event.timestamp().isAfter(lastSeen)) {
+                lastSeen = event.timestamp();
+            }
+        }
+    }
+
+    private final Map<Dimension, Map<String, Expected>> expected = new HashMap<>();
+    private long events;
+
+    public GroundTruth(Collection<InteractionEvent> validEvents) {
+        for (Dimension dimension : Dimension.values()) {
+            expected.put(dimension, new TreeMap<>());
+        }
+        for (InteractionEvent event : validEvents) {
+            events++;
+            for (Dimension dimension : Dimension.values()) {
+                expected.get(dimension).computeIfAbsent(dimension.keyOf(event), id -> new Expected()).add(event);
+            }
+        }
+    }
+
+    public long events() {
+        return events;
+    }
+
+    /**
+     * Every difference between the database and the truth, one line each; empty when they agree.
+     */
+    public java.util.List<String> mismatches(com.mongodb.client.MongoDatabase database) {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        for (Dimension dimension : Dimension.values()) {
+            Map<String, Expected> want = expected.get(dimension);
+            Map<String, Document> have = new HashMap<>();
+            database.getCollection(dimension.collection()).find().forEach(d -> have.put(d.getString("_id"), d));
+            if (have.size() != want.size()) {
+                problems.add(dimension.collection() + ": " + have.size() + " documents, expected " + want.size());
+            }
+            want.forEach((id, e) -> {
+                Document d = have.get(id);
+                if (d == null) {
+                    problems.add(dimension.collection() + "/" + id + ": missing");
+                    return;
+                }
+                check(problems, dimension, id, "total", e.total, number(d.get("total")));
+                Document byType = d.get("byType", Document.class);
+                for (InteractionType type : InteractionType.values()) {
+                    check(problems, dimension, id, "byType." + type.wireName(), e.byType[type.ordinal()],
+                            byType == null ? -1 : number(byType.get(type.wireName())));
+                }
+                if (dimension != Dimension.WINDOWS) {
+                    check(problems, dimension, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
+                    check(problems, dimension, id, "lastSeen", e.lastSeen.toEpochMilli(), d.getDate("lastSeen").getTime());
+                } else {
+                    check(problems, dimension, id, "windowStart", Instant.parse(id).toEpochMilli(), d.getDate("windowStart").getTime());
+                }
+            });
+        }
+        Document summary = database.getCollection("summary").find(new Document("_id", "global")).first();
+        if (summary == null) {
+            problems.add(events == 0 ? "" : "summary: missing");
+            problems.remove("");
+            return problems;
+        }
+        long users = expected.get(Dimension.USERS).size();
+        long items = expected.get(Dimension.ITEMS).size();
+        checkSummary(problems, "events", events, number(summary.get("events")));
+        checkSummary(problems, "users", users, number(summary.get("users")));
+        checkSummary(problems, "items", items, number(summary.get("items")));
+        double avg = users == 0 ? 0 : (double) events / users;
+        if (Math.abs(avg - summary.get("avgInteractionsPerUser", Number.class).doubleValue()) > 1e-9) {
+            problems.add("summary.avgInteractionsPerUser: " + summary.get("avgInteractionsPerUser") + ", expected " + avg);
+        }
+        Map<String, Expected> byItem = expected.get(Dimension.ITEMS);
+        long maxTotal = byItem.values().stream().mapToLong(e -> e.total).max().orElse(0);
+        long minTotal = byItem.values().stream().mapToLong(e -> e.total).min().orElse(0);
+        String maxItem = byItem.entrySet().stream().filter(e -> e.getValue().total == maxTotal)
+                .map(Map.Entry::getKey).min(Comparator.naturalOrder()).orElse(null);
+        String minItem = byItem.entrySet().stream().filter(e -> e.getValue().total == minTotal)
+                .map(Map.Entry::getKey).min(Comparator.naturalOrder()).orElse(null);
+        checkItemRef(problems, "maxItem", summary.get("maxItem", Document.class), maxItem, maxTotal);
+        checkItemRef(problems, "minItem", summary.get("minItem", Document.class), minItem, minTotal);
+        if (!(summary.get("updatedAt") instanceof Date)) {
+            problems.add("summary.updatedAt: not a date");
+        }
+        return problems;
+    }
+
+    private static void checkItemRef(java.util.List<String> problems, String field, Document ref, String itemId, long total) {
+        if (ref == null || !itemId.equals(ref.getString("itemId")) || number(ref.get("total")) != total) {
+            problems.add("summary." + field + ": " + ref + ", expected {itemId=" + itemId + ", total=" + total + "}");
+        }
+    }
+
+    private static void check(java.util.List<String> problems, Dimension dimension, String id, String field, long want, long have) {
+        if (want != have) {
+            problems.add(dimension.collection() + "/" + id + "." + field + ": " + have + ", expected " + want);
+        }
+    }
+
+    private static void checkSummary(java.util.List<String> problems, String field, long want, long have) {
+        if (want != have) {
+            problems.add("summary." + field + ": " + have + ", expected " + want);
+        }
+    }
+
+    private static long number(Object value) {
+        return value == null ? -1 : ((Number) value).longValue();
+    }
+}

@@ -1,0 +1,92 @@
+package pulse.it;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import pulse.embedded.TestInfrastructure;
+import pulse.event.EventJson;
+import pulse.event.EventParser;
+import pulse.event.InteractionEvent;
+import pulse.event.InvalidEventException;
+import pulse.event.ValidationOptions;
+import pulse.generator.RateMeter;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The whole pipeline on a real Kafka broker and MongoDB wire server. */
+@ExtendWith(TestInfrastructure.class)
+class PipelineIT {
+
+    @Test
+    void generatedEventsBecomeExactAggregatesAndOffsetsAreCommitted() throws Exception {
+        try (Pipeline pipeline = new Pipeline("generated")
+                .with("generator.enabled", "true")
+                .with("generator.seed", "7")
+                .with("generator.period", "50")
+                .with("generator.events-per-tick", "250")
+                .start()) {
+            RateMeter generated = pipeline.context().getRegistry().lookupByNameAndType("generatorRate", RateMeter.class);
+            await().atMost(Duration.ofSeconds(60)).until(() -> generated.total() >= 10_000);
+            pipeline.context().getRouteController().stopRoute("generate-interactions");
+
+            List<InteractionEvent> onTopic = valid(Pipeline.readAll(pipeline.topic()));
+            assertThat(onTopic).hasSizeGreaterThanOrEqualTo(10_000);
+            GroundTruth truth = new GroundTruth(onTopic);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+            assertThat(truth.mismatches(pipeline.database())).isEmpty();
+            await().atMost(Duration.ofSeconds(30)).until(pipeline::fullyCommitted);
+        }
+    }
+
+    @Test
+    void replayingTheWholeTopicWithOtherBatchesChangesNoAggregate() throws Exception {
+        List<InteractionEvent> events = new pulse.generator.InteractionGenerator(
+                new pulse.generator.GeneratorOptions(100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3},
+                        java.util.OptionalLong.of(3)), Clock.systemUTC()).next(6000);
+        try (Pipeline pipeline = new Pipeline("replayed").with("aggregation.batch.max-records", "1000")) {
+            try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
+                pipeline.start();
+                events.forEach(e -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                        pipeline.topic(), e.userId(), EventJson.toBytes(e))));
+                producer.flush();
+            }
+            GroundTruth truth = new GroundTruth(events);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+            await().atMost(Duration.ofSeconds(30)).until(pipeline::fullyCommitted);
+            Document before = pipeline.database().getCollection("summary").find().first();
+            pipeline.stop();
+
+            pipeline.rewindConsumerGroup();
+            pipeline.with("aggregation.batch.max-records", "377").start();
+            await().atMost(Duration.ofSeconds(60)).until(pipeline::fullyCommitted);
+
+            assertThat(truth.mismatches(pipeline.database())).isEmpty();
+            Document after = pipeline.database().getCollection("summary").find().first();
+            assertThat(after.get("events")).isEqualTo(before.get("events"));
+            assertThat(after.get("users")).isEqualTo(before.get("users"));
+        }
+    }
+
+    /** Valid events among records, as the pipeline would judge them. */
+    static List<InteractionEvent> valid(List<ConsumerRecord<String, byte[]>> records) {
+        EventParser parser = new EventParser(ValidationOptions.defaults(), Clock.systemUTC());
+        List<InteractionEvent> events = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                events.add(parser.parse(record.value()));
+            } catch (InvalidEventException e) {
+                // not counted by the pipeline either
+            }
+        }
+        return events;
+    }
+}
