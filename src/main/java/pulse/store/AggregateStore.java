@@ -155,19 +155,18 @@ public class AggregateStore {
             if (delta.isEmpty()) {
                 return; // the summary already holds this whole batch
             }
-            List<Bson> conditions = new ArrayList<>();
-            conditions.add(Filters.eq("_id", SUMMARY_ID));
+            Document filter = new Document("_id", SUMMARY_ID);
             List<Bson> updates = new ArrayList<>(List.of(
                     Updates.inc("events", delta.events()),
                     Updates.inc("users", delta.newUsers()),
                     Updates.inc("items", delta.newItems())));
             delta.offsets().forEach((partition, range) -> {
-                conditions.add(Filters.not(Filters.gte(AggregateUpdates.offsetField(partition), range[0])));
+                filter.append(AggregateUpdates.offsetField(partition), AggregateUpdates.notAtOrBeyond(range[0]));
                 updates.add(Updates.set(AggregateUpdates.offsetField(partition), range[1]));
             });
             counter.writes++;
             try {
-                Document updated = summary.findOneAndUpdate(Filters.and(conditions), Updates.combine(updates),
+                Document updated = summary.findOneAndUpdate(filter, Updates.combine(updates),
                         new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.AFTER));
                 refreshDerivedFields(summary, updated, counter);
                 return;
@@ -204,8 +203,8 @@ public class AggregateStore {
             updates.add(Updates.set("minItem", itemRef(min)));
         }
         counter.writes++;
-        summary.updateOne(Filters.and(Filters.eq("_id", SUMMARY_ID), Filters.eq("events", counters.get("events")),
-                Filters.eq("users", counters.get("users"))), Updates.combine(updates));
+        summary.updateOne(new Document("_id", SUMMARY_ID).append("events", counters.get("events"))
+                .append("users", counters.get("users")), Updates.combine(updates));
     }
 
     private static Document itemRef(Document item) {

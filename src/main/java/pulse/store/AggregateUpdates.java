@@ -1,6 +1,5 @@
 package pulse.store;
 
-import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
@@ -39,15 +38,14 @@ public final class AggregateUpdates {
     }
 
     public static UpdateOneModel<Document> upsert(Dimension dimension, AggregateDelta delta) {
-        List<Bson> conditions = new ArrayList<>();
-        conditions.add(Filters.eq("_id", delta.id()));
+        Document filter = new Document("_id", delta.id());
         List<Bson> updates = new ArrayList<>();
         updates.add(Updates.inc("total", delta.total()));
         for (InteractionType type : InteractionType.values()) {
             updates.add(Updates.inc("byType." + type.wireName(), delta.count(type)));
         }
         delta.offsets().forEach((partition, range) -> {
-            conditions.add(Filters.not(Filters.gte(offsetField(partition), range.first())));
+            filter.append(offsetField(partition), notAtOrBeyond(range.first()));
             updates.add(Updates.set(offsetField(partition), range.last()));
         });
         if (dimension == Dimension.WINDOWS) {
@@ -60,7 +58,16 @@ public final class AggregateUpdates {
             updates.add(Updates.setOnInsert(ORIGIN, new Document("partition", delta.origin().partition())
                     .append("offset", delta.origin().offset())));
         }
-        return new UpdateOneModel<>(Filters.and(conditions), Updates.combine(updates), UPSERT);
+        return new UpdateOneModel<>(filter, Updates.combine(updates), UPSERT);
+    }
+
+    /**
+     * The replay guard for one partition: the document holds no offset at or beyond {@code first} (or none at all).
+     * Filters are flat documents ({@code _id} plus these), which MongoDB and the embedded server both answer
+     * through the {@code _id} index.
+     */
+    public static Document notAtOrBeyond(long first) {
+        return new Document("$not", new Document("$gte", first));
     }
 
     /** The per-partition offsets a stored document already holds. */
