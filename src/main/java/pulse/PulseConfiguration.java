@@ -8,12 +8,15 @@ import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.aggregate.InteractionAggregationStrategy;
 import pulse.config.PulseOptions;
+import pulse.health.KafkaHealthCheck;
+import pulse.health.MongoHealthCheck;
 import pulse.config.Settings;
 import pulse.event.EventParser;
 import pulse.generator.InteractionGenerator;
@@ -45,7 +48,7 @@ public class PulseConfiguration implements CamelConfiguration {
         Registry registry = context.getRegistry();
 
         MongoClient mongo = mongoClient(options.mongoUri());
-        context.addService(closing(mongo));
+        context.addService(closing(mongo::close));
         registry.bind("pulseMongo", mongo);
 
         registry.bind("interactionGenerator", new InteractionGenerator(options.generator(), clock));
@@ -56,18 +59,25 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("aggregateStore", store);
         registry.bind("aggregationProgress", new AggregationProgress(options.progressLogInterval(), System::nanoTime));
 
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        health.register(new MongoHealthCheck(mongo));
+
         context.addStartupListener((camelContext, alreadyStarted) -> {
             if (!alreadyStarted) {
-                createTopics(camelContext, options);
+                Properties kafkaClient = kafkaClientProperties(camelContext);
+                KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(kafkaClient);
+                camelContext.addService(closing(kafkaHealth));
+                health.register(kafkaHealth);
+                createTopics(kafkaClient, options);
                 createIndexes(store);
             }
         });
     }
 
-    private static void createTopics(CamelContext context, PulseOptions options) {
+    /** Connection and security settings of the kafka component, for admin clients. */
+    private static Properties kafkaClientProperties(CamelContext context) {
         KafkaComponent kafka = context.getComponent("kafka", KafkaComponent.class);
         Properties client = new Properties();
-        // same connection and security settings as the routes' producers and consumers
         kafka.getConfiguration().createProducerProperties().forEach((key, value) -> {
             String name = key.toString();
             if (name.startsWith("security.") || name.startsWith("sasl.") || name.startsWith("ssl.")) {
@@ -75,6 +85,10 @@ public class PulseConfiguration implements CamelConfiguration {
             }
         });
         client.put("bootstrap.servers", kafka.getConfiguration().getBrokers());
+        return client;
+    }
+
+    private static void createTopics(Properties client, PulseOptions options) {
         Map<String, Integer> topics = new LinkedHashMap<>();
         topics.put(options.kafkaTopic(), options.topicPartitions());
         topics.put(options.deadLetterTopic(), options.topicPartitions());
@@ -108,11 +122,12 @@ public class PulseConfiguration implements CamelConfiguration {
         return MongoClients.create(settings.build());
     }
 
-    private static ServiceSupport closing(MongoClient mongo) {
+    /** Closes a client when Camel stops. */
+    private static ServiceSupport closing(AutoCloseable client) {
         return new ServiceSupport() {
             @Override
-            protected void doStop() {
-                mongo.close();
+            protected void doStop() throws Exception {
+                client.close();
             }
         };
     }
