@@ -14,6 +14,8 @@ import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.aggregate.InteractionAggregationStrategy;
+import pulse.api.ConsumerLag;
+import pulse.api.DashboardViews;
 import pulse.config.PulseOptions;
 import pulse.health.KafkaHealthCheck;
 import pulse.health.MongoHealthCheck;
@@ -57,7 +59,12 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock);
         registry.bind("aggregateStore", store);
-        registry.bind("aggregationProgress", new AggregationProgress(options.progressLogInterval(), System::nanoTime));
+        AggregationProgress progress = new AggregationProgress(options.progressLogInterval(), System::nanoTime);
+        registry.bind("aggregationProgress", progress);
+        ConsumerLag lag = new ConsumerLag(() -> kafkaClientProperties(context), options.kafkaTopic(), options.consumerGroupId());
+        context.addService(closing(lag));
+        registry.bind("consumerLag", lag);
+        registry.bind("dashboardViews", new DashboardViews(progress, lag));
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new MongoHealthCheck(mongo));

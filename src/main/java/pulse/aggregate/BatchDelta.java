@@ -22,7 +22,7 @@ public final class BatchDelta {
 
     private final Map<Dimension, Map<String, AggregateDelta>> deltas = new EnumMap<>(Dimension.class);
     private final List<ConsumedEvent> events = new ArrayList<>();
-    private int rejected;
+    private final List<Position> rejected = new ArrayList<>();
     private Set<Position> positions;
 
     public BatchDelta() {
@@ -42,8 +42,8 @@ public final class BatchDelta {
     }
 
     /** Counts a record that went to the dead-letter topic instead. */
-    public void reject() {
-        rejected++;
+    public void reject(Position position) {
+        rejected.add(position);
     }
 
     public Collection<AggregateDelta> deltas(Dimension dimension) {
@@ -55,11 +55,17 @@ public final class BatchDelta {
     }
 
     public int rejected() {
-        return rejected;
+        return rejected.size();
     }
 
+    /** Where the rejected records were on the topic. */
+    public List<Position> rejectedPositions() {
+        return Collections.unmodifiableList(rejected);
+    }
+
+    /** Nothing to write: no valid event and no rejected record. */
     public boolean isEmpty() {
-        return events.isEmpty();
+        return events.isEmpty() && rejected.isEmpty();
     }
 
     /**

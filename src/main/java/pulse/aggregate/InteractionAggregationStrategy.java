@@ -3,10 +3,11 @@ package pulse.aggregate;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.Exchange;
 import pulse.event.ConsumedEvent;
+import pulse.kafka.DeadLetters;
 
 /**
  * Folds the records of one consumed batch into a {@link BatchDelta}: valid events are added, anything else
- * (a record that went to the dead-letter topic) is only counted as rejected.
+ * (a record that went to the dead-letter topic, whose headers say where it came from) is counted as rejected.
  */
 public class InteractionAggregationStrategy implements AggregationStrategy {
 
@@ -17,7 +18,9 @@ public class InteractionAggregationStrategy implements AggregationStrategy {
         if (newExchange.getMessage().getBody() instanceof ConsumedEvent event) {
             delta.add(event);
         } else {
-            delta.reject();
+            delta.reject(new Position(
+                    newExchange.getMessage().getHeader(DeadLetters.SOURCE_PARTITION, Integer.class),
+                    newExchange.getMessage().getHeader(DeadLetters.SOURCE_OFFSET, Long.class)));
         }
         result.getMessage().setBody(delta);
         return result;

@@ -8,33 +8,47 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * What a batch adds to the global summary: events, and users and items seen for the first time (documents whose
- * origin event is in the batch), restricted to the offsets the summary does not hold yet, per partition.
+ * What a batch adds to the global summary: events, records rejected to the dead-letter topic, and users and items
+ * seen for the first time (documents whose origin event is in the batch), restricted to the offsets the summary
+ * does not hold yet, per partition.
  */
-public record SummaryDelta(long events, long newUsers, long newItems, SortedMap<Integer, long[]> offsets) {
+public record SummaryDelta(long events, long rejected, long newUsers, long newItems, SortedMap<Integer, long[]> offsets) {
 
     /**
+     * @param rejected positions of the batch's records that went to the dead-letter topic
      * @param newUsers origins of the user documents created by this batch's events
      * @param newItems origins of the item documents created by this batch's events
      * @param applied  per partition, the last offset the summary already holds (empty for a first attempt)
      */
-    public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<Position> newUsers,
-                                  Collection<Position> newItems, Map<Integer, Long> applied) {
+    public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<Position> rejected,
+                                  Collection<Position> newUsers, Collection<Position> newItems,
+                                  Map<Integer, Long> applied) {
         long events = 0;
         SortedMap<Integer, long[]> offsets = new TreeMap<>();
         for (ConsumedEvent event : batch) {
             if (isNew(event.partition(), event.offset(), applied)) {
                 events++;
-                long[] range = offsets.computeIfAbsent(event.partition(), p -> new long[] {event.offset(), event.offset()});
-                range[0] = Math.min(range[0], event.offset());
-                range[1] = Math.max(range[1], event.offset());
+                include(offsets, event.partition(), event.offset());
             }
         }
-        return new SummaryDelta(events, countNew(newUsers, applied), countNew(newItems, applied), offsets);
+        long rejectedCount = 0;
+        for (Position position : rejected) {
+            if (isNew(position.partition(), position.offset(), applied)) {
+                rejectedCount++;
+                include(offsets, position.partition(), position.offset());
+            }
+        }
+        return new SummaryDelta(events, rejectedCount, countNew(newUsers, applied), countNew(newItems, applied), offsets);
     }
 
     public boolean isEmpty() {
-        return events == 0;
+        return events == 0 && rejected == 0;
+    }
+
+    private static void include(SortedMap<Integer, long[]> offsets, int partition, long offset) {
+        long[] range = offsets.computeIfAbsent(partition, p -> new long[] {offset, offset});
+        range[0] = Math.min(range[0], offset);
+        range[1] = Math.max(range[1], offset);
     }
 
     private static long countNew(Collection<Position> origins, Map<Integer, Long> applied) {

@@ -10,7 +10,8 @@ import java.util.Locale;
  * Every option of the pipeline, read and validated once at start. Defaults and documentation live in
  * application.properties and README.md.
  */
-public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String mongoUri,
+public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String consumerGroupId,
+                           String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
                            Duration progressLogInterval) {
 
@@ -26,6 +27,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 topicName(settings, "kafka.topic"),
                 settings.positiveInt("kafka.topic.partitions"),
                 (short) settings.intInRange("kafka.topic.replication-factor", 1, Short.MAX_VALUE),
+                settings.string("kafka.consumer.group-id"),
                 settings.string("mongodb.uri"),
                 settings.string("mongodb.database"),
                 generator(settings),

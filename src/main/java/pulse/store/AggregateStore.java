@@ -74,6 +74,10 @@ public class AggregateStore {
         }
         long start = System.nanoTime();
         Counter counter = new Counter();
+        if (batch.events().isEmpty()) { // only rejected records: just count them
+            updateSummary(batch, Set.of(), Set.of(), counter);
+            return new WriteStats(0, batch.rejected(), counter.writes, counter.conflicts, System.nanoTime() - start);
+        }
         Set<Position> newUsers = write(Dimension.USERS, batch, counter);
         Set<Position> newItems = write(Dimension.ITEMS, batch, counter);
         write(Dimension.WINDOWS, batch, counter);
@@ -151,13 +155,14 @@ public class AggregateStore {
         MongoCollection<Document> summary = database.getCollection(SUMMARY);
         Map<Integer, Long> applied = Map.of();
         for (int round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
-            SummaryDelta delta = SummaryDelta.of(batch.events(), newUsers, newItems, applied);
+            SummaryDelta delta = SummaryDelta.of(batch.events(), batch.rejectedPositions(), newUsers, newItems, applied);
             if (delta.isEmpty()) {
                 return; // the summary already holds this whole batch
             }
             Document filter = new Document("_id", SUMMARY_ID);
             List<Bson> updates = new ArrayList<>(List.of(
                     Updates.inc("events", delta.events()),
+                    Updates.inc("rejectedEvents", delta.rejected()),
                     Updates.inc("users", delta.newUsers()),
                     Updates.inc("items", delta.newItems())));
             delta.offsets().forEach((partition, range) -> {

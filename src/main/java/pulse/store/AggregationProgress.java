@@ -23,6 +23,9 @@ public class AggregationProgress {
     private long windowWrites;
     private long windowBatches;
     private long windowFlushNanos;
+    /** (time, events) of recent batches, for the current rate. */
+    private final java.util.ArrayDeque<long[]> recent = new java.util.ArrayDeque<>();
+    private static final long RATE_WINDOW_NANOS = 5_000_000_000L;
 
     public AggregationProgress(Duration interval, LongSupplier nanoClock) {
         this.intervalNanos = interval.toNanos();
@@ -39,6 +42,7 @@ public class AggregationProgress {
         windowWrites += stats.documentsWritten();
         windowBatches++;
         windowFlushNanos += stats.flushNanos();
+        recent.addLast(new long[] {nanoClock.getAsLong(), stats.events()});
         if (stats.conflicts() > 0) {
             LOG.info("Replay detected: {} documents already held events of this batch; only the missing events were applied",
                     stats.conflicts());
@@ -58,6 +62,19 @@ public class AggregationProgress {
             windowBatches = 0;
             windowFlushNanos = 0;
         }
+    }
+
+    /** Events aggregated per second over the last five seconds. */
+    public synchronized double eventsPerSecond() {
+        long now = nanoClock.getAsLong();
+        while (!recent.isEmpty() && now - recent.peekFirst()[0] > RATE_WINDOW_NANOS) {
+            recent.removeFirst();
+        }
+        long events = 0;
+        for (long[] batch : recent) {
+            events += batch[1];
+        }
+        return events * 1e9 / RATE_WINDOW_NANOS;
     }
 
     public long events() {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import pulse.kafka.DeadLetters;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
@@ -61,9 +62,16 @@ class BatchDeltaTest {
 
     private static final List<ConsumedEvent> BATCH = List.of(A1, A2, A3, B1, B2, A4);
 
+    private int rejectedOffset = 1000;
+
+    /** An event, or a rejected record carrying the dead-letter headers the route sets. */
     private Exchange exchange(Object body) {
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setBody(body);
+        if (!(body instanceof ConsumedEvent)) {
+            exchange.getMessage().setHeader(DeadLetters.SOURCE_PARTITION, "3");
+            exchange.getMessage().setHeader(DeadLetters.SOURCE_OFFSET, String.valueOf(rejectedOffset++));
+        }
         return exchange;
     }
 
@@ -114,11 +122,13 @@ class BatchDeltaTest {
         }
 
         @Test
-        void batchOfOnlyRejectedRecordsIsEmpty() {
+        void batchOfOnlyRejectedRecordsHasNoDeltasButItsRejections() {
             BatchDelta batch = aggregate("x", "y", "z");
 
-            assertThat(batch.isEmpty()).isTrue();
+            assertThat(batch.isEmpty()).isFalse();
+            assertThat(batch.events()).isEmpty();
             assertThat(batch.rejected()).isEqualTo(3);
+            assertThat(batch.rejectedPositions()).containsExactly(new Position(3, 1000), new Position(3, 1001), new Position(3, 1002));
             for (Dimension dimension : Dimension.values()) {
                 assertThat(batch.deltas(dimension)).isEmpty();
             }
@@ -335,7 +345,7 @@ class BatchDeltaTest {
 
         @Test
         void firstAttemptCountsEverything() {
-            SummaryDelta summary = SummaryDelta.of(events, newUsers, newItems, Map.of());
+            SummaryDelta summary = SummaryDelta.of(events, List.of(), newUsers, newItems, Map.of());
 
             assertThat(summary.events()).isEqualTo(6);
             assertThat(summary.newUsers()).isEqualTo(2);
@@ -350,7 +360,7 @@ class BatchDeltaTest {
         @Test
         void countsOnlyEventsAndOriginsBeyondTheAppliedOffsets() {
             // the summary holds partition 0 up to 10 and partition 1 up to 9; nothing of partition 2
-            SummaryDelta summary = SummaryDelta.of(events, newUsers, newItems, Map.of(0, 10L, 1, 9L));
+            SummaryDelta summary = SummaryDelta.of(events, List.of(), newUsers, newItems, Map.of(0, 10L, 1, 9L));
 
             assertThat(summary.events()).isEqualTo(3); // (0, 11), (0, 14), (2, 40)
             assertThat(summary.newUsers()).isZero(); // (0, 10) and (1, 7) are held
@@ -362,7 +372,7 @@ class BatchDeltaTest {
 
         @Test
         void fullyAppliedBatchIsEmpty() {
-            SummaryDelta summary = SummaryDelta.of(events, newUsers, newItems, Map.of(0, 14L, 1, 9L, 2, 40L));
+            SummaryDelta summary = SummaryDelta.of(events, List.of(), newUsers, newItems, Map.of(0, 14L, 1, 9L, 2, 40L));
 
             assertThat(summary.isEmpty()).isTrue();
             assertThat(summary.events()).isZero();
@@ -372,12 +382,24 @@ class BatchDeltaTest {
         }
 
         @Test
+        void countsRejectedRecordsBeyondTheAppliedOffsetsAndGuardsTheirPartitions() {
+            List<Position> rejected = List.of(new Position(0, 12), new Position(5, 3));
+
+            SummaryDelta summary = SummaryDelta.of(List.of(), rejected, List.of(), List.of(), Map.of(0, 12L));
+
+            assertThat(summary.rejected()).isEqualTo(1); // (5, 3); (0, 12) is held
+            assertThat(summary.events()).isZero();
+            assertThat(summary.isEmpty()).isFalse();
+            assertThat(summary.offsets()).containsOnlyKeys(5);
+        }
+
+        @Test
         void worksFromTheOriginsOfAFoldedBatch() {
             BatchDelta batch = fold(BATCH);
             List<Position> userOrigins = batch.deltas(Dimension.USERS).stream().map(AggregateDelta::origin).toList();
             List<Position> itemOrigins = batch.deltas(Dimension.ITEMS).stream().map(AggregateDelta::origin).toList();
 
-            SummaryDelta summary = SummaryDelta.of(batch.events(), userOrigins, itemOrigins, Map.of(0, 10L));
+            SummaryDelta summary = SummaryDelta.of(batch.events(), List.of(), userOrigins, itemOrigins, Map.of(0, 10L));
 
             assertThat(summary.events()).isEqualTo(5);
             assertThat(summary.newUsers()).isEqualTo(1); // bob at (1, 7); alice's (0, 10) is held

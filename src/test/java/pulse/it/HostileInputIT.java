@@ -54,6 +54,9 @@ class HostileInputIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> Pipeline.readAll(pipeline.deadLetterTopic()).size() >= hostile.size());
 
             assertThat(truth.mismatches(pipeline.database())).isEmpty();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    pipeline.database().getCollection("summary").find().first().get("rejectedEvents", Number.class).longValue())
+                    .isEqualTo(hostile.size()));
             List<ConsumerRecord<String, byte[]>> dead = Pipeline.readAll(pipeline.deadLetterTopic());
             assertThat(dead).hasSize(hostile.size());
             for (ConsumerRecord<String, byte[]> record : dead) {

@@ -1,0 +1,67 @@
+package routes;
+
+import com.mongodb.MongoException;
+import org.bson.Document;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.component.mongodb.MongoDbConstants;
+import org.apache.camel.model.rest.RestBindingMode;
+import org.apache.camel.model.rest.RestParamType;
+import pulse.api.ApiParameterException;
+import pulse.api.ApiParameters;
+import pulse.api.DashboardViews;
+import pulse.store.AggregateStore;
+
+/** Show: the read-only JSON API behind the dashboard, straight from the aggregates in MongoDB. */
+public class DashboardApiRoute extends RouteBuilder {
+
+    private static final String MONGO = "mongodb:pulseMongo?database={{mongodb.database}}";
+
+    @Override
+    public void configure() {
+        onException(ApiParameterException.class)
+                .handled(true)
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(400))
+                .setBody(exchange -> DashboardViews.error(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
+                .marshal().json();
+        onException(MongoException.class)
+                .handled(true)
+                .setHeader(Exchange.HTTP_RESPONSE_CODE, constant(503))
+                .setBody(exchange -> DashboardViews.error("MongoDB is unreachable: "
+                        + exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class).getMessage()))
+                .marshal().json();
+
+        restConfiguration().component("platform-http").bindingMode(RestBindingMode.off);
+
+        rest("/api").produces("application/json")
+                .get("/summary").to("direct:api-summary")
+                .get("/items/top")
+                    .param().name("n").type(RestParamType.query).dataType("integer").defaultValue("10")
+                        .description("how many items, 1 to 100").endParam()
+                    .to("direct:api-top-items")
+                .get("/windows")
+                    .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
+                        .description("how many minutes back, 1 to 1440").endParam()
+                    .to("direct:api-windows");
+
+        from("direct:api-summary").routeId("api-summary")
+                .setBody(constant(AggregateStore.SUMMARY_ID))
+                .to(MONGO + "&collection=summary&operation=findById")
+                .bean("dashboardViews", "summary")
+                .marshal().json();
+
+        from("direct:api-top-items").routeId("api-top-items")
+                .setHeader(MongoDbConstants.LIMIT, method(ApiParameters.class, "topItems"))
+                .setHeader(MongoDbConstants.SORT_BY, constant(new Document("total", -1).append("_id", 1)))
+                .to(MONGO + "&collection=items&operation=findAll")
+                .bean("dashboardViews", "items")
+                .marshal().json();
+
+        from("direct:api-windows").routeId("api-windows")
+                .setHeader(MongoDbConstants.CRITERIA, method(ApiParameters.class, "windowsSince"))
+                .setHeader(MongoDbConstants.SORT_BY, constant(new Document("windowStart", 1)))
+                .to(MONGO + "&collection=windows&operation=findAll")
+                .bean("dashboardViews", "windows")
+                .marshal().json();
+    }
+}

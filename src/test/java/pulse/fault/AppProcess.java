@@ -1,0 +1,251 @@
+package pulse.fault;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * One instance of the application as a separate JVM, started from the runnable jar
+ * ({@code java -Dkey=value ... -jar target/interaction-pulse.jar}) with stdout and stderr in
+ * {@code target/fault-logs/<name>.log}. It can be killed like a crash (SIGKILL) or stopped like an operator does
+ * (SIGTERM). Any instance still alive when the test JVM exits is killed by a shutdown hook.
+ */
+final class AppProcess implements AutoCloseable {
+
+    static final Path BASEDIR = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
+    static final Path JAR = BASEDIR.resolve("target").resolve("interaction-pulse.jar");
+    static final Path LOG_DIR = BASEDIR.resolve("target").resolve("fault-logs");
+
+    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "fault-app-reaper"));
+    }
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+    private final int managementPort;
+
+    private AppProcess(String name, Process process, Path log, int managementPort) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.managementPort = managementPort;
+    }
+
+    /**
+     * @param name       names the log file; unique within a test run
+     * @param properties passed as {@code -Dkey=value}; the HTTP ports and the data directory are added when absent
+     */
+    static AppProcess start(String name, Map<String, String> properties) {
+        if (!Files.isRegularFile(JAR)) {
+            throw new IllegalStateException(JAR + " is missing: run the fault tests with 'mvn verify' (the package phase builds it)");
+        }
+        try {
+            Files.createDirectories(LOG_DIR);
+            Map<String, String> props = new LinkedHashMap<>(properties);
+            props.putIfAbsent("camel.server.port", String.valueOf(FreePorts.next()));
+            props.putIfAbsent("camel.management.port", String.valueOf(FreePorts.next()));
+            props.putIfAbsent("pulse.data-dir", Files.createTempDirectory("pulse-fault-app").toString());
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add("-Xmx512m");
+            command.add("-XX:+UseSerialGC"); // two cores shared by the broker, the Mongo server and up to two apps
+            props.forEach((key, value) -> command.add("-D" + key + "=" + value));
+            command.add("-jar");
+            command.add(JAR.toString());
+            Path log = LOG_DIR.resolve(name + ".log");
+            Process process = new ProcessBuilder(command)
+                    .directory(LOG_DIR.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .start();
+            LIVE.add(process);
+            AppProcess app = new AppProcess(name, process, log, Integer.parseInt(props.get("camel.management.port")));
+            Faults.note("started %s (pid %d), log %s", name, process.pid(), BASEDIR.relativize(log));
+            return app;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not start " + name, e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Fails with the tail of the log when the process has exited. */
+    void assertAlive() {
+        if (!process.isAlive()) {
+            throw new AssertionError(name + " exited unexpectedly with " + process.exitValue() + "; log tail:\n" + tail(40));
+        }
+    }
+
+    /** kill -9: no shutdown hook, no last commit, no goodbye. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+        Faults.note("killed %s (pid %d) with SIGKILL, exit %d", name, process.pid(), process.exitValue());
+    }
+
+    /**
+     * SIGTERM, then waits.
+     *
+     * @return the exit code, or empty when it did not exit within {@code timeout} (it is then still running)
+     */
+    java.util.OptionalInt stop(Duration timeout) {
+        process.destroy();
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LIVE.remove(process);
+                return java.util.OptionalInt.of(process.exitValue());
+            }
+            return java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(name + " did not exit within " + timeout);
+            }
+            LIVE.remove(process);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Path log() {
+        return log;
+    }
+
+    String logText() {
+        try {
+            return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    List<String> logLines(Pattern pattern) {
+        return logText().lines().filter(line -> pattern.matcher(line).find()).toList();
+    }
+
+    String tail(int lines) {
+        List<String> all = logText().lines().toList();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+
+    /**
+     * GET /observe/health on the management port.
+     *
+     * @return null while the endpoint does not answer
+     */
+    Health health() {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/health"))
+                .timeout(Duration.ofSeconds(8)).GET().build();
+        try {
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            return Health.parse(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Kills the process if it is still running (idempotent). */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LIVE.remove(process);
+    }
+
+    /** What /observe/health said: the overall status and each check's status by name. */
+    record Health(int httpStatus, String status, Map<String, String> checks, String body) {
+
+        static Health parse(int httpStatus, String body) {
+            Map<String, String> checks = new LinkedHashMap<>();
+            String status = null;
+            try {
+                JsonNode json = JSON.readTree(body);
+                status = json.path("status").asText(null);
+                JsonNode list = json.path("checks");
+                if (list.isArray()) {
+                    list.forEach(check -> checks.put(check.path("name").asText(), check.path("status").asText()));
+                } else if (list.isObject()) {
+                    list.fields().forEachRemaining(e -> checks.put(e.getKey(), e.getValue().path("status").asText(e.getValue().asText())));
+                }
+            } catch (IOException e) {
+                // not JSON: keep the body for the assertion message
+            }
+            return new Health(httpStatus, status, checks, body);
+        }
+
+        boolean up() {
+            return "UP".equalsIgnoreCase(status);
+        }
+
+        /** The status of the check whose name is or ends with "mongodb", or null when there is none. */
+        String mongodb() {
+            return checks.entrySet().stream()
+                    .filter(e -> e.getKey().toLowerCase(Locale.ROOT).matches("(.*[^a-z])?mongodb"))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+        }
+
+        boolean reportsMongoDown() {
+            return "DOWN".equalsIgnoreCase(status) || "DOWN".equalsIgnoreCase(mongodb());
+        }
+
+        /** Overall UP and, when there is a MongoDB check, that one too. */
+        boolean allUp() {
+            return up() && (mongodb() == null || "UP".equalsIgnoreCase(mongodb()));
+        }
+
+        @Override
+        public String toString() {
+            return "HTTP " + httpStatus + " status=" + status + " checks=" + checks;
+        }
+    }
+}
