@@ -9,6 +9,8 @@ import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.component.micrometer.MicrometerConstants;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.slf4j.Logger;
@@ -17,6 +19,7 @@ import pulse.aggregate.InteractionAggregationStrategy;
 import pulse.api.ConsumerLag;
 import pulse.api.DashboardViews;
 import pulse.config.PulseOptions;
+import pulse.metrics.PipelineMetrics;
 import pulse.health.KafkaHealthCheck;
 import pulse.health.MongoHealthCheck;
 import pulse.config.Settings;
@@ -54,7 +57,8 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("pulseMongo", mongo);
 
         registry.bind("interactionGenerator", new InteractionGenerator(options.generator(), clock));
-        registry.bind("generatorRate", new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime));
+        RateMeter generatorRate = new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime);
+        registry.bind("generatorRate", generatorRate);
         registry.bind("recordValidator", new RecordValidator(new EventParser(options.validation(), clock)));
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock);
@@ -65,6 +69,7 @@ public class PulseConfiguration implements CamelConfiguration {
         context.addService(closing(lag));
         registry.bind("consumerLag", lag);
         registry.bind("dashboardViews", new DashboardViews(progress, lag));
+        PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag);
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new MongoHealthCheck(mongo));
@@ -75,6 +80,12 @@ public class PulseConfiguration implements CamelConfiguration {
                 KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(kafkaClient);
                 camelContext.addService(closing(kafkaHealth));
                 health.register(kafkaHealth);
+                // next to Camel's route metrics, in the registry camel-micrometer-prometheus created
+                MeterRegistry meters = camelContext.getRegistry()
+                        .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
+                if (meters != null) {
+                    metrics.bindTo(meters);
+                }
                 createTopics(kafkaClient, options);
                 createIndexes(store);
             }

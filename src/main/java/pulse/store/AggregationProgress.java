@@ -33,7 +33,15 @@ public class AggregationProgress {
         this.windowStart = nanoClock.getAsLong();
     }
 
+    private volatile java.util.function.Consumer<WriteStats> listener = stats -> { };
+
+    /** Also hands every batch's stats to {@code listener} (metrics). */
+    public void onBatch(java.util.function.Consumer<WriteStats> listener) {
+        this.listener = listener;
+    }
+
     public synchronized void record(WriteStats stats) {
+        listener.accept(stats);
         events.addAndGet(stats.events());
         rejected.addAndGet(stats.rejected());
         documentsWritten.addAndGet(stats.documentsWritten());

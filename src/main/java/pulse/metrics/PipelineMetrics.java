@@ -1,0 +1,60 @@
+package pulse.metrics;
+
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import pulse.api.ConsumerLag;
+import pulse.generator.RateMeter;
+import pulse.store.AggregationProgress;
+import pulse.store.WriteStats;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline's own metrics, next to Camel's route metrics on {@code /observe/metrics} (names as Prometheus
+ * shows them): {@code pulse_events_produced_total}, {@code pulse_events_aggregated_total},
+ * {@code pulse_events_rejected_total}, {@code pulse_mongodb_writes_total}, {@code pulse_batch_events},
+ * {@code pulse_flush_seconds}, {@code pulse_consumer_lag}, {@code pulse_generator_rate}.
+ */
+public class PipelineMetrics implements MeterBinder {
+
+    private final RateMeter generator;
+    private final AggregationProgress progress;
+    private final ConsumerLag lag;
+
+    public PipelineMetrics(RateMeter generator, AggregationProgress progress, ConsumerLag lag) {
+        this.generator = generator;
+        this.progress = progress;
+        this.lag = lag;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        FunctionCounter.builder("pulse.events.produced", generator, RateMeter::total)
+                .description("Events the generator produced to Kafka").register(registry);
+        FunctionCounter.builder("pulse.events.aggregated", progress, AggregationProgress::events)
+                .description("Valid events folded into the aggregates").register(registry);
+        FunctionCounter.builder("pulse.events.rejected", progress, AggregationProgress::rejected)
+                .description("Records sent to the dead-letter topic").register(registry);
+        FunctionCounter.builder("pulse.mongodb.writes", progress, AggregationProgress::documentsWritten)
+                .description("MongoDB document updates sent").register(registry);
+        Gauge.builder("pulse.consumer.lag", lag, l -> {
+                    Long current = l.current();
+                    return current == null ? Double.NaN : current;
+                })
+                .description("Records on the topic not yet committed by the consumer group").register(registry);
+        Gauge.builder("pulse.generator.rate", generator, RateMeter::lastRate)
+                .description("Events per second the generator achieved over its last interval").register(registry);
+        DistributionSummary batchSize = DistributionSummary.builder("pulse.batch.events")
+                .description("Records per consumed batch").register(registry);
+        Timer flush = Timer.builder("pulse.flush")
+                .description("Time to write a batch's aggregates to MongoDB").register(registry);
+        progress.onBatch((WriteStats stats) -> {
+            batchSize.record(stats.events() + stats.rejected());
+            flush.record(stats.flushNanos(), TimeUnit.NANOSECONDS);
+        });
+    }
+}

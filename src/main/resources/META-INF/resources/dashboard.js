@@ -1,0 +1,106 @@
+// Interaction Pulse dashboard: polls the read-only JSON API every 2 s and redraws KPIs and charts.
+(() => {
+  'use strict';
+  const REFRESH_MS = 2000;
+  const TYPES = ['view', 'click', 'purchase'];
+  const COLORS = { view: '#4e79a7', click: '#f28e2b', purchase: '#59a14f' };
+  const number = new Intl.NumberFormat('en');
+  const $ = (id) => document.getElementById(id);
+
+  Chart.defaults.animation = false; // live data: redraw instantly
+  const charts = {
+    windows: new Chart($('chart-windows'), {
+      type: 'bar',
+      data: { labels: [], datasets: TYPES.map((t) => ({ label: t, data: [], backgroundColor: COLORS[t] })) },
+      options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
+    }),
+    top: new Chart($('chart-top'), {
+      type: 'bar',
+      data: { labels: [], datasets: [{ label: 'interactions', data: [], backgroundColor: COLORS.view }] },
+      options: { maintainAspectRatio: false, indexAxis: 'y', plugins: { legend: { display: false } } },
+    }),
+    mix: new Chart($('chart-mix'), {
+      type: 'doughnut',
+      data: { labels: TYPES, datasets: [{ data: [0, 0, 0], backgroundColor: TYPES.map((t) => COLORS[t]) }] },
+      options: { maintainAspectRatio: false },
+    }),
+    conversion: new Chart($('chart-conversion'), {
+      type: 'bar',
+      data: { labels: [], datasets: [{ label: 'purchases / views', data: [], backgroundColor: COLORS.purchase }] },
+      options: {
+        maintainAspectRatio: false, plugins: { legend: { display: false } },
+        scales: { y: { beginAtZero: true, ticks: { callback: (v) => (v * 100).toFixed(1) + '%' } } },
+      },
+    }),
+  };
+
+  async function getJson(path) {
+    const response = await fetch(path, { cache: 'no-store', signal: AbortSignal.timeout(8000) });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(body.error || `${path} answered HTTP ${response.status}`);
+    }
+    return body;
+  }
+
+  const item = (ref) => (ref ? `${ref.itemId} (${number.format(ref.total)})` : '–');
+
+  function showSummary(s) {
+    $('kpi-events').textContent = number.format(s.events);
+    $('kpi-rate').textContent = number.format(s.eventsPerSecond);
+    $('kpi-users').textContent = number.format(s.users);
+    $('kpi-items').textContent = number.format(s.items);
+    $('kpi-avg').textContent = s.avgInteractionsPerUser.toFixed(2);
+    $('kpi-max').textContent = item(s.maxItem);
+    $('kpi-min').textContent = item(s.minItem);
+    $('kpi-rejected').textContent = number.format(s.rejectedEvents);
+    $('kpi-lag').textContent = s.consumerLag === null ? 'unknown' : number.format(s.consumerLag);
+    $('empty').hidden = s.events > 0;
+  }
+
+  function showWindows(windows) {
+    const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    charts.windows.data.labels = windows.map((w) => time(w.windowStart));
+    TYPES.forEach((t, i) => { charts.windows.data.datasets[i].data = windows.map((w) => w[t]); });
+    charts.windows.update();
+    charts.mix.data.datasets[0].data = TYPES.map((t) => windows.reduce((sum, w) => sum + w[t], 0));
+    charts.mix.update();
+  }
+
+  function showTopItems(items) {
+    charts.top.data.labels = items.map((i) => i.itemId);
+    charts.top.data.datasets[0].data = items.map((i) => i.total);
+    charts.top.update();
+    charts.conversion.data.labels = items.map((i) => i.itemId);
+    charts.conversion.data.datasets[0].data = items.map((i) => i.conversion ?? 0);
+    charts.conversion.update();
+  }
+
+  function setStatus(state, text) {
+    const status = $('status');
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+
+  async function refresh() {
+    try {
+      const [summary, windows, top] = await Promise.all([
+        getJson('api/summary'), getJson('api/windows?minutes=60'), getJson('api/items/top?n=10'),
+      ]);
+      showSummary(summary);
+      showWindows(windows);
+      showTopItems(top);
+      $('error').hidden = true;
+      setStatus('live', `live · updated ${new Date().toLocaleTimeString()}`);
+      document.body.dataset.loaded = 'true';
+    } catch (e) {
+      $('error').textContent = `Cannot load the aggregates: ${e.message}. Retrying every ${REFRESH_MS / 1000} s.`;
+      $('error').hidden = false;
+      setStatus('error', 'error');
+    } finally {
+      setTimeout(refresh, REFRESH_MS);
+    }
+  }
+
+  refresh();
+})();
