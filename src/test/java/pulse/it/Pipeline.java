@@ -51,6 +51,26 @@ public final class Pipeline implements AutoCloseable {
         overrides.put("generator.enabled", "false");
         overrides.put("aggregation.batch.interval-ms", "200");
         overrides.put("aggregation.batch.poll-timeout-ms", "200");
+        overrides.put("camel.server.port", String.valueOf(freePort()));
+        overrides.put("camel.management.port", String.valueOf(freePort()));
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** The dashboard and API, e.g. {@code http://127.0.0.1:PORT/}. */
+    public String serverUrl() {
+        return "http://127.0.0.1:" + overrides.get("camel.server.port") + "/";
+    }
+
+    /** Health, metrics and Jolokia live under {@code observe/} here. */
+    public String managementUrl() {
+        return "http://127.0.0.1:" + overrides.get("camel.management.port") + "/";
     }
 
     public Pipeline with(String key, String value) {

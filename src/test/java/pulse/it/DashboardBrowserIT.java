@@ -1,0 +1,154 @@
+package pulse.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import pulse.embedded.TestInfrastructure;
+import pulse.generator.RateMeter;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.text.NumberFormat;
+import java.time.Duration;
+import java.util.Locale;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Loads the dashboard in headless Chromium (Debian's chromium + chromium-driver) against a running pipeline:
+ * KPIs equal {@code /api/summary}, the charts are drawn, and the empty and error states are visible.
+ * Skipped when Chromium is not installed, unless {@code -Dbrowser.required=true} (as in CI).
+ */
+@ExtendWith(TestInfrastructure.class)
+class DashboardBrowserIT {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private ChromeDriver browser;
+    private Path profile;
+
+    @BeforeEach
+    void startBrowser() throws Exception {
+        boolean installed = new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute();
+        if (!installed && Boolean.getBoolean("browser.required")) {
+            throw new IllegalStateException("Chromium is required (-Dbrowser.required=true) but " + CHROMIUM
+                    + " or " + CHROMEDRIVER + " is missing: apt-get install chromium chromium-driver");
+        }
+        Assumptions.assumeTrue(installed, "Chromium not installed: apt-get install chromium chromium-driver");
+        profile = Files.createTempDirectory("pulse-chromium");
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=1400,1250",
+                "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File(CHROMEDRIVER)).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+    }
+
+    @AfterEach
+    void stopBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @Test
+    void thePopulatedDashboardShowsTheSummaryAndDrawsEveryChart() throws Exception {
+        try (Pipeline pipeline = new Pipeline("dashboard")
+                .with("generator.enabled", "true")
+                .with("generator.seed", "5")
+                .with("generator.period", "50")
+                .with("generator.events-per-tick", "100")
+                .start()) {
+            RateMeter generated = pipeline.context().getRegistry().lookupByNameAndType("generatorRate", RateMeter.class);
+            await().atMost(Duration.ofSeconds(60)).until(() -> generated.total() >= 6000);
+            pipeline.context().getRouteController().stopRoute("generate-interactions");
+            long produced = generated.total();
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == produced);
+
+            browser.get(pipeline.serverUrl());
+            await().atMost(Duration.ofSeconds(30)).until(() -> "true".equals(script("return document.body.dataset.loaded || ''")));
+            JsonNode summary = JSON.readTree(Http.get(pipeline.serverUrl() + "api/summary").body());
+            NumberFormat number = NumberFormat.getIntegerInstance(Locale.ENGLISH);
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(text("kpi-events")).isEqualTo(number.format(summary.path("events").asLong()));
+                assertThat(text("kpi-users")).isEqualTo(number.format(summary.path("users").asLong()));
+                assertThat(text("kpi-items")).isEqualTo(number.format(summary.path("items").asLong()));
+                assertThat(text("kpi-avg")).isEqualTo(String.format(Locale.ENGLISH, "%.2f",
+                        summary.path("avgInteractionsPerUser").asDouble()));
+                assertThat(text("kpi-max")).isEqualTo(summary.path("maxItem").path("itemId").asText() + " ("
+                        + number.format(summary.path("maxItem").path("total").asLong()) + ")");
+                assertThat(text("kpi-min")).isEqualTo(summary.path("minItem").path("itemId").asText() + " ("
+                        + number.format(summary.path("minItem").path("total").asLong()) + ")");
+                assertThat(text("kpi-rejected")).isEqualTo("0");
+            });
+            assertThat(browser.findElement(By.id("empty")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+            for (String chart : new String[] {"chart-windows", "chart-top", "chart-mix", "chart-conversion"}) {
+                assertThat(((Number) script("return Chart.getChart('" + chart + "').data.labels.length")).intValue())
+                        .as("%s has data", chart).isPositive();
+                assertThat(((Number) script(paintedPixels(chart))).intValue()).as("%s is drawn", chart).isGreaterThan(500);
+            }
+            screenshot("dashboard.png");
+        }
+    }
+
+    @Test
+    void beforeAnyEventTheDashboardSaysItIsWaiting() {
+        try (Pipeline pipeline = new Pipeline("dashboard-empty").start()) {
+            browser.get(pipeline.serverUrl());
+            await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("empty")).isDisplayed());
+            assertThat(text("kpi-events")).isEqualTo("0");
+            assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+        }
+    }
+
+    @Test
+    void whenMongoDbIsUnreachableTheDashboardShowsAnError() throws Exception {
+        try (Pipeline pipeline = new Pipeline("dashboard-no-mongo").with("mongodb.uri", "mongodb://127.0.0.1:1").start()) {
+            browser.get(pipeline.serverUrl());
+            await().atMost(Duration.ofSeconds(45)).until(() -> browser.findElement(By.id("error")).isDisplayed());
+            assertThat(text("error")).contains("MongoDB is unreachable");
+            assertThat(browser.findElement(By.id("status")).getText()).isEqualTo("error");
+            screenshot("dashboard-error.png");
+        }
+    }
+
+    private Object script(String javascript) {
+        return ((JavascriptExecutor) browser).executeScript(javascript);
+    }
+
+    private String text(String id) {
+        return browser.findElement(By.id(id)).getText();
+    }
+
+    /** How many pixels of a canvas are not transparent. */
+    private static String paintedPixels(String canvasId) {
+        return "const c = document.getElementById('" + canvasId + "');"
+                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) n++; } return n;";
+    }
+
+    private void screenshot(String name) throws Exception {
+        Path target = Path.of("target", name);
+        Files.createDirectories(target.getParent());
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    }
+}

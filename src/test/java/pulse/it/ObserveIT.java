@@ -1,0 +1,90 @@
+package pulse.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import pulse.embedded.TestInfrastructure;
+import pulse.event.EventJson;
+import pulse.event.InteractionEvent;
+import pulse.generator.GeneratorOptions;
+import pulse.generator.InteractionGenerator;
+
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Operations endpoints and the dashboard API of a running pipeline, over HTTP. */
+@ExtendWith(TestInfrastructure.class)
+class ObserveIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void healthMetricsJolokiaAndTheApiAnswer() throws Exception {
+        List<InteractionEvent> events = new InteractionGenerator(new GeneratorOptions(100, 100, 200, 50, 1.1, 0.8,
+                new double[] {80, 17, 3}, OptionalLong.of(11)), Clock.systemUTC()).next(3000);
+        try (Pipeline pipeline = new Pipeline("observed").start();
+             KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
+            events.forEach(e -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    pipeline.topic(), e.userId(), EventJson.toBytes(e))));
+            producer.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size());
+            String observe = pipeline.managementUrl() + "observe/";
+
+            // health: UP, with the pipeline's own checks
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                JsonNode health = JSON.readTree(Http.get(observe + "health").body());
+                assertThat(health.path("status").asText()).isEqualTo("UP");
+                assertThat(health.path("checks").findValuesAsText("name"))
+                        .contains("mongodb", "kafka", "route:aggregate-interactions", "consumer:aggregate-interactions");
+            });
+
+            // metrics: Camel's and the pipeline's
+            String metrics = Http.get(observe + "metrics").body();
+            assertThat(metrics).contains("pulse_events_aggregated_total 3000.0", "pulse_mongodb_writes_total",
+                    "pulse_flush_seconds_count", "pulse_consumer_lag", "routeId=\"aggregate-interactions\"");
+
+            // Jolokia: the Camel context MBean can be read; only route start/stop may be executed
+            String jolokia = observe + "jolokia";
+            JsonNode state = JSON.readTree(Http.get(jolokia
+                    + "/read/org.apache.camel:context=interaction-pulse,type=context,name=%22interaction-pulse%22/State").body());
+            assertThat(state.path("value").asText()).isEqualTo("Started");
+            assertThat(JSON.readTree(Http.get(jolokia + "/exec/java.lang:type=Memory/gc").body()).path("status").asInt())
+                    .isEqualTo(403);
+            String route = "org.apache.camel:context=interaction-pulse,type=routes,name=\\\"generate-interactions\\\"";
+            assertThat(JSON.readTree(Http.postJson(jolokia, "{\"type\":\"exec\",\"mbean\":\"" + route
+                    + "\",\"operation\":\"stop()\"}").body()).path("status").asInt()).isEqualTo(200);
+            assertThat(JSON.readTree(Http.postJson(jolokia, "{\"type\":\"write\",\"mbean\":\"" + route
+                    + "\",\"attribute\":\"Tracing\",\"value\":true}").body()).path("status").asInt()).isEqualTo(403);
+            String context = "org.apache.camel:context=interaction-pulse,type=context,name=\\\"interaction-pulse\\\"";
+            assertThat(JSON.readTree(Http.postJson(jolokia, "{\"type\":\"exec\",\"mbean\":\"" + context
+                    + "\",\"operation\":\"stop()\"}").body()).path("status").asInt()).isEqualTo(403);
+
+            // the dashboard API
+            JsonNode summary = JSON.readTree(Http.get(pipeline.serverUrl() + "api/summary").body());
+            assertThat(summary.path("events").asLong()).isEqualTo(3000);
+            assertThat(summary.path("maxItem").path("itemId").asText()).isEqualTo("item-1");
+            JsonNode top = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=5").body());
+            assertThat(top).hasSize(5);
+            assertThat(top.get(0).path("total").asLong()).isGreaterThanOrEqualTo(top.get(4).path("total").asLong());
+            JsonNode windows = JSON.readTree(Http.get(pipeline.serverUrl() + "api/windows?minutes=10").body());
+            long windowTotal = 0;
+            for (JsonNode window : windows) {
+                windowTotal += window.path("total").asLong();
+            }
+            assertThat(windowTotal).isEqualTo(3000);
+            for (String bad : List.of("api/items/top?n=0", "api/items/top?n=101", "api/items/top?n=ten", "api/windows?minutes=-5")) {
+                HttpResponse<String> response = Http.get(pipeline.serverUrl() + bad);
+                assertThat(response.statusCode()).as(bad).isEqualTo(400);
+                assertThat(JSON.readTree(response.body()).path("error").asText()).as(bad).contains("must be a whole number");
+            }
+        }
+    }
+}
