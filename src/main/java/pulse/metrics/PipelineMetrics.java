@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * The pipeline's own metrics, next to Camel's route metrics on {@code /observe/metrics} (names as Prometheus
  * shows them): {@code pulse_events_produced_total}, {@code pulse_events_aggregated_total},
  * {@code pulse_events_rejected_total}, {@code pulse_mongodb_writes_total}, {@code pulse_batch_events},
- * {@code pulse_flush_seconds}, {@code pulse_consumer_lag}, {@code pulse_generator_rate}.
+ * {@code pulse_flush_seconds}, {@code pulse_freshness_seconds}, {@code pulse_consumer_lag},
+ * {@code pulse_generator_rate}.
  */
 public class PipelineMetrics implements MeterBinder {
 
@@ -52,9 +53,15 @@ public class PipelineMetrics implements MeterBinder {
                 .description("Records per consumed batch").register(registry);
         Timer flush = Timer.builder("pulse.flush")
                 .description("Time to write a batch's aggregates to MongoDB").register(registry);
+        Timer freshness = Timer.builder("pulse.freshness")
+                .description("From an event's timestamp to its aggregates being written to MongoDB")
+                .publishPercentiles(0.5, 0.95, 0.99).register(registry);
         progress.onBatch((WriteStats stats) -> {
             batchSize.record(stats.events() + stats.rejected());
             flush.record(stats.flushNanos(), TimeUnit.NANOSECONDS);
+            for (long millis : stats.freshnessMillis()) {
+                freshness.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
+            }
         });
     }
 }

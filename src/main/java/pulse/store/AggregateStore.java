@@ -70,20 +70,26 @@ public class AggregateStore {
 
     public WriteStats apply(BatchDelta batch) {
         if (batch.isEmpty()) {
-            return new WriteStats(0, batch.rejected(), 0, 0, 0);
+            return new WriteStats(0, batch.rejected(), 0, 0, 0, WriteStats.NONE);
         }
         long start = System.nanoTime();
         Counter counter = new Counter();
         if (batch.events().isEmpty()) { // only rejected records: just count them
             updateSummary(batch, Set.of(), Set.of(), counter);
-            return new WriteStats(0, batch.rejected(), counter.writes, counter.conflicts, System.nanoTime() - start);
+            return new WriteStats(0, batch.rejected(), counter.writes, counter.conflicts, System.nanoTime() - start,
+                    WriteStats.NONE);
         }
         Set<Position> newUsers = write(Dimension.USERS, batch, counter);
         Set<Position> newItems = write(Dimension.ITEMS, batch, counter);
         write(Dimension.WINDOWS, batch, counter);
         updateSummary(batch, newUsers, newItems, counter);
+        long writtenAt = clock.millis();
+        long[] freshness = new long[batch.events().size()];
+        for (int i = 0; i < freshness.length; i++) {
+            freshness[i] = writtenAt - batch.events().get(i).event().timestamp().toEpochMilli();
+        }
         return new WriteStats(batch.events().size(), batch.rejected(), counter.writes, counter.conflicts,
-                System.nanoTime() - start);
+                System.nanoTime() - start, freshness);
     }
 
     private Set<Position> write(Dimension dimension, BatchDelta batch, Counter counter) {

@@ -35,9 +35,9 @@ public class AggregationProgress {
 
     private volatile java.util.function.Consumer<WriteStats> listener = stats -> { };
 
-    /** Also hands every batch's stats to {@code listener} (metrics). */
+    /** Also hands every batch's stats to {@code listener} (metrics, benchmarks). */
     public void onBatch(java.util.function.Consumer<WriteStats> listener) {
-        this.listener = listener;
+        this.listener = this.listener.andThen(listener);
     }
 
     public synchronized void record(WriteStats stats) {

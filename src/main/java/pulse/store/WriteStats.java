@@ -8,6 +8,10 @@ package pulse.store;
  * @param documentsWritten update operations sent (including retries after a replay conflict)
  * @param conflicts        documents found to already hold some of the batch's events (a replay)
  * @param flushNanos       time spent writing to MongoDB
+ * @param freshnessMillis  per valid event, from its timestamp to its aggregates being written (visible)
  */
-public record WriteStats(long events, long rejected, long documentsWritten, long conflicts, long flushNanos) {
+public record WriteStats(long events, long rejected, long documentsWritten, long conflicts, long flushNanos,
+                         long[] freshnessMillis) {
+
+    static final long[] NONE = new long[0];
 }

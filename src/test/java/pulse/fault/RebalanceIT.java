@@ -1,0 +1,85 @@
+package pulse.fault;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import pulse.embedded.TestInfrastructure;
+import pulse.event.InteractionEvent;
+import pulse.it.GroundTruth;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Rebalance: two instances share the consumer group of a 6-partition topic; one of them is killed with SIGKILL
+ * mid-run. The other must take over its partitions (after the session timeout), replay what the dead one had
+ * written but not committed, and end with exact aggregates.
+ */
+@ExtendWith(TestInfrastructure.class)
+class RebalanceIT {
+
+    private static final int EVENTS = 60_000;
+
+    private FaultFixture fixture;
+
+    @AfterEach
+    void stopEverything() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void whenOneOfTwoInstancesIsKilledTheOtherTakesOverAndNothingIsLostOrDoubled() throws Exception {
+        long seed = Faults.seed("RebalanceIT");
+        Random random = new Random(seed);
+        fixture = new FaultFixture("fault-rebalance", TestInfrastructure.kafkaBootstrapServers(), TestInfrastructure.mongoUri());
+        fixture.createTopic();
+        List<InteractionEvent> events = Faults.events(seed, EVENTS);
+        GroundTruth truth = new GroundTruth(events);
+        fixture.produce(events);
+
+        AppProcess a = fixture.startApp("RebalanceIT-a");
+        AppProcess b = fixture.startApp("RebalanceIT-b");
+        long killAt = Faults.moments(random, 1, EVENTS, 0.25, 0.45)[0];
+        await("both instances own partitions and " + killAt + " events are aggregated").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    a.assertAlive();
+                    b.assertAlive();
+                    Map<String, List<Integer>> members = fixture.members();
+                    return members.size() == 2 && members.values().stream().noneMatch(List::isEmpty)
+                            && fixture.summaryEvents() >= killAt;
+                });
+        Map<String, List<Integer>> shared = fixture.members();
+        AppProcess victim = random.nextBoolean() ? a : b;
+        AppProcess survivor = victim == a ? b : a;
+        Duration jitter = Duration.ofMillis(random.nextInt(1000));
+        await().pollDelay(jitter).atMost(jitter.plusSeconds(10)).until(victim::isAlive);
+        victim.kill();
+        long killed = System.nanoTime();
+        long committedAtKill = fixture.committedTotal();
+        Faults.note("RebalanceIT: killed %s at %d aggregated / %d committed events; the group was %s",
+                victim.name(), fixture.summaryEvents(), committedAtKill, shared);
+        assertThat(committedAtKill).as("killed mid-run").isLessThan(EVENTS);
+
+        List<Integer> all = IntStream.range(0, FaultFixture.PARTITIONS).boxed().toList();
+        await(survivor.name() + " alone owns all partitions").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    survivor.assertAlive();
+                    Map<String, List<Integer>> members = fixture.members();
+                    return members.size() == 1 && members.values().iterator().next().equals(all);
+                });
+        Faults.note("RebalanceIT: %s owns all %d partitions %s after the kill: %s", survivor.name(), all.size(),
+                Faults.seconds(System.nanoTime() - killed), fixture.members());
+
+        fixture.awaitExactAggregates(truth, Duration.ofSeconds(120), survivor);
+        assertThat(survivor.stop(Duration.ofSeconds(40))).as("the survivor stops").isPresent();
+    }
+}
