@@ -30,6 +30,7 @@ import pulse.kafka.KafkaTopics;
 import pulse.kafka.RecordValidator;
 import pulse.store.AggregateStore;
 import pulse.store.AggregationProgress;
+import pulse.store.WindowRetention;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -61,8 +62,10 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("generatorRate", generatorRate);
         registry.bind("recordValidator", new RecordValidator(new EventParser(options.validation(), clock)));
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
-        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock);
+        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace());
         registry.bind("aggregateStore", store);
+        WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.windowRetention(), clock);
+        registry.bind("windowRetention", retention);
         AggregationProgress progress = new AggregationProgress(options.progressLogInterval(), System::nanoTime);
         registry.bind("aggregationProgress", progress);
         ConsumerLag lag = new ConsumerLag(() -> kafkaClientProperties(context), options.kafkaTopic(), options.consumerGroupId());
@@ -87,7 +90,7 @@ public class PulseConfiguration implements CamelConfiguration {
                     metrics.bindTo(meters);
                 }
                 createTopics(kafkaClient, options);
-                createIndexes(store);
+                createIndexes(store, retention);
             }
         });
     }
@@ -113,9 +116,10 @@ public class PulseConfiguration implements CamelConfiguration {
         KafkaTopics.ensure(client, topics, options.replicationFactor(), Duration.ofSeconds(30));
     }
 
-    private static void createIndexes(AggregateStore store) {
+    private static void createIndexes(AggregateStore store, WindowRetention retention) {
         try {
             store.ensureIndexes();
+            retention.ensureTtlIndex();
         } catch (RuntimeException e) {
             // an optimisation only: the pipeline works without them and retries its writes
             LOG.warn("Could not create MongoDB indexes now ({}); continuing without them", e.getMessage());

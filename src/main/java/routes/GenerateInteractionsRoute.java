@@ -11,9 +11,9 @@ public class GenerateInteractionsRoute extends RouteBuilder {
         from("timer:generate-interactions?fixedRate=true&period={{generator.period}}")
                 .routeId("generate-interactions")
                 .autoStartup("{{generator.enabled}}")
-                .bean("interactionGenerator", "nextBatch")
+                .bean("interactionGenerator", "nextRecords")
                 .setProperty("eventCount", simple("${body.size}"))
-                .bean(KeyedMessages.class, "byUser")
+                .bean(KeyedMessages.class, "toMessages")
                 .to("kafka:{{kafka.topic}}")
                 .bean("generatorRate", "record(${exchangeProperty.eventCount})");
     }

@@ -41,6 +41,7 @@ public final class AggregateDelta {
 
     private final String id;
     private long total;
+    private long late;
     private final long[] byType = new long[InteractionType.values().length];
     private Instant firstSeen;
     private Instant lastSeen;
@@ -55,6 +56,20 @@ public final class AggregateDelta {
         InteractionEvent event = consumed.event();
         total++;
         byType[event.type().ordinal()]++;
+        include(consumed);
+    }
+
+    /**
+     * An event for a window that was already closed when it arrived: not counted in the window, only as late;
+     * its offset still guards the document against a replay.
+     */
+    public void addLate(ConsumedEvent consumed) {
+        late++;
+        include(consumed);
+    }
+
+    private void include(ConsumedEvent consumed) {
+        InteractionEvent event = consumed.event();
         Instant timestamp = event.timestamp();
         if (firstSeen == null || timestamp.isBefore(firstSeen)) {
             firstSeen = timestamp;
@@ -81,6 +96,11 @@ public final class AggregateDelta {
 
     public long total() {
         return total;
+    }
+
+    /** Events that arrived after their window closed (windows only). */
+    public long late() {
+        return late;
     }
 
     public long count(InteractionType type) {

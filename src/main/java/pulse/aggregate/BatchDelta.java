@@ -2,12 +2,16 @@ package pulse.aggregate;
 
 import pulse.event.ConsumedEvent;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,8 @@ public final class BatchDelta {
     private final List<ConsumedEvent> events = new ArrayList<>();
     private final List<Position> rejected = new ArrayList<>();
     private Set<Position> positions;
+    private Set<ConsumedEvent> late = Set.of();
+    private Map<Integer, Instant> streamTimes = Map.of();
 
     public BatchDelta() {
         for (Dimension dimension : Dimension.values()) {
@@ -39,6 +45,49 @@ public final class BatchDelta {
                     .computeIfAbsent(dimension.keyOf(event.event()), AggregateDelta::new)
                     .add(event);
         }
+    }
+
+    /**
+     * Decides which events are late and folds the windows again accordingly. A window closes when the stream
+     * time of the event's partition (the newest event time seen on it before the event) passes the window's end
+     * plus {@code grace}; an event for a closed window is late: it is counted in its window's {@code lateEvents}
+     * instead of its totals. Users and items count it all the same (it happened).
+     *
+     * @param base per partition, the stream time before this batch (the summary's, consistent with its offsets)
+     */
+    public void classifyLateness(Map<Integer, Instant> base, Duration grace) {
+        Set<ConsumedEvent> lateEvents = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<Integer, Instant> time = new HashMap<>(base);
+        Map<String, AggregateDelta> windows = new LinkedHashMap<>();
+        for (ConsumedEvent event : events) {
+            Instant timestamp = event.event().timestamp();
+            Instant current = time.get(event.partition());
+            Instant closesAt = Dimension.windowStart(timestamp).plus(Dimension.WINDOW_SIZE).plus(grace);
+            AggregateDelta window = windows.computeIfAbsent(Dimension.WINDOWS.keyOf(event.event()), AggregateDelta::new);
+            if (current != null && current.isAfter(closesAt)) {
+                lateEvents.add(event);
+                window.addLate(event);
+            } else {
+                window.add(event);
+            }
+            if (current == null || timestamp.isAfter(current)) {
+                time.put(event.partition(), timestamp);
+            }
+        }
+        time.keySet().retainAll(events.stream().map(ConsumedEvent::partition).collect(java.util.stream.Collectors.toSet()));
+        deltas.put(Dimension.WINDOWS, windows);
+        late = lateEvents;
+        streamTimes = time;
+    }
+
+    /** Whether {@link #classifyLateness} found the event late. */
+    public boolean isLate(ConsumedEvent event) {
+        return late.contains(event);
+    }
+
+    /** Per partition of the batch, the stream time after it (after {@link #classifyLateness}). */
+    public Map<Integer, Instant> streamTimes() {
+        return Collections.unmodifiableMap(streamTimes);
     }
 
     /** Counts a record that went to the dead-letter topic instead. */
@@ -80,7 +129,12 @@ public final class BatchDelta {
             String id = dimension.keyOf(event.event());
             Map<Integer, Long> held = applied.get(id);
             if (held != null && event.offset() > held.getOrDefault(event.partition(), -1L)) {
-                remaining.computeIfAbsent(id, AggregateDelta::new).add(event);
+                AggregateDelta delta = remaining.computeIfAbsent(id, AggregateDelta::new);
+                if (dimension == Dimension.WINDOWS && isLate(event)) {
+                    delta.addLate(event);
+                } else {
+                    delta.add(event);
+                }
             }
         }
         return remaining.values();

@@ -12,7 +12,8 @@ import java.util.TreeMap;
  * seen for the first time (documents whose origin event is in the batch), restricted to the offsets the summary
  * does not hold yet, per partition.
  */
-public record SummaryDelta(long events, long rejected, long newUsers, long newItems, SortedMap<Integer, long[]> offsets) {
+public record SummaryDelta(long events, long rejected, long late, long newUsers, long newItems,
+                           SortedMap<Integer, long[]> offsets) {
 
     /**
      * @param rejected positions of the batch's records that went to the dead-letter topic
@@ -23,11 +24,22 @@ public record SummaryDelta(long events, long rejected, long newUsers, long newIt
     public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<Position> rejected,
                                   Collection<Position> newUsers, Collection<Position> newItems,
                                   Map<Integer, Long> applied) {
+        return of(batch, event -> false, rejected, newUsers, newItems, applied);
+    }
+
+    /** @param isLate which of the batch's events arrived after their window closed */
+    public static SummaryDelta of(Collection<ConsumedEvent> batch, java.util.function.Predicate<ConsumedEvent> isLate,
+                                  Collection<Position> rejected, Collection<Position> newUsers,
+                                  Collection<Position> newItems, Map<Integer, Long> applied) {
         long events = 0;
+        long late = 0;
         SortedMap<Integer, long[]> offsets = new TreeMap<>();
         for (ConsumedEvent event : batch) {
             if (isNew(event.partition(), event.offset(), applied)) {
                 events++;
+                if (isLate.test(event)) {
+                    late++;
+                }
                 include(offsets, event.partition(), event.offset());
             }
         }
@@ -38,7 +50,7 @@ public record SummaryDelta(long events, long rejected, long newUsers, long newIt
                 include(offsets, position.partition(), position.offset());
             }
         }
-        return new SummaryDelta(events, rejectedCount, countNew(newUsers, applied), countNew(newItems, applied), offsets);
+        return new SummaryDelta(events, rejectedCount, late, countNew(newUsers, applied), countNew(newItems, applied), offsets);
     }
 
     public boolean isEmpty() {

@@ -13,7 +13,7 @@ import java.util.Locale;
 public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String consumerGroupId,
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
-                           Duration progressLogInterval) {
+                           Duration windowGrace, Duration windowRetention, Duration progressLogInterval) {
 
     public static PulseOptions from(Settings settings) {
         // the route endpoints read these through placeholders; validating here gives a clear error first
@@ -23,6 +23,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
         settings.positiveLong("aggregation.retry.initial-delay-ms");
         settings.positiveLong("aggregation.retry.max-delay-ms");
         settings.bool("generator.enabled");
+        settings.positiveLong("retention.check-interval-ms");
         return new PulseOptions(
                 topicName(settings, "kafka.topic"),
                 settings.positiveInt("kafka.topic.partitions"),
@@ -36,6 +37,8 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                         settings.positiveInt("validation.max-id-length"),
                         settings.positiveDuration("validation.max-future-skew"),
                         settings.positiveDuration("validation.max-age")),
+                settings.positiveDuration("aggregation.window.grace"),
+                settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"));
     }
 
@@ -52,7 +55,10 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.positiveDouble("generator.item-zipf-exponent"),
                 settings.positiveDouble("generator.user-zipf-exponent"),
                 typeWeights(settings, "generator.type-mix"),
-                settings.optionalLong("generator.seed"));
+                settings.optionalLong("generator.seed"),
+                new GeneratorOptions.Faults(settings.ratio("generator.malformed-ratio"), settings.ratio("generator.late-ratio"),
+                        settings.ratio("generator.out-of-order-ratio"),
+                        settings.positiveDuration("aggregation.window.grace")));
     }
 
     /** {@code view:80,click:17,purchase:3}: relative weights, in funnel order. */

@@ -94,6 +94,20 @@ public final class Settings {
         throw invalid(key, value, "must be a positive number");
     }
 
+    /** A fraction from 0 to 1. */
+    public double ratio(String key) {
+        String value = string(key);
+        try {
+            double parsed = Double.parseDouble(value);
+            if (parsed >= 0 && parsed <= 1) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw invalid(key, value, "must be a number from 0 to 1");
+    }
+
     /** An ISO-8601 duration such as {@code PT5M} or {@code P7D}. */
     public Duration positiveDuration(String key) {
         String value = string(key);

@@ -13,10 +13,28 @@ import java.util.OptionalLong;
  * @param userZipfExponent   activity skew of users; higher means a few users are far more active
  * @param typeWeights        relative weights of view, click, purchase (the funnel)
  * @param seed               fixed seed for a reproducible run, or empty for a random one
+ * @param faults             deliberate bad data, to watch the pipeline cope
  */
 public record GeneratorOptions(long periodMs, int eventsPerTick, int users, int items,
                                double itemZipfExponent, double userZipfExponent,
-                               double[] typeWeights, OptionalLong seed) {
+                               double[] typeWeights, OptionalLong seed, Faults faults) {
+
+    /**
+     * Fault injection, all 0 by default.
+     *
+     * @param malformedRatio  share of records made invalid (they end in the dead-letter topic)
+     * @param lateRatio       share of events stamped older than the window grace (they end in the late counters)
+     * @param outOfOrderRatio share of events stamped up to half the grace in the past (still counted in their window)
+     * @param grace           the aggregation's window grace, which "late" has to exceed
+     */
+    public record Faults(double malformedRatio, double lateRatio, double outOfOrderRatio, java.time.Duration grace) {
+        public static final Faults NONE = new Faults(0, 0, 0, java.time.Duration.ofMinutes(5));
+    }
+
+    public GeneratorOptions(long periodMs, int eventsPerTick, int users, int items, double itemZipfExponent,
+                            double userZipfExponent, double[] typeWeights, OptionalLong seed) {
+        this(periodMs, eventsPerTick, users, items, itemZipfExponent, userZipfExponent, typeWeights, seed, Faults.NONE);
+    }
 
     /** The rate these options ask for, in events per second. */
     public double configuredRate() {

@@ -5,6 +5,8 @@ import org.apache.commons.rng.sampling.distribution.AliasMethodDiscreteSampler;
 import org.apache.commons.rng.sampling.distribution.DiscreteSampler;
 import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
 import org.apache.commons.rng.simple.RandomSource;
+import pulse.aggregate.Dimension;
+import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 
@@ -29,6 +31,7 @@ public class InteractionGenerator {
     private final DiscreteSampler users;
     private final DiscreteSampler types;
     private final int eventsPerTick;
+    private final GeneratorOptions.Faults faults;
     private final Clock clock;
 
     public InteractionGenerator(GeneratorOptions options, Clock clock) {
@@ -39,6 +42,7 @@ public class InteractionGenerator {
         this.users = RejectionInversionZipfSampler.of(random, options.users(), options.userZipfExponent());
         this.types = AliasMethodDiscreteSampler.of(random, options.typeWeights());
         this.eventsPerTick = options.eventsPerTick();
+        this.faults = options.faults();
         this.clock = clock;
     }
 
@@ -56,9 +60,46 @@ public class InteractionGenerator {
         return events;
     }
 
-    private InteractionEvent next(Instant timestamp) {
+    private InteractionEvent next(Instant now) {
         return new InteractionEvent(uuid(), InteractionEvent.CURRENT_SCHEMA_VERSION,
-                userId(users.sample()), itemId(items.sample()), TYPES[types.sample()], timestamp);
+                userId(users.sample()), itemId(items.sample()), TYPES[types.sample()], timestamp(now));
+    }
+
+    /** Now, or, when fault injection asks for it, a late or out-of-order time. */
+    private Instant timestamp(Instant now) {
+        if (faults.lateRatio() > 0 && random.nextDouble() < faults.lateRatio()) {
+            // older than window + grace: its window has closed on any partition that has seen "now"
+            long lateMillis = Dimension.WINDOW_SIZE.plus(faults.grace()).toMillis() + 60_000 + random.nextLong(60_000);
+            return now.minusMillis(lateMillis);
+        }
+        if (faults.outOfOrderRatio() > 0 && random.nextDouble() < faults.outOfOrderRatio()) {
+            return now.minusMillis(random.nextLong(Math.max(1, faults.grace().toMillis() / 2)));
+        }
+        return now;
+    }
+
+    /**
+     * One tick's worth of records, keyed by user. A share ({@code generator.malformed-ratio}) is replaced with
+     * invalid ones, in turn: truncated JSON, an unknown interaction type, a missing user_id, an id with '$'.
+     */
+    public List<GeneratedRecord> nextRecords() {
+        List<InteractionEvent> events = nextBatch();
+        List<GeneratedRecord> records = new ArrayList<>(events.size());
+        for (InteractionEvent event : events) {
+            byte[] value = EventJson.toBytes(event);
+            if (faults.malformedRatio() > 0 && random.nextDouble() < faults.malformedRatio()) {
+                String json = new String(value, java.nio.charset.StandardCharsets.UTF_8);
+                String broken = switch (random.nextInt(4)) {
+                    case 0 -> json.substring(0, json.length() / 2);
+                    case 1 -> json.replaceFirst("\"interaction_type\":\"[a-z]+\"", "\"interaction_type\":\"like\"");
+                    case 2 -> json.replaceFirst("\"user_id\":\"[^\"]*\",", "");
+                    default -> json.replaceFirst("\"item_id\":\"", "\"item_id\":\"\\$");
+                };
+                value = broken.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            records.add(new GeneratedRecord(event.userId(), value));
+        }
+        return records;
     }
 
     /** A version-4 UUID drawn from the generator's own random source, so that a seed reproduces it. */

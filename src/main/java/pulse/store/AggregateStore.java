@@ -28,6 +28,8 @@ import pulse.aggregate.Position;
 import pulse.aggregate.SummaryDelta;
 
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
@@ -50,16 +52,20 @@ public class AggregateStore {
 
     public static final String SUMMARY = "summary";
     public static final String SUMMARY_ID = "global";
+    private static final String STREAM_TIME = "streamTime";
     private static final Logger LOG = LoggerFactory.getLogger(AggregateStore.class);
     private static final int MAX_CONFLICT_ROUNDS = 10;
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
 
     private final MongoDatabase database;
     private final Clock clock;
+    private final Duration grace;
 
-    public AggregateStore(MongoDatabase database, Clock clock) {
+    /** @param grace how long after its end a window still accepts events (event time) */
+    public AggregateStore(MongoDatabase database, Clock clock, Duration grace) {
         this.database = database;
         this.clock = clock;
+        this.grace = grace;
     }
 
     /** Indexes that keep the summary's max/min item lookups cheap on real MongoDB. */
@@ -79,6 +85,7 @@ public class AggregateStore {
             return new WriteStats(0, batch.rejected(), counter.writes, counter.conflicts, System.nanoTime() - start,
                     WriteStats.NONE);
         }
+        batch.classifyLateness(streamTimes(), grace);
         Set<Position> newUsers = write(Dimension.USERS, batch, counter);
         Set<Position> newItems = write(Dimension.ITEMS, batch, counter);
         write(Dimension.WINDOWS, batch, counter);
@@ -128,6 +135,22 @@ public class AggregateStore {
         return created;
     }
 
+    /**
+     * Per partition, the stream time the summary holds. It is written under the same offset guard as the counters,
+     * so it is the stream time as of the last offset the summary holds: the right starting point for the events
+     * after it, whichever instance consumes them next and wherever its batch starts.
+     */
+    private Map<Integer, Instant> streamTimes() {
+        Document summary = database.getCollection(SUMMARY).find(Filters.eq("_id", SUMMARY_ID))
+                .projection(Projections.include(STREAM_TIME)).first();
+        Map<Integer, Instant> times = new HashMap<>();
+        Document stored = summary == null ? null : summary.get(STREAM_TIME, Document.class);
+        if (stored != null) {
+            stored.forEach((field, value) -> times.put(Integer.parseInt(field.substring(1)), ((Date) value).toInstant()));
+        }
+        return times;
+    }
+
     private static void recordUpserts(BulkWriteResult result, List<AggregateDelta> deltas, Set<Position> created) {
         for (BulkWriteUpsert upsert : result.getUpserts()) {
             created.add(deltas.get(upsert.getIndex()).origin());
@@ -161,7 +184,8 @@ public class AggregateStore {
         MongoCollection<Document> summary = database.getCollection(SUMMARY);
         Map<Integer, Long> applied = Map.of();
         for (int round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
-            SummaryDelta delta = SummaryDelta.of(batch.events(), batch.rejectedPositions(), newUsers, newItems, applied);
+            SummaryDelta delta = SummaryDelta.of(batch.events(), batch::isLate, batch.rejectedPositions(), newUsers,
+                    newItems, applied);
             if (delta.isEmpty()) {
                 return; // the summary already holds this whole batch
             }
@@ -169,11 +193,16 @@ public class AggregateStore {
             List<Bson> updates = new ArrayList<>(List.of(
                     Updates.inc("events", delta.events()),
                     Updates.inc("rejectedEvents", delta.rejected()),
+                    Updates.inc("lateEvents", delta.late()),
                     Updates.inc("users", delta.newUsers()),
                     Updates.inc("items", delta.newItems())));
             delta.offsets().forEach((partition, range) -> {
                 filter.append(AggregateUpdates.offsetField(partition), AggregateUpdates.notAtOrBeyond(range[0]));
                 updates.add(Updates.set(AggregateUpdates.offsetField(partition), range[1]));
+                Instant streamTime = batch.streamTimes().get(partition);
+                if (streamTime != null) {
+                    updates.add(Updates.max(STREAM_TIME + ".p" + partition, Date.from(streamTime)));
+                }
             });
             counter.writes++;
             try {

@@ -49,6 +49,7 @@ public final class AggregateUpdates {
             updates.add(Updates.set(offsetField(partition), range.last()));
         });
         if (dimension == Dimension.WINDOWS) {
+            updates.add(Updates.inc("lateEvents", delta.late()));
             Instant windowStart = Instant.parse(delta.id());
             updates.add(Updates.setOnInsert("windowStart", Date.from(windowStart)));
             updates.add(Updates.setOnInsert("windowEnd", Date.from(windowStart.plus(Dimension.WINDOW_SIZE))));

@@ -191,4 +191,57 @@ class InteractionGeneratorTest {
         long total = byType.values().stream().mapToLong(Long::longValue).sum();
         return (double) byType.getOrDefault(type, 0L) / total;
     }
+
+    // ---- fault injection ----------------------------------------------------------------------------
+
+    private static InteractionGenerator withFaults(double malformed, double late, double outOfOrder) {
+        GeneratorOptions options = new GeneratorOptions(100, 500, USERS, ITEMS, 1.1, 0.8, new double[] {80, 17, 3},
+                OptionalLong.of(9), new GeneratorOptions.Faults(malformed, late, outOfOrder, java.time.Duration.ofMinutes(5)));
+        return new InteractionGenerator(options, CLOCK);
+    }
+
+    private static int invalid(List<GeneratedRecord> records) {
+        EventParser parser = new EventParser(ValidationOptions.defaults(), CLOCK);
+        int invalid = 0;
+        for (GeneratedRecord record : records) {
+            try {
+                parser.parse(record.value());
+            } catch (pulse.event.InvalidEventException e) {
+                invalid++;
+            }
+        }
+        return invalid;
+    }
+
+    @Test
+    void withoutFaultsEveryRecordIsValidAndStampedNow() {
+        List<GeneratedRecord> records = withFaults(0, 0, 0).nextRecords();
+
+        assertThat(records).hasSize(500);
+        assertThat(invalid(records)).isZero();
+        assertThat(withFaults(0, 0, 0).next(500)).allMatch(e -> e.timestamp().equals(CLOCK.instant()));
+    }
+
+    @Test
+    void malformedRatioBreaksThatShareOfRecords() {
+        assertThat(invalid(withFaults(1, 0, 0).nextRecords())).isEqualTo(500);
+        assertThat(invalid(withFaults(0.2, 0, 0).nextRecords())).isBetween(60, 140);
+    }
+
+    @Test
+    void lateRatioStampsEventsBeyondWindowPlusGrace() {
+        Instant closed = CLOCK.instant().minus(java.time.Duration.ofMinutes(6));
+        assertThat(withFaults(0, 1, 0).next(500)).allMatch(e -> e.timestamp().isBefore(closed));
+        long late = withFaults(0, 0.1, 0).next(5000).stream().filter(e -> e.timestamp().isBefore(closed)).count();
+        assertThat(late).isBetween(350L, 650L);
+    }
+
+    @Test
+    void outOfOrderRatioStampsEventsWithinHalfTheGrace() {
+        Instant earliest = CLOCK.instant().minus(java.time.Duration.ofSeconds(150));
+        List<InteractionEvent> events = withFaults(0, 0, 1).next(500);
+
+        assertThat(events).allMatch(e -> !e.timestamp().isBefore(earliest) && !e.timestamp().isAfter(CLOCK.instant()));
+        assertThat(events).anyMatch(e -> e.timestamp().isBefore(CLOCK.instant()));
+    }
 }

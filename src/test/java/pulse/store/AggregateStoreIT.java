@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AggregateStoreIT {
 
     private static final int PARTITIONS = 3;
+    private static final java.time.Duration GRACE = java.time.Duration.ofMinutes(5);
     private static MongoClient client;
     private MongoDatabase database;
     private AggregateStore store;
@@ -58,7 +59,7 @@ class AggregateStoreIT {
     void setUp(TestInfo test) {
         database = client.getDatabase("store-" + test.getTestMethod().orElseThrow().getName());
         database.drop();
-        store = new AggregateStore(database, Clock.systemUTC());
+        store = new AggregateStore(database, Clock.systemUTC(), GRACE);
         stream = consumptionOrder(events(4000, 60, 25, 42));
     }
 
@@ -123,6 +124,83 @@ class AggregateStoreIT {
         assertThat(first.events()).isEqualTo(500);
         assertThat(replay.conflicts()).isPositive();
         assertThat(truthOf(stream.subList(0, 500)).mismatches(database)).isEmpty();
+    }
+
+    @Test
+    void anEventForAClosedWindowCountsForItsUserAndItemAndAsLateButNotInTheWindow() {
+        List<ConsumedEvent> events = lateScenario();
+        BatchDelta batch = new BatchDelta();
+        events.forEach(batch::add);
+        store.apply(batch);
+
+        assertLateScenario();
+    }
+
+    @Test
+    void latenessIsTheSameWhateverTheBatchBoundariesAndReplays() {
+        List<ConsumedEvent> events = lateScenario();
+        for (ConsumedEvent event : events) { // one event per batch: stream time carried through the summary
+            BatchDelta batch = new BatchDelta();
+            batch.add(event);
+            store.apply(batch);
+        }
+        assertLateScenario();
+
+        BatchDelta replay = new BatchDelta(); // replaying everything at once changes nothing
+        events.forEach(replay::add);
+        store.apply(replay);
+        BatchDelta tail = new BatchDelta(); // nor does a replay from the middle
+        events.subList(2, events.size()).forEach(tail::add);
+        store.apply(tail);
+        assertLateScenario();
+    }
+
+    @Test
+    void retentionRemovesOnlyWindowsOlderThanItsLimit() {
+        Instant now = Instant.now();
+        MongoCollection<Document> windows = database.getCollection("windows");
+        windows.insertOne(new Document("_id", "old").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(8)))));
+        windows.insertOne(new Document("_id", "recent").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(6)))));
+        WindowRetention retention = new WindowRetention(database, java.time.Duration.ofDays(7), Clock.systemUTC());
+
+        assertThat(retention.removeExpired()).isEqualTo(1);
+        assertThat(windows.find().map(d -> d.getString("_id")).into(new ArrayList<>())).containsExactly("recent");
+    }
+
+    /**
+     * Partition 0: 10:00:10, then 10:07:00 (stream time passes 10:01 + 5 min grace: window 10:00 closes), then
+     * 10:00:30 (late) and 10:04:00 (out of order, its window 10:04 is still open). Partition 1: 10:00:40, on time:
+     * stream time is per partition.
+     */
+    private static List<ConsumedEvent> lateScenario() {
+        Instant base = Instant.parse("2026-11-27T10:00:00Z");
+        return List.of(
+                lateEvent(0, 0, "u0", base.plusSeconds(10)),
+                lateEvent(0, 1, "u0", base.plusSeconds(7 * 60)),
+                lateEvent(1, 0, "u1", base.plusSeconds(40)),
+                lateEvent(0, 2, "u0", base.plusSeconds(30)),
+                lateEvent(0, 3, "u0", base.plusSeconds(4 * 60)));
+    }
+
+    private static ConsumedEvent lateEvent(int partition, long offset, String user, Instant timestamp) {
+        return new ConsumedEvent(new InteractionEvent("late-" + partition + "-" + offset, 1, user, "item-x",
+                InteractionType.VIEW, timestamp), partition, offset);
+    }
+
+    private void assertLateScenario() {
+        Document window1000 = database.getCollection("windows").find(new Document("_id", "2026-11-27T10:00:00Z")).first();
+        assertThat(window1000.get("total", Number.class).longValue()).isEqualTo(2); // 10:00:10 (p0) and 10:00:40 (p1)
+        assertThat(window1000.get("lateEvents", Number.class).longValue()).isEqualTo(1); // 10:00:30 (p0)
+        Document window1004 = database.getCollection("windows").find(new Document("_id", "2026-11-27T10:04:00Z")).first();
+        assertThat(window1004.get("total", Number.class).longValue()).isEqualTo(1);
+        assertThat(window1004.get("lateEvents", Number.class).longValue()).isZero();
+        assertThat(database.getCollection("users").find(new Document("_id", "u0")).first().get("total", Number.class).longValue())
+                .isEqualTo(4);
+        assertThat(database.getCollection("items").find(new Document("_id", "item-x")).first().get("total", Number.class).longValue())
+                .isEqualTo(5);
+        Document summary = summary();
+        assertThat(summary.get("events", Number.class).longValue()).isEqualTo(5);
+        assertThat(summary.get("lateEvents", Number.class).longValue()).isEqualTo(1);
     }
 
     private void applyInBatches(int from, int to, int size) {
