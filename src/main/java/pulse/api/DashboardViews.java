@@ -35,6 +35,7 @@ public class DashboardViews {
         view.put("maxItem", itemRef(doc.get("maxItem", Document.class)));
         view.put("minItem", itemRef(doc.get("minItem", Document.class)));
         view.put("rejectedEvents", number(doc.get("rejectedEvents")));
+        view.put("lateEvents", number(doc.get("lateEvents")));
         view.put("updatedAt", iso(doc.getDate("updatedAt")));
         view.put("eventsPerSecond", Math.round(progress.eventsPerSecond()));
         view.put("consumerLag", lag.current());
@@ -63,6 +64,9 @@ public class DashboardViews {
             row.put("windowEnd", iso(window.getDate("windowEnd")));
             row.put("total", number(window.get("total")));
             putByType(row, window);
+            row.put("lateEvents", number(window.get("lateEvents")));
+            long views = (Long) row.get("view");
+            row.put("conversion", views == 0 ? null : (double) (Long) row.get("purchase") / views);
             view.add(row);
         }
         return view;
