@@ -76,6 +76,39 @@ class PipelineIT {
         }
     }
 
+    @Test
+    void injectedFaultsEndInTheDeadLetterTopicAndTheLateCounters() throws Exception {
+        try (Pipeline pipeline = new Pipeline("faulty")
+                .with("generator.enabled", "true")
+                .with("generator.seed", "13")
+                .with("generator.period", "50")
+                .with("generator.events-per-tick", "200")
+                .with("generator.malformed-ratio", "0.05")
+                .with("generator.late-ratio", "0.05")
+                .with("generator.out-of-order-ratio", "0.2")
+                .start()) {
+            RateMeter generated = pipeline.context().getRegistry().lookupByNameAndType("generatorRate", RateMeter.class);
+            await().atMost(Duration.ofSeconds(60)).until(() -> generated.total() >= 8000);
+            pipeline.context().getRouteController().stopRoute("generate-interactions");
+            await().atMost(Duration.ofSeconds(60)).until(pipeline::fullyCommitted);
+
+            List<ConsumerRecord<String, byte[]>> onTopic = Pipeline.readAll(pipeline.topic());
+            List<InteractionEvent> valid = valid(onTopic);
+            long deadLetters = Pipeline.readAll(pipeline.deadLetterTopic()).size();
+            Document summary = pipeline.database().getCollection("summary").find().first();
+            long lateInWindows = pipeline.database().getCollection("windows").find().into(new ArrayList<>()).stream()
+                    .mapToLong(w -> w.get("lateEvents", Number.class).longValue()).sum();
+
+            assertThat(deadLetters).isEqualTo(onTopic.size() - valid.size()).isGreaterThan(200);
+            assertThat(summary.get("rejectedEvents", Number.class).longValue()).isEqualTo(deadLetters);
+            assertThat(summary.get("events", Number.class).longValue()).isEqualTo(valid.size());
+            assertThat(summary.get("lateEvents", Number.class).longValue()).isEqualTo(lateInWindows).isGreaterThan(100);
+            long windowTotals = pipeline.database().getCollection("windows").find().into(new ArrayList<>()).stream()
+                    .mapToLong(w -> w.get("total", Number.class).longValue()).sum();
+            assertThat(windowTotals + lateInWindows).as("every valid event is in a window or late").isEqualTo(valid.size());
+        }
+    }
+
     /** Valid events among records, as the pipeline would judge them. */
     static List<InteractionEvent> valid(List<ConsumerRecord<String, byte[]>> records) {
         EventParser parser = new EventParser(ValidationOptions.defaults(), Clock.systemUTC());
