@@ -38,6 +38,8 @@ public class DashboardApiRoute extends RouteBuilder {
                 .get("/items/top")
                     .param().name("n").type(RestParamType.query).dataType("integer").defaultValue("10")
                         .description("how many items, 1 to 100").endParam()
+                    .param().name("minutes").type(RestParamType.query).dataType("integer").required(false)
+                        .description("only the last minutes, 1 to 1440 (from item_windows); all time without it").endParam()
                     .to("direct:api-top-items")
                 .get("/windows")
                     .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
@@ -51,10 +53,17 @@ public class DashboardApiRoute extends RouteBuilder {
                 .marshal().json();
 
         from("direct:api-top-items").routeId("api-top-items")
-                .setHeader(MongoDbConstants.LIMIT, method(ApiParameters.class, "topItems"))
-                .setHeader(MongoDbConstants.SORT_BY, constant(new Document("total", -1).append("_id", 1)))
-                .to(MONGO + "&collection=items&operation=findAll")
-                .bean("dashboardViews", "items")
+                .choice()
+                    .when(header("minutes").isNotNull())
+                        .setBody(method(ApiParameters.class, "topItemsSince"))
+                        .to(MONGO + "&collection=item_windows&operation=aggregate")
+                        .bean("dashboardViews", "recentItems")
+                    .otherwise()
+                        .setHeader(MongoDbConstants.LIMIT, method(ApiParameters.class, "topItems"))
+                        .setHeader(MongoDbConstants.SORT_BY, constant(new Document("total", -1).append("_id", 1)))
+                        .to(MONGO + "&collection=items&operation=findAll")
+                        .bean("dashboardViews", "items")
+                .end()
                 .marshal().json();
 
         from("direct:api-windows").routeId("api-windows")

@@ -59,16 +59,21 @@ public final class BatchDelta {
         Set<ConsumedEvent> lateEvents = Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Integer, Instant> time = new HashMap<>(base);
         Map<String, AggregateDelta> windows = new LinkedHashMap<>();
+        Map<String, AggregateDelta> itemWindows = new LinkedHashMap<>();
         for (ConsumedEvent event : events) {
             Instant timestamp = event.event().timestamp();
             Instant current = time.get(event.partition());
             Instant closesAt = Dimension.windowStart(timestamp).plus(Dimension.WINDOW_SIZE).plus(grace);
             AggregateDelta window = windows.computeIfAbsent(Dimension.WINDOWS.keyOf(event.event()), AggregateDelta::new);
+            AggregateDelta itemWindow = itemWindows.computeIfAbsent(Dimension.ITEM_WINDOWS.keyOf(event.event()),
+                    AggregateDelta::new);
             if (current != null && current.isAfter(closesAt)) {
                 lateEvents.add(event);
                 window.addLate(event);
+                itemWindow.addLate(event);
             } else {
                 window.add(event);
+                itemWindow.add(event);
             }
             if (current == null || timestamp.isAfter(current)) {
                 time.put(event.partition(), timestamp);
@@ -76,6 +81,7 @@ public final class BatchDelta {
         }
         time.keySet().retainAll(events.stream().map(ConsumedEvent::partition).collect(java.util.stream.Collectors.toSet()));
         deltas.put(Dimension.WINDOWS, windows);
+        deltas.put(Dimension.ITEM_WINDOWS, itemWindows);
         late = lateEvents;
         streamTimes = time;
     }
@@ -130,7 +136,7 @@ public final class BatchDelta {
             Map<Integer, Long> held = applied.get(id);
             if (held != null && event.offset() > held.getOrDefault(event.partition(), -1L)) {
                 AggregateDelta delta = remaining.computeIfAbsent(id, AggregateDelta::new);
-                if (dimension == Dimension.WINDOWS && isLate(event)) {
+                if (dimension.isWindowed() && isLate(event)) {
                     delta.addLate(event);
                 } else {
                     delta.add(event);

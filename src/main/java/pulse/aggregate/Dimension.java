@@ -14,7 +14,9 @@ public enum Dimension {
     /** Per item: {@code _id} = item_id. */
     ITEMS("items", InteractionEvent::itemId),
     /** Per 1-minute tumbling event-time window: {@code _id} = the window start, ISO-8601. */
-    WINDOWS("windows", event -> windowStart(event.timestamp()).toString());
+    WINDOWS("windows", event -> windowStart(event.timestamp()).toString()),
+    /** Per window and item, for "top items in the last hour": {@code _id} = window start + "/" + item_id. */
+    ITEM_WINDOWS("item_windows", event -> windowStart(event.timestamp()) + "/" + event.itemId());
 
     public static final Duration WINDOW_SIZE = Duration.ofMinutes(1);
 
@@ -32,6 +34,11 @@ public enum Dimension {
 
     public String keyOf(InteractionEvent event) {
         return key.apply(event);
+    }
+
+    /** Whether documents are per event-time window (and so subject to lateness and retention). */
+    public boolean isWindowed() {
+        return this == WINDOWS || this == ITEM_WINDOWS;
     }
 
     public static Instant windowStart(Instant timestamp) {

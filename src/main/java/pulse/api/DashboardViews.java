@@ -56,6 +56,23 @@ public class DashboardViews {
         return view;
     }
 
+    /** Items summed over recent windows (the aggregation's output: {@code _id}, total, view, click, purchase). */
+    public List<Map<String, Object>> recentItems(List<Document> groups) {
+        List<Map<String, Object>> view = new ArrayList<>(groups.size());
+        for (Document group : groups) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("itemId", group.get("_id"));
+            row.put("total", number(group.get("total")));
+            for (InteractionType type : InteractionType.values()) {
+                row.put(type.wireName(), number(group.get(type.wireName())));
+            }
+            long views = (Long) row.get("view");
+            row.put("conversion", views == 0 ? null : (double) (Long) row.get("purchase") / views);
+            view.add(row);
+        }
+        return view;
+    }
+
     public List<Map<String, Object>> windows(List<Document> windows) {
         List<Map<String, Object>> view = new ArrayList<>(windows.size());
         for (Document window : windows) {

@@ -72,6 +72,7 @@ public class AggregateStore {
     public void ensureIndexes() {
         database.getCollection(Dimension.ITEMS.collection()).createIndex(Indexes.ascending("total"));
         database.getCollection(Dimension.WINDOWS.collection()).createIndex(Indexes.ascending("windowStart"));
+        database.getCollection(Dimension.ITEM_WINDOWS.collection()).createIndex(Indexes.ascending("windowStart", "itemId"));
     }
 
     public WriteStats apply(BatchDelta batch) {
@@ -89,6 +90,7 @@ public class AggregateStore {
         Set<Position> newUsers = write(Dimension.USERS, batch, counter);
         Set<Position> newItems = write(Dimension.ITEMS, batch, counter);
         write(Dimension.WINDOWS, batch, counter);
+        write(Dimension.ITEM_WINDOWS, batch, counter);
         updateSummary(batch, newUsers, newItems, counter);
         long writtenAt = clock.millis();
         long[] freshness = new long[batch.events().size()];

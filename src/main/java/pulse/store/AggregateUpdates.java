@@ -48,11 +48,14 @@ public final class AggregateUpdates {
             filter.append(offsetField(partition), notAtOrBeyond(range.first()));
             updates.add(Updates.set(offsetField(partition), range.last()));
         });
-        if (dimension == Dimension.WINDOWS) {
+        if (dimension.isWindowed()) {
             updates.add(Updates.inc("lateEvents", delta.late()));
-            Instant windowStart = Instant.parse(delta.id());
+            Instant windowStart = Dimension.windowStart(delta.firstSeen()); // every event of the delta is in it
             updates.add(Updates.setOnInsert("windowStart", Date.from(windowStart)));
             updates.add(Updates.setOnInsert("windowEnd", Date.from(windowStart.plus(Dimension.WINDOW_SIZE))));
+            if (dimension == Dimension.ITEM_WINDOWS) {
+                updates.add(Updates.setOnInsert("itemId", delta.id().substring(delta.id().indexOf('/') + 1)));
+            }
         } else {
             updates.add(Updates.min("firstSeen", Date.from(delta.firstSeen())));
             updates.add(Updates.max("lastSeen", Date.from(delta.lastSeen())));

@@ -16,7 +16,8 @@ import java.util.Date;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps window documents for {@code retention.windows}; users and items are kept. On MongoDB a TTL index on
+ * Keeps window documents ({@code windows}, {@code item_windows}) for {@code retention.windows}; users and items
+ * are kept. On MongoDB a TTL index on
  * {@code windowEnd} removes them; the embedded server has no TTL, so {@link #removeExpired()} (run by a scheduled
  * route) does the same everywhere.
  */
@@ -24,31 +25,37 @@ public class WindowRetention {
 
     private static final Logger LOG = LoggerFactory.getLogger(WindowRetention.class);
 
-    private final MongoCollection<Document> windows;
+    private final java.util.List<MongoCollection<Document>> windowed;
     private final Duration retention;
     private final Clock clock;
 
     public WindowRetention(com.mongodb.client.MongoDatabase database, Duration retention, Clock clock) {
-        this.windows = database.getCollection(Dimension.WINDOWS.collection());
+        this.windowed = java.util.Arrays.stream(Dimension.values()).filter(Dimension::isWindowed)
+                .map(dimension -> database.getCollection(dimension.collection())).toList();
         this.retention = retention;
         this.clock = clock;
     }
 
     /** The TTL index; servers without TTL support ignore it or refuse it, and the scheduled route covers them. */
     public void ensureTtlIndex() {
-        try {
-            windows.createIndex(Indexes.ascending("windowEnd"),
-                    new IndexOptions().name("windowEnd_ttl").expireAfter(retention.toSeconds(), TimeUnit.SECONDS));
-        } catch (MongoCommandException e) {
-            LOG.warn("Could not create the TTL index on windows.windowEnd ({}); the retention route removes old windows",
-                    e.getErrorMessage());
+        for (MongoCollection<Document> windows : windowed) {
+            try {
+                windows.createIndex(Indexes.ascending("windowEnd"),
+                        new IndexOptions().name("windowEnd_ttl").expireAfter(retention.toSeconds(), TimeUnit.SECONDS));
+            } catch (MongoCommandException e) {
+                LOG.warn("Could not create the TTL index on {}.windowEnd ({}); the retention route removes old windows",
+                        windows.getNamespace().getCollectionName(), e.getErrorMessage());
+            }
         }
     }
 
     /** @return how many window documents were removed */
     public long removeExpired() {
         Date cutoff = Date.from(clock.instant().minus(retention));
-        long removed = windows.deleteMany(Filters.lt("windowEnd", cutoff)).getDeletedCount();
+        long removed = 0;
+        for (MongoCollection<Document> windows : windowed) {
+            removed += windows.deleteMany(Filters.lt("windowEnd", cutoff)).getDeletedCount();
+        }
         if (removed > 0) {
             LOG.info("Removed {} window documents that ended before {} (retention.windows = {})", removed,
                     cutoff.toInstant(), retention);

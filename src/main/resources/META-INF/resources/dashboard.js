@@ -85,7 +85,7 @@
   async function refresh() {
     try {
       const [summary, windows, top] = await Promise.all([
-        getJson('api/summary'), getJson('api/windows?minutes=60'), getJson('api/items/top?n=10'),
+        getJson('api/summary'), getJson('api/windows?minutes=60'), getJson('api/items/top?n=10&minutes=60'),
       ]);
       showSummary(summary);
       showWindows(windows);

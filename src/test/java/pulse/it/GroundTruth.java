@@ -81,11 +81,12 @@ public final class GroundTruth {
                     check(problems, dimension, id, "byType." + type.wireName(), e.byType[type.ordinal()],
                             byType == null ? -1 : number(byType.get(type.wireName())));
                 }
-                if (dimension != Dimension.WINDOWS) {
+                if (!dimension.isWindowed()) {
                     check(problems, dimension, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
                     check(problems, dimension, id, "lastSeen", e.lastSeen.toEpochMilli(), d.getDate("lastSeen").getTime());
                 } else {
-                    check(problems, dimension, id, "windowStart", Instant.parse(id).toEpochMilli(), d.getDate("windowStart").getTime());
+                    check(problems, dimension, id, "windowStart", Dimension.windowStart(e.firstSeen).toEpochMilli(),
+                            d.getDate("windowStart").getTime());
                 }
             });
         }

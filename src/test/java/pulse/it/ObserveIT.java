@@ -74,13 +74,17 @@ class ObserveIT {
             JsonNode top = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=5").body());
             assertThat(top).hasSize(5);
             assertThat(top.get(0).path("total").asLong()).isGreaterThanOrEqualTo(top.get(4).path("total").asLong());
+            // the last hour's top items, from item_windows, are the all-time ones here (all events are recent)
+            JsonNode recentTop = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=5&minutes=60").body());
+            assertThat(recentTop).isEqualTo(top);
             JsonNode windows = JSON.readTree(Http.get(pipeline.serverUrl() + "api/windows?minutes=10").body());
             long windowTotal = 0;
             for (JsonNode window : windows) {
                 windowTotal += window.path("total").asLong();
             }
             assertThat(windowTotal).isEqualTo(3000);
-            for (String bad : List.of("api/items/top?n=0", "api/items/top?n=101", "api/items/top?n=ten", "api/windows?minutes=-5")) {
+            for (String bad : List.of("api/items/top?n=0", "api/items/top?n=101", "api/items/top?n=ten", "api/windows?minutes=-5",
+                    "api/items/top?minutes=1441")) {
                 HttpResponse<String> response = Http.get(pipeline.serverUrl() + bad);
                 assertThat(response.statusCode()).as(bad).isEqualTo(400);
                 assertThat(JSON.readTree(response.body()).path("error").asText()).as(bad).contains("must be a whole number");
