@@ -49,8 +49,7 @@ public class DashboardViews {
             row.put("itemId", item.get("_id"));
             row.put("total", number(item.get("total")));
             putByType(row, item);
-            long views = (Long) row.get("view");
-            row.put("conversion", views == 0 ? null : (double) (Long) row.get("purchase") / views);
+            putConversion(row);
             view.add(row);
         }
         return view;
@@ -66,8 +65,7 @@ public class DashboardViews {
             for (InteractionType type : InteractionType.values()) {
                 row.put(type.wireName(), number(group.get(type.wireName())));
             }
-            long views = (Long) row.get("view");
-            row.put("conversion", views == 0 ? null : (double) (Long) row.get("purchase") / views);
+            putConversion(row);
             view.add(row);
         }
         return view;
@@ -82,11 +80,16 @@ public class DashboardViews {
             row.put("total", number(window.get("total")));
             putByType(row, window);
             row.put("lateEvents", number(window.get("lateEvents")));
-            long views = (Long) row.get("view");
-            row.put("conversion", views == 0 ? null : (double) (Long) row.get("purchase") / views);
+            putConversion(row);
             view.add(row);
         }
         return view;
+    }
+
+    /** Purchases per view, or null without views. */
+    private static void putConversion(Map<String, Object> row) {
+        long views = (Long) row.get("view");
+        row.put("conversion", views == 0 ? null : (double) (Long) row.get("purchase") / views);
     }
 
     public static Map<String, Object> error(String message) {
