@@ -63,9 +63,6 @@ final class AppProcess implements AutoCloseable {
      * @param properties passed as {@code -Dkey=value}; the HTTP ports and the data directory are added when absent
      */
     static AppProcess start(String name, Map<String, String> properties) {
-        if (!Files.isRegularFile(JAR)) {
-            throw new IllegalStateException(JAR + " is missing: run the fault tests with 'mvn verify' (the package phase builds it)");
-        }
         try {
             Files.createDirectories(LOG_DIR);
             Map<String, String> props = new LinkedHashMap<>(properties);
@@ -78,7 +75,7 @@ final class AppProcess implements AutoCloseable {
             command.add("-XX:+UseSerialGC"); // two cores shared by the broker, the Mongo server and up to two apps
             props.forEach((key, value) -> command.add("-D" + key + "=" + value));
             command.add("-jar");
-            command.add(JAR.toString());
+            command.add(jar().toString());
             Path log = LOG_DIR.resolve(name + ".log");
             Process process = new ProcessBuilder(command)
                     .directory(LOG_DIR.toFile())
@@ -94,12 +91,27 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    String name() {
-        return name;
+    private static Path copy;
+
+    /**
+     * A private copy of the jar, taken once per test JVM: a rebuild of target/ while the tests run must not
+     * change the classes under running instances (or take the jar away between two starts).
+     */
+    private static synchronized Path jar() throws IOException {
+        if (copy == null) {
+            if (!Files.isRegularFile(JAR)) {
+                throw new IllegalStateException(JAR + " is missing: run the fault tests with 'mvn verify' (the package phase builds it)");
+            }
+            Path file = Files.createTempFile("interaction-pulse-fault", ".jar");
+            file.toFile().deleteOnExit();
+            Files.copy(JAR, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            copy = file;
+        }
+        return copy;
     }
 
-    long pid() {
-        return process.pid();
+    String name() {
+        return name;
     }
 
     boolean isAlive() {
@@ -248,7 +260,10 @@ final class AppProcess implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "HTTP " + httpStatus + " status=" + status + " checks=" + checks;
+            List<String> notUp = checks.entrySet().stream().filter(e -> !"UP".equalsIgnoreCase(e.getValue()))
+                    .map(e -> e.getKey() + "=" + e.getValue()).toList();
+            return "HTTP " + httpStatus + " status=" + status + ", mongodb check " + mongodb() + ", " + checks.size()
+                    + " checks, not UP: " + notUp;
         }
     }
 }

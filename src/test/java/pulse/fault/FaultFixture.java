@@ -101,16 +101,6 @@ final class FaultFixture implements AutoCloseable {
         return mongo.getDatabase(name);
     }
 
-    String bootstrapServers() {
-        return bootstrapServers;
-    }
-
-    /** Properties every instance of this test gets (before the per-start extras). */
-    FaultFixture withAppProperty(String key, String value) {
-        appProperties.put(key, value);
-        return this;
-    }
-
     AppProcess startApp(String instance, Map<String, String> extra) {
         Map<String, String> props = new LinkedHashMap<>(appProperties);
         props.putAll(extra);

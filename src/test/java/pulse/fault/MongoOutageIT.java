@@ -27,10 +27,12 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(TestInfrastructure.class)
 class MongoOutageIT {
 
-    private static final int EVENTS = 40_000;
+    private static final int EVENTS = 30_000;
     private static final Duration OUTAGE = Duration.ofSeconds(30);
-    /** Camel's redelivery log (retryAttemptedLogLevel WARN) or the MongoDB driver's exception in it. */
-    private static final Pattern RETRY = Pattern.compile("Failed delivery|redelivery|Mongo[A-Za-z]*Exception");
+    /** Camel's redelivery log (retryAttemptedLogLevel WARN): "Failed delivery for (MessageId: ...). On delivery attempt: 2 caught: ...". */
+    private static final Pattern RETRY = Pattern.compile("Failed delivery|redelivery");
+    /** ... caught because MongoDB is unreachable. */
+    private static final Pattern MONGO_RETRY = Pattern.compile("(Failed delivery|redelivery).*com\\.mongodb\\.Mongo[A-Za-z]*Exception");
 
     private FaultFixture fixture;
     private TcpProxy proxy;
@@ -78,16 +80,19 @@ class MongoOutageIT {
         long cutNanos = System.nanoTime();
         Faults.note("MongoOutageIT: MongoDB cut at %d aggregated events", fixture.summaryEvents());
 
+        List<AppProcess.Health> healthDuringOutage = new ArrayList<>();
+        long[] firstDown = {-1};
         // the batch in flight fails and is retried; from then on nothing can be committed
         await("the app logs a retry of the batch it cannot write").atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> {
                     app.assertAlive();
+                    sample(app, healthDuringOutage, firstDown, cutNanos);
                     return app.logLines(RETRY).size() > retriesBefore;
                 });
+        long retryNanos = System.nanoTime() - cutNanos;
         Map<TopicPartition, Long> committedDuringOutage = fixture.committed();
         long aggregatedDuringOutage = fixture.summaryEvents();
-        List<AppProcess.Health> healthDuringOutage = new ArrayList<>();
         List<String> advanced = new ArrayList<>();
         await("an outage of " + OUTAGE.toSeconds() + " s").atMost(OUTAGE.plusSeconds(20))
                 .pollInterval(Duration.ofMillis(500))
@@ -97,10 +102,7 @@ class MongoOutageIT {
                     if (!committed.equals(committedDuringOutage)) {
                         advanced.add(committed.toString());
                     }
-                    AppProcess.Health health = app.health();
-                    if (health != null) {
-                        healthDuringOutage.add(health);
-                    }
+                    sample(app, healthDuringOutage, firstDown, cutNanos);
                     return System.nanoTime() - cutNanos >= OUTAGE.toNanos();
                 });
         assertThat(fixture.summaryEvents()).as("nothing is written while MongoDB is unreachable").isEqualTo(aggregatedDuringOutage);
@@ -109,10 +111,13 @@ class MongoOutageIT {
         List<String> retries = app.logLines(RETRY);
         Faults.note("MongoOutageIT: MongoDB back after %s; %d retry lines in the log, e.g. %s", Faults.seconds(outageNanos),
                 retries.size() - retriesBefore, retries.isEmpty() ? "-" : retries.get(retries.size() - 1));
-        Faults.note("MongoOutageIT: health during the outage: %s", healthDuringOutage.isEmpty() ? "no answer"
-                : healthDuringOutage.get(healthDuringOutage.size() - 1));
+        Faults.note("MongoOutageIT: first retry logged %s after the cut; health DOWN %s after the cut, %d of %d samples DOWN; last: %s",
+                Faults.seconds(retryNanos), firstDown[0] < 0 ? "never" : Faults.seconds(firstDown[0]),
+                healthDuringOutage.stream().filter(AppProcess.Health::reportsMongoDown).count(), healthDuringOutage.size(),
+                healthDuringOutage.isEmpty() ? "no answer" : healthDuringOutage.get(healthDuringOutage.size() - 1));
 
         app.assertAlive();
+        assertThat(app.logLines(MONGO_RETRY)).as("retries of the batch for a MongoDB exception in %s", app.log()).isNotEmpty();
         assertThat(advanced).as("committed offsets while MongoDB was down (expected %s throughout)", committedDuringOutage).isEmpty();
         assertThat(committedDuringOutage.values().stream().mapToLong(Long::longValue).sum())
                 .as("the outage began mid-run").isLessThan(EVENTS);
@@ -132,5 +137,15 @@ class MongoOutageIT {
         fixture.awaitExactAggregates(truth, Duration.ofSeconds(120), app);
         assertThat(fixture.committedTotal()).isGreaterThan(committedDuringOutage.values().stream().mapToLong(Long::longValue).sum());
         assertThat(app.stop(Duration.ofSeconds(40))).as("the app stops").isPresent();
+    }
+
+    private static void sample(AppProcess app, List<AppProcess.Health> samples, long[] firstDown, long cutNanos) {
+        AppProcess.Health health = app.health();
+        if (health != null) {
+            samples.add(health);
+            if (firstDown[0] < 0 && health.reportsMongoDown()) {
+                firstDown[0] = System.nanoTime() - cutNanos;
+            }
+        }
     }
 }

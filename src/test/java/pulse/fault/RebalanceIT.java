@@ -24,7 +24,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(TestInfrastructure.class)
 class RebalanceIT {
 
-    private static final int EVENTS = 60_000;
+    private static final int EVENTS = 50_000;
 
     private FaultFixture fixture;
 
@@ -43,21 +43,27 @@ class RebalanceIT {
         fixture.createTopic();
         List<InteractionEvent> events = Faults.events(seed, EVENTS);
         GroundTruth truth = new GroundTruth(events);
-        fixture.produce(events);
 
+        // both instances join the group before there is anything to consume, so that both take part from the start
         AppProcess a = fixture.startApp("RebalanceIT-a");
         AppProcess b = fixture.startApp("RebalanceIT-b");
-        long killAt = Faults.moments(random, 1, EVENTS, 0.25, 0.45)[0];
-        await("both instances own partitions and " + killAt + " events are aggregated").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(100))
+        await("both instances own partitions").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
                 .until(() -> {
                     a.assertAlive();
                     b.assertAlive();
                     Map<String, List<Integer>> members = fixture.members();
-                    return members.size() == 2 && members.values().stream().noneMatch(List::isEmpty)
-                            && fixture.summaryEvents() >= killAt;
+                    return members.size() == 2 && members.values().stream().noneMatch(List::isEmpty);
                 });
         Map<String, List<Integer>> shared = fixture.members();
+        fixture.produce(events);
+        long killAt = Faults.moments(random, 1, EVENTS, 0.25, 0.50)[0];
+        await(killAt + " events are aggregated").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    a.assertAlive();
+                    b.assertAlive();
+                    return fixture.summaryEvents() >= killAt;
+                });
+        assertThat(fixture.members()).as("the group is still shared by both instances").isEqualTo(shared);
         AppProcess victim = random.nextBoolean() ? a : b;
         AppProcess survivor = victim == a ? b : a;
         Duration jitter = Duration.ofMillis(random.nextInt(1000));

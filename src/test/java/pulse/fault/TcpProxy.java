@@ -10,7 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on 127.0.0.1 in front of one server, that can make the server unreachable: {@link #cut()} closes
@@ -23,7 +22,6 @@ final class TcpProxy implements AutoCloseable {
     private final int targetPort;
     private final int port;
     private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-    private final AtomicLong accepted = new AtomicLong();
     private ServerSocket server;
 
     TcpProxy(String targetHost, int targetPort) {
@@ -34,7 +32,7 @@ final class TcpProxy implements AutoCloseable {
         acceptLoop(server);
     }
 
-    /** "host:port" of the server behind a {@code mongodb://host:port} connection string. */
+    /** A proxy in front of the server of a {@code mongodb://host:port} connection string. */
     static TcpProxy inFrontOf(String mongoUri) {
         String hostPort = mongoUri.replaceFirst("^mongodb://", "").replaceFirst("/.*$", "");
         int colon = hostPort.lastIndexOf(':');
@@ -43,14 +41,6 @@ final class TcpProxy implements AutoCloseable {
 
     int port() {
         return port;
-    }
-
-    long acceptedConnections() {
-        return accepted.get();
-    }
-
-    synchronized boolean isCut() {
-        return server == null;
     }
 
     /** Closes every open connection and refuses new ones until {@link #resume()}. */
@@ -91,7 +81,6 @@ final class TcpProxy implements AutoCloseable {
                 } catch (IOException e) {
                     return; // closed by cut() or close()
                 }
-                accepted.incrementAndGet();
                 connect(client);
             }
         });

@@ -1,0 +1,904 @@
+package pulse.bench;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.Filters;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.bson.Document;
+import pulse.embedded.EmbeddedKafka;
+import pulse.embedded.EmbeddedMongo;
+import pulse.event.EventJson;
+import pulse.event.InteractionEvent;
+import pulse.generator.RateMeter;
+import pulse.it.GroundTruth;
+import pulse.store.AggregationProgress;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The benchmark of issue "Benchmark and performance": on one embedded Kafka broker and one embedded MongoDB server,
+ * side by side on the same seeded data,
+ * <ol>
+ *   <li>the ceilings: a plain KafkaConsumer draining the topic and a plain KafkaProducer (the app's producer
+ *   settings) filling it;</li>
+ *   <li>Interaction Pulse end to end (the real app in this JVM) on the pre-filled topic, checked against the
+ *   ground truth;</li>
+ *   <li>a naive per-event Camel route on a prefix of the same data;</li>
+ *   <li>freshness (event time to aggregates written) with the generator on;</li>
+ *   <li>the generator's maximum rate and its rate error at set rates;</li>
+ *   <li>memory of the app as a separate JVM with 256 MB of heap.</li>
+ * </ol>
+ * Run: {@code mvn -q test-compile exec:java@bench -Dexec.args="--events 2000000"}; {@code --help} lists the flags.
+ */
+public final class Benchmark {
+
+    static final String E2E_TOPIC = "bench-events";
+    static final String NAIVE_TOPIC = "bench-naive";
+    static final String WARMUP_TOPIC = "bench-warmup";
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final BenchmarkOptions o;
+    private final Report report;
+    private final String brokers;
+    private final String mongoUri;
+    private final Path tmp;
+    private final MongoClient mongo;
+    private final List<String> failedPhases = new ArrayList<>();
+    private double consumerRate = Double.NaN;
+    private double producerRate = Double.NaN;
+    private double e2eRate = Double.NaN;
+
+    private Benchmark(BenchmarkOptions o, Report report, String brokers, String mongoUri, Path tmp) {
+        this.o = o;
+        this.report = report;
+        this.brokers = brokers;
+        this.mongoUri = mongoUri;
+        this.tmp = tmp;
+        this.mongo = MongoClients.create(mongoUri);
+    }
+
+    public static void main(String[] args) {
+        int exit = 0;
+        try {
+            BenchmarkOptions options = BenchmarkOptions.parse(args);
+            Map<String, Object> result = run(options);
+            @SuppressWarnings("unchecked")
+            List<String> failed = (List<String>) ((Map<String, Object>) result.get("values")).get("failedPhases");
+            if (failed != null && !failed.isEmpty()) {
+                System.err.println("Phases that failed: " + failed + " (see above)");
+                exit = 1;
+            }
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            exit = 2;
+        } catch (Throwable e) {
+            e.printStackTrace();
+            exit = 1;
+        }
+        System.out.flush();
+        System.err.flush();
+        System.exit(exit); // the embedded broker's threads are not daemons
+    }
+
+    /**
+     * Runs every phase that is not skipped, prints the table and writes the JSON file.
+     *
+     * @return what the JSON file holds: machine, config, results (the table), values (by key), notes
+     */
+    public static Map<String, Object> run(BenchmarkOptions options) throws Exception {
+        quietLogs();
+        Report report = new Report(options.describe());
+        Path tmp = Files.createTempDirectory("pulse-bench");
+        say("Interaction Pulse benchmark: %s", options);
+        say("machine: %s cores, %s MiB RAM, java %s, load average %s", Report.machine().get("nproc"),
+                Report.machine().get("totalRamMiB"), System.getProperty("java.version"), Report.loadAverage());
+        EmbeddedMongo embeddedMongo = null;
+        EmbeddedKafka kafka = null;
+        Benchmark benchmark = null;
+        try {
+            int[] ports = freePorts(3);
+            String mongoUri;
+            if (options.mongoUri != null) {
+                mongoUri = options.mongoUri;
+                dropBenchDatabases(mongoUri);
+            } else {
+                embeddedMongo = options.mongo.equals("memory")
+                        ? EmbeddedMongo.inMemory("127.0.0.1", ports[0])
+                        : EmbeddedMongo.persistent(tmp.resolve("mongo").resolve("bench.mv"), "127.0.0.1", ports[0],
+                        "mongodb.embedded.port");
+                mongoUri = embeddedMongo.connectionString();
+            }
+            kafka = EmbeddedKafka.start(tmp.resolve("kafka"), "127.0.0.1", ports[1], ports[2], "kafka.embedded.port");
+            say("embedded Kafka on %s, MongoDB: %s, data in %s", kafka.bootstrapServers(), options.describe().get("mongo"), tmp);
+            benchmark = new Benchmark(options, report, kafka.bootstrapServers(), mongoUri, tmp);
+            benchmark.runPhases();
+        } finally {
+            if (benchmark != null) {
+                benchmark.mongo.close();
+            }
+            if (kafka != null) {
+                try {
+                    kafka.close();
+                } catch (RuntimeException e) {
+                    say("could not stop the embedded Kafka broker cleanly: %s", e);
+                }
+            }
+            if (embeddedMongo != null) {
+                embeddedMongo.close();
+            }
+            deleteQuietly(tmp);
+        }
+        report.print(System.out);
+        report.write(options.out);
+        say("results written to %s", options.out.toAbsolutePath());
+        return report.toMap();
+    }
+
+    private void runPhases() {
+        BenchEvents events = new BenchEvents(o.events, o.users, o.items, o.zipf, o.userZipf, o.seed, Instant.now());
+        phase("reference: producer and consumer ceilings", () -> references(events));
+        phase("end to end", () -> endToEnd(events));
+        if (o.skipNaive) {
+            report.note("naive baseline skipped (--skip-naive)");
+        } else {
+            phase("naive baseline", this::naive);
+        }
+        if (o.skipFreshness) {
+            report.note("freshness skipped (--skip-freshness)");
+        } else {
+            phase("freshness", this::freshness);
+        }
+        if (o.skipGenerator) {
+            report.note("generator skipped (--skip-generator)");
+        } else {
+            phase("generator", this::generator);
+        }
+        if (o.skipMemory) {
+            report.note("memory skipped (--skip-memory)");
+        } else {
+            phase("memory", this::memory);
+        }
+        report.value("failedPhases", failedPhases);
+    }
+
+    private interface Phase {
+        void run() throws Exception;
+    }
+
+    private void phase(String name, Phase phase) {
+        say("=== %s ===", name);
+        long start = System.nanoTime();
+        try {
+            phase.run();
+            say("=== %s done in %.1f s ===", name, (System.nanoTime() - start) / 1e9);
+        } catch (Exception | AssertionError e) {
+            failedPhases.add(name);
+            say("=== %s FAILED after %.1f s: %s ===", name, (System.nanoTime() - start) / 1e9, e);
+            e.printStackTrace(System.out);
+            report.row(name, "FAILED", "", "", e.getClass().getSimpleName(), false);
+            report.note(name + " failed: " + e);
+        }
+    }
+
+    // ---------------------------------------------------------------- 1. reference ceilings
+
+    private void references(BenchEvents events) throws Exception {
+        if (events.count() > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("--events must be below 2^31 (the events are pre-serialized in memory)");
+        }
+        int n = (int) events.count();
+        createTopics(List.of(E2E_TOPIC, NAIVE_TOPIC, WARMUP_TOPIC));
+
+        say("pre-serializing %,d events with EventJson.toBytes (seed %d, %,d users, %,d items, item Zipf %.2f)",
+                n, o.seed, o.users, o.items, o.zipf);
+        String[] keys = new String[n];
+        byte[][] values = new byte[n][];
+        Map<String, String> interned = new HashMap<>();
+        long bytes = 0;
+        long start = System.nanoTime();
+        long nextReport = start + 5 * NANOS_PER_SECOND;
+        int i = 0;
+        for (InteractionEvent event : events) {
+            keys[i] = interned.computeIfAbsent(event.userId(), k -> k);
+            values[i] = EventJson.toBytes(event);
+            bytes += values[i].length;
+            i++;
+            if ((i & 0xFFFF) == 0 && System.nanoTime() > nextReport) {
+                say("[prepare] %,d / %,d events serialized", i, n);
+                nextReport += 5 * NANOS_PER_SECOND;
+            }
+        }
+        say("[prepare] %,d events (%.1f MiB of JSON, %.0f bytes each) in %.1f s", n, bytes / 1048576.0,
+                (double) bytes / n, (System.nanoTime() - start) / 1e9);
+        report.value("eventBytesMean", Report.round((double) bytes / n, 1));
+
+        if (!o.skipNaive) {
+            // the naive baseline's topic: a prefix of the same data, produced before anything is timed
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
+                for (int k = 0; k < o.naiveEvents; k++) {
+                    producer.send(new ProducerRecord<>(NAIVE_TOPIC, keys[k], values[k]));
+                }
+                producer.flush();
+            }
+            say("[prepare] %,d events on %s for the naive baseline", o.naiveEvents, NAIVE_TOPIC);
+        }
+
+        // a fresh JVM's first sends run interpreted: warm the client and the broker up on a throw-away topic first
+        int warmup = Math.min(n, 200_000);
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
+            long warmStart = System.nanoTime();
+            for (int k = 0; k < warmup; k++) {
+                producer.send(new ProducerRecord<>(WARMUP_TOPIC, keys[k], values[k]));
+            }
+            producer.flush();
+            say("[prepare] producer warm-up: %,d events to %s in %.1f s (not measured)", warmup, WARMUP_TOPIC,
+                    (System.nanoTime() - warmStart) / 1e9);
+        }
+        producerRate = produce(E2E_TOPIC, keys, values);
+        report.row("plain KafkaProducer, app settings (producer ceiling)", producerRate, "events/s", "ceiling", "", null);
+        report.value("producer.eventsPerSecond", Report.round(producerRate, 0));
+
+        consumerRate = drain(E2E_TOPIC, n);
+        report.row("plain KafkaConsumer drain (consumer ceiling)", consumerRate, "records/s", "ceiling", "", null);
+        report.value("consumer.recordsPerSecond", Report.round(consumerRate, 0));
+    }
+
+    /** Producer settings of the app (application.properties: camel.component.kafka.*). */
+    private Properties producerProperties() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", brokers);
+        p.put("key.serializer", StringSerializer.class.getName());
+        p.put("value.serializer", ByteArraySerializer.class.getName());
+        p.put("acks", "all");
+        p.put("enable.idempotence", "true");
+        p.put("max.in.flight.requests.per.connection", "5");
+        p.put("compression.type", "lz4");
+        p.put("linger.ms", "5");
+        p.put("batch.size", "262144");
+        return p;
+    }
+
+    private double produce(String topic, String[] keys, byte[][] values) throws Exception {
+        int n = keys.length;
+        AtomicLong acked = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Callback callback = (metadata, exception) -> {
+            if (exception != null) {
+                failure.compareAndSet(null, exception);
+            } else {
+                acked.incrementAndGet();
+            }
+        };
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
+            producer.partitionsFor(topic); // metadata first: not part of the rate
+            say("[producer] producing %,d pre-serialized events to %s as fast as possible (acks=all, idempotent, lz4,"
+                    + " linger 5 ms, batch 256 KiB)", n, topic);
+            long start = System.nanoTime();
+            long nextReport = start + 5 * NANOS_PER_SECOND;
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, keys[i], values[i]), callback);
+                if ((i & 0x3FFF) == 0) {
+                    long now = System.nanoTime();
+                    if (now > nextReport) {
+                        say("[producer] %,d / %,d sent, %,d acknowledged, %,.0f events/s so far", i, n, acked.get(),
+                                acked.get() * 1e9 / (now - start));
+                        nextReport += 5 * NANOS_PER_SECOND;
+                    }
+                    if (failure.get() != null) {
+                        throw failure.get();
+                    }
+                }
+            }
+            producer.flush();
+            long end = System.nanoTime();
+            if (failure.get() != null) {
+                throw failure.get();
+            }
+            double rate = n * 1e9 / (end - start);
+            say("[producer] %,d events acknowledged in %.2f s: %,.0f events/s", acked.get(), (end - start) / 1e9, rate);
+            return rate;
+        }
+    }
+
+    private double drain(String topic, long expected) {
+        Properties c = new Properties();
+        c.put("bootstrap.servers", brokers);
+        c.put("key.deserializer", StringDeserializer.class.getName());
+        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        c.put("enable.auto.commit", "false");
+        c.put("auto.offset.reset", "earliest");
+        c.put("max.poll.records", String.valueOf(o.batchRecords));
+        say("[consumer] draining %s with a plain KafkaConsumer (max.poll.records %d)", topic, o.batchRecords);
+        long start = System.nanoTime();
+        long count = 0;
+        long bytes = 0;
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long end = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+            if (end != expected) {
+                throw new IllegalStateException(topic + " holds " + end + " records, expected " + expected);
+            }
+            long deadline = start + TimeUnit.MINUTES.toNanos(10);
+            long nextReport = start + 5 * NANOS_PER_SECOND;
+            while (count < end) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    bytes += record.value().length + record.key().length();
+                }
+                count += records.count();
+                long now = System.nanoTime();
+                if (now > nextReport) {
+                    say("[consumer] %,d / %,d records, %,.0f records/s so far", count, end, count * 1e9 / (now - start));
+                    nextReport += 5 * NANOS_PER_SECOND;
+                }
+                if (now > deadline) {
+                    throw new IllegalStateException("could not drain " + topic + " within 10 minutes");
+                }
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        double rate = count * 1e9 / elapsed;
+        say("[consumer] %,d records (%.1f MiB) in %.2f s: %,.0f records/s", count, bytes / 1048576.0, elapsed / 1e9, rate);
+        return rate;
+    }
+
+    // ---------------------------------------------------------------- 2. end to end
+
+    private void endToEnd(BenchEvents events) throws Exception {
+        long n = events.count();
+        String name = "bench-e2e";
+        Map<String, String> overrides = appOverrides(name, E2E_TOPIC);
+        overrides.put("aggregation.batch.max-records", String.valueOf(o.batchRecords));
+        MongoDatabase database = mongo.getDatabase(overrides.get("mongodb.database"));
+        Recording jfr = startJfr();
+        say("[e2e] starting Interaction Pulse in this JVM on the pre-filled topic %s (%,d events,"
+                + " aggregation.batch.max-records %d)", E2E_TOPIC, n, o.batchRecords);
+        long end;
+        BenchApp app = BenchApp.start(overrides);
+        AggregationProgress progress;
+        long flushNanos;
+        long summary;
+        boolean complete;
+        try {
+            progress = app.bean("aggregationProgress", AggregationProgress.class);
+            AtomicLong flush = new AtomicLong();
+            progress.onBatch(stats -> flush.addAndGet(stats.flushNanos()));
+            say("[e2e] app started in %.1f s; waiting for summary.events = %,d", app.startupSeconds(), n);
+            long deadline = app.startNanos + TimeUnit.SECONDS.toNanos(o.e2eTimeoutSeconds);
+            long lastReport = System.nanoTime();
+            long lastEvents = 0;
+            while (true) {
+                summary = summaryEvents(database);
+                long now = System.nanoTime();
+                if (summary >= n) {
+                    end = now;
+                    complete = summary == n;
+                    break;
+                }
+                if (now > deadline) {
+                    end = now;
+                    complete = false;
+                    break;
+                }
+                if (now - lastReport >= 5 * NANOS_PER_SECOND) {
+                    long aggregated = progress.events();
+                    double recent = (aggregated - lastEvents) * 1e9 / (now - lastReport);
+                    double overall = aggregated * 1e9 / (now - app.startNanos);
+                    say("[e2e] %,d / %,d events aggregated (%.0f%%), %,.0f events/s over the last %.0f s, %,.0f overall,"
+                                    + " %.0f s elapsed, %s", aggregated, n, 100.0 * aggregated / n, recent,
+                            (now - lastReport) / 1e9, overall, (now - app.startNanos) / 1e9,
+                            recent > 0 ? String.format(Locale.ROOT, "~%.0f s to go", (n - aggregated) / recent)
+                                    : aggregated == 0 ? "the first batch is still being processed"
+                                    : "a batch is being processed");
+                    lastReport = now;
+                    lastEvents = aggregated;
+                }
+                Thread.sleep(50);
+            }
+            // the summary is written before the batch is committed and recorded: wait for the last batch's stats
+            long recorded = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (progress.events() < summary && System.nanoTime() < recorded) {
+                Thread.sleep(10);
+            }
+            flushNanos = flush.get();
+        } finally {
+            app.close();
+            stopJfr(jfr);
+        }
+        double total = (end - app.startNanos) / 1e9;
+        double afterStartup = (end - app.startedNanos) / 1e9;
+        long aggregated = progress.events();
+        e2eRate = summary / total;
+        double steadyRate = summary / afterStartup;
+        double writesPerEvent = aggregated == 0 ? Double.NaN : (double) progress.documentsWritten() / aggregated;
+        double meanBatch = progress.batches() == 0 ? Double.NaN : (double) aggregated / progress.batches();
+        double meanFlushMs = progress.batches() == 0 ? Double.NaN : flushNanos / 1e6 / progress.batches();
+        double flushShare = flushNanos / 1e9 / afterStartup;
+        say("[e2e] %s: %,d events in %.2f s from start (%.1f s of it Camel Main start): %,.0f events/s; %,.0f events/s"
+                        + " after startup; %,d batches (mean %.0f events), %,d MongoDB writes (%.4f per event), mean flush"
+                        + " %.0f ms, %.0f%% of the time after startup in MongoDB writes",
+                complete ? "done" : "NOT COMPLETE (timeout, or summary overshoot)", summary, total, app.startupSeconds(),
+                e2eRate, steadyRate, progress.batches(), meanBatch, progress.documentsWritten(), writesPerEvent,
+                meanFlushMs, 100 * flushShare);
+
+        double ratio = e2eRate / consumerRate;
+        report.row("end to end: start -> summary.events = N", e2eRate, "events/s", ">= 0.5x consumer ceiling",
+                Report.ratio(ratio), Double.isNaN(ratio) ? null : ratio >= 0.5);
+        report.row("end to end, after app startup", steadyRate, "events/s", "(info)",
+                Report.ratio(steadyRate / consumerRate), null);
+        report.row("end to end: elapsed from start / of it app startup", String.format(Locale.ROOT, "%.1f / %.1f", total,
+                app.startupSeconds()), "s");
+        report.row("MongoDB writes per event", writesPerEvent, "writes/event", "<= 0.1", "",
+                Double.isNaN(writesPerEvent) ? null : writesPerEvent <= 0.1);
+        report.row("mean batch size", meanBatch, "events/batch", "(max " + o.batchRecords + ")", "", null);
+        report.row("mean flush (MongoDB writes of one batch)", meanFlushMs, "ms", "(info)", "", null);
+        report.row("time in MongoDB writes / time after startup", 100 * flushShare, "%", "(info)", "", null);
+        report.value("e2e.events", summary);
+        report.value("e2e.complete", complete);
+        report.value("e2e.seconds", Report.round(total, 3));
+        report.value("e2e.startupSeconds", Report.round(app.startupSeconds(), 3));
+        report.value("e2e.eventsPerSecond", Report.round(e2eRate, 0));
+        report.value("e2e.afterStartupEventsPerSecond", Report.round(steadyRate, 0));
+        report.value("e2e.batches", progress.batches());
+        report.value("e2e.documentsWritten", progress.documentsWritten());
+        report.value("e2e.writesPerEvent", Report.round(writesPerEvent, 5));
+        report.value("e2e.meanBatchSize", Report.round(meanBatch, 1));
+        report.value("e2e.meanFlushMs", Report.round(meanFlushMs, 1));
+        report.value("e2e.flushShare", Report.round(flushShare, 3));
+        report.value("e2e.ratioToConsumerCeiling", Report.round(ratio, 3));
+
+        say("[e2e] verifying every users/items/windows document and the summary against the ground truth"
+                + " (the %,d events are generated again from the seed, not held in memory)", n);
+        long verifyStart = System.nanoTime();
+        List<String> mismatches = new GroundTruth(events).mismatches(database);
+        say("[e2e] %d mismatches (checked in %.1f s)%s", mismatches.size(), (System.nanoTime() - verifyStart) / 1e9,
+                mismatches.isEmpty() ? "" : "; first ones: " + mismatches.subList(0, Math.min(10, mismatches.size())));
+        report.row("correctness: mismatches vs ground truth", (long) mismatches.size(), "documents/fields", "0", "",
+                mismatches.isEmpty());
+        report.value("e2e.mismatches", mismatches.size());
+        report.value("e2e.mismatchExamples", mismatches.subList(0, Math.min(20, mismatches.size())));
+        report.note("correctness is checked in full (every user, item and window document and the summary): the "
+                + "events are re-generated from the seed for the check rather than kept in memory");
+    }
+
+    /** An external MongoDB keeps what earlier runs wrote: start from empty bench_* databases (and only those). */
+    private static void dropBenchDatabases(String uri) {
+        try (MongoClient client = MongoClients.create(uri)) {
+            for (String name : client.listDatabaseNames()) {
+                if (name.startsWith("bench_")) {
+                    say("dropping database %s left by an earlier benchmark run", name);
+                    client.getDatabase(name).drop();
+                }
+            }
+        }
+    }
+
+    private static long summaryEvents(MongoDatabase database) {
+        Document summary = database.getCollection("summary").find(Filters.eq("_id", "global")).first();
+        return summary == null || summary.get("events") == null ? 0 : ((Number) summary.get("events")).longValue();
+    }
+
+    private Recording startJfr() {
+        if (o.jfr == null) {
+            return null;
+        }
+        try {
+            Recording recording = new Recording(Configuration.getConfiguration("profile"));
+            recording.setName("pulse-bench-e2e");
+            recording.setToDisk(true);
+            recording.start();
+            say("[e2e] JFR recording (profile settings) started; it goes to %s", o.jfr);
+            return recording;
+        } catch (Exception e) {
+            say("[e2e] could not start JFR: %s", e);
+            return null;
+        }
+    }
+
+    private void stopJfr(Recording recording) {
+        if (recording == null) {
+            return;
+        }
+        try {
+            recording.stop();
+            if (o.jfr.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(o.jfr.toAbsolutePath().getParent());
+            }
+            recording.dump(o.jfr);
+            say("[e2e] JFR recording written to %s (jfr print --events jdk.ExecutionSample %s)", o.jfr, o.jfr);
+            report.value("e2e.jfr", o.jfr.toString());
+        } catch (IOException e) {
+            say("[e2e] could not write the JFR recording: %s", e);
+        } finally {
+            recording.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- 3. naive baseline
+
+    private void naive() throws Exception {
+        say("[naive] a plain Camel route (non-batching camel-kafka, auto-commit, Jackson unmarshal, 3 upserts + 1 $inc"
+                + " per event) on the first %,d events of the same data", o.naiveEvents);
+        NaiveBaseline.Result r = new NaiveBaseline(brokers, mongoUri)
+                .run(NAIVE_TOPIC, "bench_naive", o.naiveEvents, Duration.ofSeconds(o.naiveTimeoutSeconds));
+        say("[naive] %s%,d events in %.2f s: %,.0f events/s (steady %,.0f events/s)", r.complete() ? "" : "TIMEOUT: ",
+                r.events(), r.seconds(), r.rate(), r.steadyRate());
+        report.row("naive baseline: per-event route (" + r.events() + " events)", r.rate(), "events/s", "(baseline)",
+                "", null);
+        double ratio = e2eRate / r.rate();
+        report.row("end to end vs naive", ratio, "x", ">= 20x", "", Double.isNaN(ratio) ? null : ratio >= 20);
+        report.value("naive.events", r.events());
+        report.value("naive.complete", r.complete());
+        report.value("naive.eventsPerSecond", Report.round(r.rate(), 1));
+        report.value("naive.steadyEventsPerSecond", Report.round(r.steadyRate(), 1));
+        report.value("naive.writesPerEvent", 4);
+        report.value("e2eVsNaive", Report.round(ratio, 2));
+        if (!r.complete()) {
+            report.note("the naive baseline did not finish its " + o.naiveEvents + " events within "
+                    + o.naiveTimeoutSeconds + " s; its rate is events done / time spent");
+        }
+    }
+
+    // ---------------------------------------------------------------- 4. freshness
+
+    private void freshness() throws Exception {
+        int perTick = Math.max(1, o.freshnessRate / 100);
+        Map<String, String> overrides = appOverrides("bench-fresh", "bench-fresh");
+        overrides.put("generator.enabled", "true");
+        overrides.put("generator.period", "10");
+        overrides.put("generator.events-per-tick", String.valueOf(perTick));
+        int rate = perTick * 100;
+        say("[freshness] the app with its generator on at %,d events/s (period 10 ms, %d per tick) for %d s,"
+                + " the first %d s discarded; aggregation settings are the app's defaults", rate, perTick,
+                o.freshnessSeconds, o.freshnessWarmupSeconds);
+        List<long[]> batches = new ArrayList<>();
+        BenchApp app = BenchApp.start(overrides);
+        long produced0;
+        long produced1;
+        long window0;
+        long window1;
+        long backlog;
+        boolean caughtUp;
+        try {
+            AggregationProgress progress = app.bean("aggregationProgress", AggregationProgress.class);
+            RateMeter generated = app.bean("generatorRate", RateMeter.class);
+            long t0 = app.startedNanos;
+            long warm = t0 + TimeUnit.SECONDS.toNanos(o.freshnessWarmupSeconds);
+            progress.onBatch(stats -> {
+                if (System.nanoTime() >= warm) {
+                    synchronized (batches) {
+                        batches.add(stats.freshnessMillis());
+                    }
+                }
+            });
+            long end = t0 + TimeUnit.SECONDS.toNanos(o.freshnessSeconds);
+            sleepUntil(warm);
+            produced0 = generated.total();
+            window0 = System.nanoTime();
+            long nextReport = t0 + 5 * NANOS_PER_SECOND;
+            while (System.nanoTime() < end) {
+                Thread.sleep(Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+                if (System.nanoTime() >= nextReport) {
+                    long samples;
+                    long max = 0;
+                    synchronized (batches) {
+                        samples = batches.stream().mapToLong(b -> b.length).sum();
+                        for (long[] b : batches) {
+                            for (long v : b) {
+                                max = Math.max(max, v);
+                            }
+                        }
+                    }
+                    say("[freshness] t=%.0f s: %,d generated, %,d aggregated, %,d freshness samples kept, max %,d ms",
+                            (System.nanoTime() - t0) / 1e9, generated.total(), progress.events(), samples, max);
+                    nextReport += 5 * NANOS_PER_SECOND;
+                }
+            }
+            produced1 = generated.total();
+            window1 = System.nanoTime();
+            backlog = produced1 - progress.events();
+            app.stopRoute("generate-interactions");
+            long target = generated.total();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (progress.events() < target && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            caughtUp = progress.events() >= target;
+            say("[freshness] generator stopped at %,d events with %,d not aggregated yet; aggregation %s (%,d aggregated)",
+                    target, backlog, caughtUp ? "caught up" : "did NOT catch up within 60 s", progress.events());
+        } finally {
+            app.close();
+        }
+        long[] all;
+        synchronized (batches) {
+            all = new long[(int) batches.stream().mapToLong(b -> b.length).sum()];
+            int k = 0;
+            for (long[] b : batches) {
+                System.arraycopy(b, 0, all, k, b.length);
+                k += b.length;
+            }
+        }
+        if (all.length == 0) {
+            throw new IllegalStateException("no freshness sample: nothing was aggregated after the warm-up"
+                    + " (is the generator route failing? see the log above)");
+        }
+        Arrays.sort(all);
+        double achieved = (produced1 - produced0) * 1e9 / (window1 - window0);
+        double p50 = percentile(all, 50);
+        double p95 = percentile(all, 95);
+        double p99 = percentile(all, 99);
+        double max = all.length == 0 ? Double.NaN : all[all.length - 1];
+        say("[freshness] %,d samples: p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms; generator achieved %,.0f events/s",
+                all.length, p50, p95, p99, max, achieved);
+        String at = " @ " + rate + "/s";
+        report.row("freshness p50" + at, p50, "ms", "", "", null);
+        report.row("freshness p95" + at, p95, "ms", "", "", null);
+        report.row("freshness p99" + at, p99, "ms", "< 1000 ms", "", Double.isNaN(p99) ? null : p99 < 1000);
+        report.row("freshness run: generated rate", achieved, "events/s", "", "", null);
+        report.row("freshness run: backlog when the generator stopped" + (caughtUp ? "" : " (NOT drained in 60 s)"),
+                backlog, "events", "(~0 if aggregation keeps up)", "", null);
+        report.value("freshness.samples", all.length);
+        report.value("freshness.p50Ms", p50);
+        report.value("freshness.p95Ms", p95);
+        report.value("freshness.p99Ms", p99);
+        report.value("freshness.maxMs", max);
+        report.value("freshness.generatedEventsPerSecond", Report.round(achieved, 0));
+        report.value("freshness.caughtUp", caughtUp);
+        report.value("freshness.backlogAtStop", backlog);
+    }
+
+    /** Nearest-rank percentile of sorted values. */
+    static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    // ---------------------------------------------------------------- 5. generator
+
+    private void generator() throws Exception {
+        say("[generator] each measurement starts the app with its generator on, stops the aggregation route (the"
+                + " ceiling had the broker to itself too), waits %d s, then counts generatorRate.total() over %d s",
+                o.generatorWarmupSeconds, o.generatorSeconds);
+        double max = generatorRate("max", 1, o.generatorMaxTick);
+        double ratio = max / producerRate;
+        report.row("generator max (period 1 ms, " + o.generatorMaxTick + " per tick)", max, "events/s",
+                ">= 0.5x producer ceiling", Report.ratio(ratio), Double.isNaN(ratio) ? null : ratio >= 0.5);
+        report.value("generator.maxEventsPerSecond", Report.round(max, 0));
+        report.value("generator.maxRatioToProducerCeiling", Report.round(ratio, 3));
+        Map<String, Object> errors = new LinkedHashMap<>();
+        for (int rate : o.generatorRates) {
+            int perTick = Math.max(1, rate / 100);
+            int set = perTick * 100;
+            double achieved = generatorRate(String.valueOf(set), 10, perTick);
+            double error = Math.abs(achieved - set) / set;
+            report.row("generator rate error at " + set + "/s (achieved " + Report.format(achieved) + "/s)", 100 * error,
+                    "%", "< 2%", "", error < 0.02);
+            errors.put(String.valueOf(set), Map.of("achieved", Report.round(achieved, 1), "error", Report.round(error, 5)));
+        }
+        report.value("generator.rateErrors", errors);
+    }
+
+    private double generatorRate(String label, int period, int perTick) throws Exception {
+        Map<String, String> overrides = appOverrides("bench-gen-" + label, "bench-gen-" + label);
+        overrides.put("generator.enabled", "true");
+        overrides.put("generator.period", String.valueOf(period));
+        overrides.put("generator.events-per-tick", String.valueOf(perTick));
+        double configured = perTick * 1000.0 / period;
+        BenchApp app = BenchApp.start(overrides);
+        try {
+            app.stopRoute("aggregate-interactions");
+            RateMeter meter = app.bean("generatorRate", RateMeter.class);
+            sleepUntil(app.startedNanos + TimeUnit.SECONDS.toNanos(o.generatorWarmupSeconds));
+            long c0 = meter.total();
+            long t0 = System.nanoTime();
+            long end = t0 + TimeUnit.SECONDS.toNanos(o.generatorSeconds);
+            long nextReport = t0 + 5 * NANOS_PER_SECOND;
+            while (System.nanoTime() < end) {
+                Thread.sleep(Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(end - System.nanoTime()))));
+                long now = System.nanoTime();
+                if (now >= nextReport && now < end) {
+                    say("[generator %s] %,.0f events/s so far", label, (meter.total() - c0) * 1e9 / (now - t0));
+                    nextReport += 5 * NANOS_PER_SECOND;
+                }
+            }
+            long c1 = meter.total();
+            long t1 = System.nanoTime();
+            double rate = (c1 - c0) * 1e9 / (t1 - t0);
+            if (c1 == c0) {
+                throw new IllegalStateException("the generator produced nothing in " + o.generatorSeconds
+                        + " s (is the generator route failing? see the log above)");
+            }
+            say("[generator %s] configured %,.0f events/s (period %d ms, %d per tick): achieved %,.0f events/s over %.1f s",
+                    label, configured, period, perTick, rate, (t1 - t0) / 1e9);
+            return rate;
+        } finally {
+            app.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- 6. memory
+
+    private void memory() throws Exception {
+        Path jar = o.jar;
+        if (!Files.isRegularFile(jar)) {
+            String how = "build it first with: mvn -q package -DskipTests";
+            say("[memory] %s is missing; %s. Skipping the memory phase.", jar, how);
+            report.row("memory (separate JVM)", "skipped", "", "RSS < 512 MB", jar + " missing: " + how, null);
+            report.note("memory skipped: " + jar + " is missing (" + how + ")");
+            return;
+        }
+        int perTick = Math.max(1, o.memoryRate / 100);
+        Map<String, String> props = appOverrides("bench-memory", "bench-memory");
+        props.put("generator.enabled", "true");
+        props.put("generator.period", "10");
+        props.put("generator.events-per-tick", String.valueOf(perTick));
+        props.put("generator.users", String.valueOf(o.memoryUsers));
+        props.put("generator.user-zipf-exponent", String.valueOf(o.memoryUserZipf));
+        props.remove("generator.seed");
+        say("[memory] the app as its own JVM with -Xmx%s, generator at %,d events/s over %,d users (user Zipf %.2f),"
+                + " for %d s", o.memoryXmx, perTick * 100, o.memoryUsers, o.memoryUserZipf, o.memorySeconds);
+        Path workDir = Files.createDirectories(tmp.resolve("memory-app"));
+        MemoryProbe.Result r = MemoryProbe.run(jar, o.memoryXmx, props, o.memorySeconds, o.memoryWarmupSeconds, workDir,
+                Path.of("target", "benchmark-memory-app.log"));
+        long maxRssMb = MemoryProbe.mib(r.maxRss());
+        long maxHeapMb = MemoryProbe.mib(r.maxHeap());
+        double rssGrowth = r.maxRssFirstHalf() <= 0 ? Double.NaN
+                : (double) (r.maxRssSecondHalf() - r.maxRssFirstHalf()) / r.maxRssFirstHalf();
+        double heapGrowth = r.maxHeapFirstHalf() <= 0 ? Double.NaN
+                : (double) (r.maxHeapSecondHalf() - r.maxHeapFirstHalf()) / r.maxHeapFirstHalf();
+        boolean noGrowth = !(rssGrowth > 0.10);
+        say("[memory] %d samples over %.0f s (halves compared after a %d s warm-up): max RSS %d MiB (first half %d, second half %d), max heap used %d MiB"
+                        + " (first half %d, second half %d); produced %,.0f/s, aggregated %,.0f/s; exit code %d",
+                r.samples().size(), r.samples().isEmpty() ? 0 : r.samples().get(r.samples().size() - 1).t(),
+                o.memoryWarmupSeconds, maxRssMb, MemoryProbe.mib(r.maxRssFirstHalf()),
+                MemoryProbe.mib(r.maxRssSecondHalf()), maxHeapMb, MemoryProbe.mib(r.maxHeapFirstHalf()),
+                MemoryProbe.mib(r.maxHeapSecondHalf()), r.produced() / r.seconds(), r.aggregated() / r.seconds(),
+                r.exitCode());
+        report.row("memory: max RSS (-Xmx" + o.memoryXmx + ", " + o.memoryUsers + " users)", maxRssMb, "MiB", "< 512 MB",
+                "", maxRssMb > 0 ? maxRssMb * 1048576L < 512_000_000L : null);
+        report.row("memory: max heap used", maxHeapMb, "MiB", "(info)", "", null);
+        double slopeMiBPerMin = r.rssSlope() * 60 / 1048576;
+        report.row("memory: RSS trend after the " + o.memoryWarmupSeconds + " s warm-up", slopeMiBPerMin, "MiB/min",
+                "(info)", "", null);
+        report.row("memory: RSS growth, 2nd vs 1st half after warm-up (max " + MemoryProbe.mib(r.maxRssFirstHalf()) + " -> "
+                + MemoryProbe.mib(r.maxRssSecondHalf()) + " MiB)", 100 * rssGrowth, "%", "no growth (<= 10%)", "", noGrowth);
+        report.row("memory: heap growth, 2nd vs 1st half (max " + MemoryProbe.mib(r.maxHeapFirstHalf()) + " -> "
+                + MemoryProbe.mib(r.maxHeapSecondHalf()) + " MiB)", 100 * heapGrowth, "%", "(info)", "", null);
+        report.row("memory run: generated / aggregated rate", String.format(Locale.ROOT, "%,.0f / %,.0f",
+                r.produced() / r.seconds(), r.aggregated() / r.seconds()), "events/s", "~" + perTick * 100, "", null);
+        report.value("memory.maxRssMiB", maxRssMb);
+        report.value("memory.maxHeapUsedMiB", maxHeapMb);
+        report.value("memory.rssGrowth", Report.round(rssGrowth, 4));
+        report.value("memory.rssSlopeMiBPerMinute", Report.round(slopeMiBPerMin, 2));
+        report.value("memory.heapGrowth", Report.round(heapGrowth, 4));
+        report.value("memory.generatedEventsPerSecond", Report.round(r.produced() / r.seconds(), 0));
+        report.value("memory.aggregatedEventsPerSecond", Report.round(r.aggregated() / r.seconds(), 0));
+        report.value("memory.exitCode", r.exitCode());
+        report.value("memory.log", r.log().toString());
+        List<Map<String, Object>> samples = new ArrayList<>();
+        for (MemoryProbe.Sample s : r.samples()) {
+            samples.add(Map.of("t", Report.round(s.t(), 1), "rssMiB", MemoryProbe.mib(s.rss()), "heapMiB",
+                    MemoryProbe.mib(s.heap())));
+        }
+        report.value("memory.samples", samples);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** The app pointed at the benchmark's broker and server, with its own topic, group and database. */
+    private Map<String, String> appOverrides(String name, String topic) {
+        int[] ports = freePorts(2);
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("kafka.brokers", brokers);
+        m.put("mongodb.uri", mongoUri);
+        m.put("kafka.topic", topic);
+        m.put("kafka.topic.partitions", String.valueOf(o.partitions));
+        m.put("kafka.consumer.group-id", name + "-group");
+        m.put("mongodb.database", name.replace('-', '_'));
+        m.put("generator.enabled", "false");
+        m.put("generator.users", String.valueOf(o.users));
+        m.put("generator.items", String.valueOf(o.items));
+        m.put("generator.item-zipf-exponent", String.valueOf(o.zipf));
+        m.put("generator.user-zipf-exponent", String.valueOf(o.userZipf));
+        m.put("generator.seed", String.valueOf(o.seed));
+        m.put("camel.server.port", String.valueOf(ports[0]));
+        m.put("camel.management.port", String.valueOf(ports[1]));
+        m.put("pulse.data-dir", tmp.resolve("app-" + name).toString());
+        m.putAll(o.appProperties);
+        return m;
+    }
+
+    private void createTopics(List<String> topics) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+            admin.createTopics(topics.stream().map(t -> new NewTopic(t, o.partitions, (short) 1)).toList())
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    static int[] freePorts(int count) {
+        Set<Integer> ports = new HashSet<>();
+        while (ports.size() < count) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                ports.add(socket.getLocalPort());
+            } catch (IOException e) {
+                throw new IllegalStateException("No free port", e);
+            }
+        }
+        return ports.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    static void say(String format, Object... args) {
+        System.out.println(LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + " [bench] " + String.format(Locale.ROOT, format, args));
+        System.out.flush();
+    }
+
+    /** Camel's start and stop chatter would drown the benchmark's own progress lines; the app's rate logs stay. */
+    private static void quietLogs() {
+        try {
+            Configurator.setLevel("org.apache.camel", Level.WARN);
+            Configurator.setLevel("io.vertx", Level.WARN);
+            Configurator.setLevel("org.jolokia", Level.WARN);
+        } catch (RuntimeException | LinkageError e) {
+            // another logging backend: keep its levels
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            say("could not delete %s: %s", dir, e.getMessage());
+        }
+    }
+}

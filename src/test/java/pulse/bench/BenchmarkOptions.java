@@ -1,0 +1,260 @@
+package pulse.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The benchmark's flags ({@code --name value}, or {@code --name} alone for a switch). Every field has the default
+ * of the issue's scenario: 10k users, 1k items, Zipf 1.1, 6 partitions, 2M events.
+ */
+public final class BenchmarkOptions {
+
+    long events = 2_000_000;
+    int users = 10_000;
+    int items = 1_000;
+    double zipf = 1.1;
+    double userZipf = 0.8;
+    int partitions = 6;
+    long seed = 42;
+    /** aggregation.batch.max-records of the app in the end-to-end phase. */
+    int batchRecords = 20_000;
+    /** "persistent" (the app's embedded default: an H2 file committed after every write) or "memory". */
+    String mongo = "persistent";
+    /** An existing MongoDB instead of the embedded server (its bench_* databases are dropped first). */
+    String mongoUri;
+    long e2eTimeoutSeconds = 1_200;
+    int naiveEvents = 20_000;
+    long naiveTimeoutSeconds = 600;
+    int freshnessRate = 10_000;
+    int freshnessSeconds = 20;
+    int freshnessWarmupSeconds = 3;
+    int generatorSeconds = 10;
+    int generatorWarmupSeconds = 2;
+    int generatorMaxTick = 5_000;
+    List<Integer> generatorRates = List.of(1_000, 5_000, 10_000);
+    boolean skipGenerator;
+    boolean skipFreshness;
+    boolean skipNaive;
+    boolean skipMemory;
+    int memoryUsers = 1_000_000;
+    double memoryUserZipf = 0.2;
+    int memoryRate = 20_000;
+    int memorySeconds = 40;
+    int memoryWarmupSeconds = 10;
+    String memoryXmx = "256m";
+    Path jar = Path.of("target", "interaction-pulse.jar");
+    Path out = Path.of("target", "benchmark.json");
+    /** Extra property overrides for every in-process and separate app (--set key=value, repeatable): experiments. */
+    Map<String, String> appProperties = new LinkedHashMap<>();
+    /** When set, a JFR recording (profile settings) of the end-to-end phase is written there. */
+    Path jfr;
+
+    public static BenchmarkOptions defaults() {
+        return new BenchmarkOptions();
+    }
+
+    public static BenchmarkOptions parse(String... args) {
+        BenchmarkOptions o = new BenchmarkOptions();
+        for (int i = 0; i < args.length; i++) {
+            String flag = args[i];
+            if (flag.isBlank()) {
+                continue;
+            }
+            if (!flag.startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument '" + flag + "'; flags look like --events 2000000\n" + usage());
+            }
+            String name = flag.substring(2);
+            if (name.equals("help")) {
+                throw new IllegalArgumentException(usage());
+            }
+            switch (name) {
+                case "skip-memory" -> o.skipMemory = true;
+                case "skip-generator" -> o.skipGenerator = true;
+                case "skip-freshness" -> o.skipFreshness = true;
+                case "skip-naive" -> o.skipNaive = true;
+                default -> {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException(flag + " needs a value\n" + usage());
+                    }
+                    o.set(name, args[++i]);
+                }
+            }
+        }
+        o.validate();
+        return o;
+    }
+
+    private void set(String name, String value) {
+        try {
+            switch (name) {
+                case "events" -> events = positiveLong(value);
+                case "users" -> users = positiveInt(value);
+                case "items" -> items = positiveInt(value);
+                case "zipf" -> zipf = positiveDouble(value);
+                case "user-zipf" -> userZipf = positiveDouble(value);
+                case "partitions" -> partitions = positiveInt(value);
+                case "seed" -> seed = Long.parseLong(value);
+                case "batch-records" -> batchRecords = positiveInt(value);
+                case "mongo" -> mongo = value.toLowerCase(Locale.ROOT);
+                case "mongo-uri" -> mongoUri = value;
+                case "e2e-timeout" -> e2eTimeoutSeconds = positiveLong(value);
+                case "naive-events" -> naiveEvents = positiveInt(value);
+                case "naive-timeout" -> naiveTimeoutSeconds = positiveLong(value);
+                case "freshness-rate" -> freshnessRate = positiveInt(value);
+                case "freshness-seconds" -> freshnessSeconds = positiveInt(value);
+                case "freshness-warmup" -> freshnessWarmupSeconds = Integer.parseInt(value);
+                case "generator-seconds" -> generatorSeconds = positiveInt(value);
+                case "generator-warmup" -> generatorWarmupSeconds = Integer.parseInt(value);
+                case "generator-max-tick" -> generatorMaxTick = positiveInt(value);
+                case "generator-rates" -> {
+                    List<Integer> rates = new ArrayList<>();
+                    for (String rate : value.split(",")) {
+                        if (!rate.isBlank()) {
+                            rates.add(positiveInt(rate.trim()));
+                        }
+                    }
+                    generatorRates = List.copyOf(rates);
+                }
+                case "memory-users" -> memoryUsers = positiveInt(value);
+                case "memory-user-zipf" -> memoryUserZipf = positiveDouble(value);
+                case "memory-rate" -> memoryRate = positiveInt(value);
+                case "memory-seconds" -> memorySeconds = positiveInt(value);
+                case "memory-warmup" -> memoryWarmupSeconds = Integer.parseInt(value);
+                case "memory-xmx" -> memoryXmx = value;
+                case "jar" -> jar = Path.of(value);
+                case "out" -> out = Path.of(value);
+                case "jfr" -> jfr = Path.of(value);
+                case "set" -> {
+                    int eq = value.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--set needs key=value, not " + value);
+                    }
+                    appProperties.put(value.substring(0, eq).trim(), value.substring(eq + 1).trim());
+                }
+                default -> throw new IllegalArgumentException("Unknown flag --" + name + "\n" + usage());
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + name + " " + value + ": not a valid number");
+        }
+    }
+
+    private void validate() {
+        if (!mongo.equals("persistent") && !mongo.equals("memory")) {
+            throw new IllegalArgumentException("--mongo must be persistent or memory, not " + mongo);
+        }
+        if (freshnessWarmupSeconds < 0 || freshnessWarmupSeconds >= freshnessSeconds) {
+            throw new IllegalArgumentException("--freshness-warmup must be at least 0 and less than --freshness-seconds");
+        }
+        if (generatorWarmupSeconds < 0) {
+            throw new IllegalArgumentException("--generator-warmup must not be negative");
+        }
+        if (naiveEvents > events) {
+            naiveEvents = (int) events; // the naive baseline runs on a prefix of the same data
+        }
+    }
+
+    /** What the run was configured with, for the report. */
+    Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("events", events);
+        d.put("users", users);
+        d.put("items", items);
+        d.put("itemZipf", zipf);
+        d.put("userZipf", userZipf);
+        d.put("partitions", partitions);
+        d.put("seed", seed);
+        d.put("e2eBatchMaxRecords", batchRecords);
+        d.put("mongo", mongoUri != null ? "external MongoDB at " + new com.mongodb.ConnectionString(mongoUri).getHosts()
+                : mongo.equals("memory") ? "embedded, in memory" : "embedded, persistent (H2 file, commit per write)");
+        d.put("naiveEvents", skipNaive ? 0 : naiveEvents);
+        d.put("freshnessRate", freshnessRate);
+        d.put("freshnessSeconds", freshnessSeconds);
+        d.put("freshnessWarmupSeconds", freshnessWarmupSeconds);
+        d.put("generatorSeconds", generatorSeconds);
+        d.put("generatorRates", generatorRates);
+        d.put("memoryUsers", memoryUsers);
+        d.put("memoryRate", memoryRate);
+        d.put("memorySeconds", memorySeconds);
+        d.put("memoryWarmupSeconds", memoryWarmupSeconds);
+        d.put("memoryXmx", memoryXmx);
+        d.put("appProperties", appProperties);
+        d.put("skipped", skipped());
+        return d;
+    }
+
+    List<String> skipped() {
+        List<String> skipped = new ArrayList<>();
+        if (skipNaive) {
+            skipped.add("naive");
+        }
+        if (skipFreshness) {
+            skipped.add("freshness");
+        }
+        if (skipGenerator) {
+            skipped.add("generator");
+        }
+        if (skipMemory) {
+            skipped.add("memory");
+        }
+        return skipped;
+    }
+
+    static String usage() {
+        return String.join("\n",
+                "Usage: mvn -q test-compile exec:java@bench -Dexec.args=\"--events 2000000 ...\"",
+                "  --events N              events of the end-to-end run (2000000)",
+                "  --users N / --items N   distinct users (10000) and items (1000)",
+                "  --zipf X                item popularity Zipf exponent (1.1); --user-zipf X (0.8)",
+                "  --partitions N          partitions of the topics (6)",
+                "  --seed N                generator seed (42)",
+                "  --batch-records N       aggregation.batch.max-records in the end-to-end run (20000)",
+                "  --mongo persistent|memory  embedded MongoDB store (persistent, like the app's default)",
+                "  --mongo-uri URI         use an existing MongoDB instead (its bench_* databases are dropped first)",
+                "  --naive-events N        events for the naive baseline (20000); --skip-naive",
+                "  --freshness-rate N      events/s during the freshness run (10000)",
+                "  --freshness-seconds N   length of the freshness run (20); --freshness-warmup N (3); --skip-freshness",
+                "  --generator-seconds N   length of each generator measurement (10); --generator-warmup N (2)",
+                "  --generator-rates A,B   set rates for the rate-error check (1000,5000,10000); --generator-max-tick N (5000)",
+                "  --skip-generator",
+                "  --memory-users N        generator.users of the memory run (1000000); --memory-rate N (20000)",
+                "  --memory-seconds N      length of the memory run (40); --memory-warmup N (10, left out of the growth check)",
+                "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
+                "  --jar PATH              runnable jar for the memory run (target/interaction-pulse.jar)",
+                "  --jfr PATH              record the end-to-end phase with JFR into PATH",
+                "  --set KEY=VALUE         extra app property for every app the benchmark starts (repeatable)",
+                "  --out PATH              JSON result (target/benchmark.json)");
+    }
+
+    private static long positiveLong(String value) {
+        long parsed = Long.parseLong(value.replace("_", ""));
+        if (parsed <= 0) {
+            throw new NumberFormatException();
+        }
+        return parsed;
+    }
+
+    private static int positiveInt(String value) {
+        long parsed = positiveLong(value);
+        if (parsed > Integer.MAX_VALUE) {
+            throw new NumberFormatException();
+        }
+        return (int) parsed;
+    }
+
+    private static double positiveDouble(String value) {
+        double parsed = Double.parseDouble(value);
+        if (!(parsed > 0) || !Double.isFinite(parsed)) {
+            throw new NumberFormatException();
+        }
+        return parsed;
+    }
+
+    @Override
+    public String toString() {
+        return describe() + (jfr == null ? "" : " jfr=" + jfr);
+    }
+}
