@@ -1,6 +1,7 @@
 package pulse;
 
 import org.apache.camel.main.Main;
+import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.config.InvalidConfigurationException;
@@ -22,6 +23,8 @@ public final class Application {
         EmbeddedInfrastructureListener embedded = new EmbeddedInfrastructureListener();
         Main main = create();
         main.addMainListener(embedded);
+        stopOn("TERM", main);
+        stopOn("INT", main);
         int exitCode;
         try {
             exitCode = main.run(args);
@@ -36,8 +39,25 @@ public final class Application {
         } finally {
             embedded.close(); // the embedded broker's threads would otherwise keep the JVM alive
         }
+        LogManager.shutdown(); // last: log4j2.properties disables its own shutdown hook so no line is lost
         if (exitCode != 0) {
             System.exit(exitCode);
+        }
+    }
+
+    /**
+     * SIGTERM / Ctrl-C: stop Camel Main from the main thread, as a completed run, rather than from a JVM shutdown
+     * hook racing with the others (logging among them): the batch in flight is written and committed, the
+     * embedded servers are closed, the whole shutdown is logged and the process exits 0.
+     */
+    private static void stopOn(String signal, Main main) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), received -> {
+                LOG.info("SIG{} received: stopping gracefully", signal);
+                main.completed();
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.debug("Cannot handle SIG{} here: {}", signal, e.getMessage());
         }
     }
 
