@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import pulse.aggregate.InteractionAggregationStrategy;
 import pulse.api.ConsumerLag;
 import pulse.api.DashboardViews;
+import pulse.api.WindowCollections;
 import pulse.config.PulseOptions;
 import pulse.metrics.PipelineMetrics;
 import pulse.health.KafkaHealthCheck;
@@ -61,10 +62,12 @@ public class PulseConfiguration implements CamelConfiguration {
         RateMeter generatorRate = new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime);
         registry.bind("generatorRate", generatorRate);
         registry.bind("recordValidator", new RecordValidator(new EventParser(options.validation(), clock)));
-        registry.bind("interactionAggregation", new InteractionAggregationStrategy());
-        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace());
+        registry.bind("interactionAggregation", new InteractionAggregationStrategy(options.dimensions()));
+        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
+                options.dimensions());
         registry.bind("aggregateStore", store);
-        WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.windowRetention(), clock);
+        WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.dimensions(),
+                options.windowRetention(), clock);
         registry.bind("windowRetention", retention);
         AggregationProgress progress = new AggregationProgress(options.progressLogInterval(), System::nanoTime);
         registry.bind("aggregationProgress", progress);
@@ -72,6 +75,7 @@ public class PulseConfiguration implements CamelConfiguration {
         context.addService(closing(lag));
         registry.bind("consumerLag", lag);
         registry.bind("dashboardViews", new DashboardViews(progress, lag));
+        registry.bind("windowCollections", new WindowCollections(options.dimensions()));
         PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag);
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);

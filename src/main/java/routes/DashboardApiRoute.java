@@ -39,11 +39,17 @@ public class DashboardApiRoute extends RouteBuilder {
                     .param().name("n").type(RestParamType.query).dataType("integer").defaultValue("10")
                         .description("how many items, 1 to 100").endParam()
                     .param().name("minutes").type(RestParamType.query).dataType("integer").required(false)
-                        .description("only the last minutes, 1 to 1440 (from item_windows); all time without it").endParam()
+                        .description("only windows that start in the last minutes, 1 to 10080 (from item_windows);"
+                                + " all time without it").endParam()
+                    .param().name("size").type(RestParamType.query).dataType("string").required(false)
+                        .description("with minutes: which window size, one of aggregation.window.sizes (default the first)")
+                        .endParam()
                     .to("direct:api-top-items")
                 .get("/windows")
                     .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
-                        .description("how many minutes back, 1 to 1440").endParam()
+                        .description("windows that start in the last minutes, 1 to 10080").endParam()
+                    .param().name("size").type(RestParamType.query).dataType("string").required(false)
+                        .description("which window size, one of aggregation.window.sizes (default the first)").endParam()
                     .to("direct:api-windows");
 
         from("direct:api-summary").routeId("api-summary")
@@ -56,7 +62,8 @@ public class DashboardApiRoute extends RouteBuilder {
                 .choice()
                     .when(header("minutes").isNotNull())
                         .setBody(method(ApiParameters.class, "topItemsSince"))
-                        .to(MONGO + "&collection=item_windows&operation=aggregate")
+                        .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "itemWindows"))
+                        .to(MONGO + "&collection=item_windows&operation=aggregate&dynamicity=true")
                         .bean("dashboardViews", "recentItems")
                     .otherwise()
                         .setHeader(MongoDbConstants.LIMIT, method(ApiParameters.class, "topItems"))
@@ -69,7 +76,8 @@ public class DashboardApiRoute extends RouteBuilder {
         from("direct:api-windows").routeId("api-windows")
                 .setHeader(MongoDbConstants.CRITERIA, method(ApiParameters.class, "windowsSince"))
                 .setHeader(MongoDbConstants.SORT_BY, constant(new Document("windowStart", 1)))
-                .to(MONGO + "&collection=windows&operation=findAll")
+                .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "windows"))
+                .to(MONGO + "&collection=windows&operation=findAll&dynamicity=true")
                 .bean("dashboardViews", "windows")
                 .marshal().json();
     }

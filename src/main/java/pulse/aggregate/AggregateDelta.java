@@ -83,10 +83,9 @@ public final class AggregateDelta {
         } else {
             range.include(consumed.offset());
         }
-        Position position = new Position(consumed.partition(), consumed.offset());
-        if (origin == null || position.partition() < origin.partition()
-                || (position.partition() == origin.partition() && position.offset() < origin.offset())) {
-            origin = position;
+        if (origin == null || consumed.partition() < origin.partition()
+                || (consumed.partition() == origin.partition() && consumed.offset() < origin.offset())) {
+            origin = new Position(consumed.partition(), consumed.offset());
         }
     }
 

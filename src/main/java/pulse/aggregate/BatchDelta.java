@@ -1,14 +1,13 @@
 package pulse.aggregate;
 
 import pulse.event.ConsumedEvent;
+import pulse.event.InteractionEvent;
 
 import java.time.Duration;
 import java.time.Instant;
-
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -18,37 +17,46 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A consumed batch folded into one delta per aggregate document. The batch's valid events are kept so that,
- * when MongoDB reports that a document already holds some of them (a replay), the delta for that document can
- * be folded again from only the events it does not hold yet.
+ * A consumed batch folded into one delta per aggregate document. Users and items are folded as events are added;
+ * windows once the batch is complete, by {@link #classifyLateness}, since whether an event still counts in its
+ * window depends on the stream time before the batch. The batch's valid events are kept so that, when MongoDB
+ * reports that a document already holds some of them (a replay), the delta for that document can be folded again
+ * from only the events it does not hold yet.
  */
 public final class BatchDelta {
 
-    private final Map<Dimension, Map<String, AggregateDelta>> deltas = new EnumMap<>(Dimension.class);
+    private final Dimensions dimensions;
+    private final Map<String, AggregateDelta> users = new LinkedHashMap<>();
+    private final Map<String, AggregateDelta> items = new LinkedHashMap<>();
     private final List<ConsumedEvent> events = new ArrayList<>();
     private final List<Position> rejected = new ArrayList<>();
     private Set<Position> positions;
-    private Set<ConsumedEvent> late = Set.of();
+    /** Per windowed dimension, its deltas; null until {@link #classifyLateness}. */
+    private Map<Dimension, Map<String, AggregateDelta>> windowed;
+    /** Per window size (by its windows dimension), the events that were late for it. */
+    private Map<Dimension, Set<ConsumedEvent>> late = Map.of();
     private Map<Integer, Instant> streamTimes = Map.of();
 
+    /** A batch keeping the default aggregates (1-minute windows). */
     public BatchDelta() {
-        for (Dimension dimension : Dimension.values()) {
-            deltas.put(dimension, new LinkedHashMap<>());
-        }
+        this(Dimensions.DEFAULT);
     }
 
-    public void add(ConsumedEvent event) {
-        events.add(event);
+    public BatchDelta(Dimensions dimensions) {
+        this.dimensions = dimensions;
+    }
+
+    public void add(ConsumedEvent consumed) {
+        events.add(consumed);
         positions = null;
-        for (Dimension dimension : Dimension.values()) {
-            deltas.get(dimension)
-                    .computeIfAbsent(dimension.keyOf(event.event()), AggregateDelta::new)
-                    .add(event);
-        }
+        windowed = null;
+        InteractionEvent event = consumed.event();
+        users.computeIfAbsent(event.userId(), AggregateDelta::new).add(consumed);
+        items.computeIfAbsent(event.itemId(), AggregateDelta::new).add(consumed);
     }
 
     /**
-     * Decides which events are late and folds the windows again accordingly. A window closes when the stream
+     * Folds the windows of every configured size, deciding which events are late. A window closes when the stream
      * time of the event's partition (the newest event time seen on it before the event) passes the window's end
      * plus {@code grace}; an event for a closed window is late: it is counted in its window's {@code lateEvents}
      * instead of its totals. Users and items count it all the same (it happened).
@@ -56,39 +64,99 @@ public final class BatchDelta {
      * @param base per partition, the stream time before this batch (the summary's, consistent with its offsets)
      */
     public void classifyLateness(Map<Integer, Instant> base, Duration grace) {
-        Set<ConsumedEvent> lateEvents = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Dimensions.WindowPair> sizes = dimensions.windowSizes();
+        List<Map<Long, WindowFold>> folds = new ArrayList<>(sizes.size());
+        List<Set<ConsumedEvent>> lateBySize = new ArrayList<>(sizes.size());
+        for (int i = 0; i < sizes.size(); i++) {
+            folds.add(new LinkedHashMap<>());
+            lateBySize.add(Collections.newSetFromMap(new IdentityHashMap<>()));
+        }
+        long graceMillis = grace.toMillis();
         Map<Integer, Instant> time = new HashMap<>(base);
-        Map<String, AggregateDelta> windows = new LinkedHashMap<>();
-        Map<String, AggregateDelta> itemWindows = new LinkedHashMap<>();
-        for (ConsumedEvent event : events) {
-            Instant timestamp = event.event().timestamp();
-            Instant current = time.get(event.partition());
-            Instant closesAt = Dimension.windowStart(timestamp).plus(Dimension.WINDOW_SIZE).plus(grace);
-            AggregateDelta window = windows.computeIfAbsent(Dimension.WINDOWS.keyOf(event.event()), AggregateDelta::new);
-            AggregateDelta itemWindow = itemWindows.computeIfAbsent(Dimension.ITEM_WINDOWS.keyOf(event.event()),
-                    AggregateDelta::new);
-            if (current != null && current.isAfter(closesAt)) {
-                lateEvents.add(event);
-                window.addLate(event);
-                itemWindow.addLate(event);
-            } else {
-                window.add(event);
-                itemWindow.add(event);
+        for (ConsumedEvent consumed : events) {
+            Instant timestamp = consumed.event().timestamp();
+            Instant current = time.get(consumed.partition());
+            for (int i = 0; i < sizes.size(); i++) {
+                Dimensions.WindowPair size = sizes.get(i);
+                long start = size.windows().windowStartMillis(timestamp.toEpochMilli());
+                boolean isLate = current != null && isAfter(current, start + size.size().toMillis() + graceMillis);
+                folds.get(i).computeIfAbsent(start, WindowFold::new).add(consumed, isLate);
+                if (isLate) {
+                    lateBySize.get(i).add(consumed);
+                }
             }
             if (current == null || timestamp.isAfter(current)) {
-                time.put(event.partition(), timestamp);
+                time.put(consumed.partition(), timestamp);
             }
         }
-        time.keySet().retainAll(events.stream().map(ConsumedEvent::partition).collect(java.util.stream.Collectors.toSet()));
-        deltas.put(Dimension.WINDOWS, windows);
-        deltas.put(Dimension.ITEM_WINDOWS, itemWindows);
+        Set<Integer> partitions = new HashSet<>();
+        events.forEach(event -> partitions.add(event.partition()));
+        time.keySet().retainAll(partitions);
+
+        Map<Dimension, Map<String, AggregateDelta>> folded = new HashMap<>();
+        Map<Dimension, Set<ConsumedEvent>> lateEvents = new HashMap<>();
+        for (int i = 0; i < sizes.size(); i++) {
+            Map<String, AggregateDelta> windows = new LinkedHashMap<>();
+            Map<String, AggregateDelta> itemWindows = new LinkedHashMap<>();
+            for (WindowFold fold : folds.get(i).values()) {
+                windows.put(fold.window.id(), fold.window);
+                fold.items.values().forEach(delta -> itemWindows.put(delta.id(), delta));
+            }
+            folded.put(sizes.get(i).windows(), windows);
+            folded.put(sizes.get(i).itemWindows(), itemWindows);
+            lateEvents.put(sizes.get(i).windows(), lateBySize.get(i));
+        }
+        windowed = folded;
         late = lateEvents;
         streamTimes = time;
     }
 
-    /** Whether {@link #classifyLateness} found the event late. */
+    /** {@code time} is after the instant {@code epochMillis}, to the nanosecond, without creating that instant. */
+    private static boolean isAfter(Instant time, long epochMillis) {
+        long seconds = Math.floorDiv(epochMillis, 1000);
+        long nanos = Math.floorMod(epochMillis, 1000) * 1_000_000L;
+        return time.getEpochSecond() > seconds || (time.getEpochSecond() == seconds && time.getNano() > nanos);
+    }
+
+    /** One window of one size: its delta and its per-item deltas. */
+    private static final class WindowFold {
+        final AggregateDelta window;
+        final Map<String, AggregateDelta> items = new LinkedHashMap<>();
+
+        WindowFold(long start) {
+            window = new AggregateDelta(Instant.ofEpochMilli(start).toString());
+        }
+
+        void add(ConsumedEvent consumed, boolean isLate) {
+            AggregateDelta item = items.computeIfAbsent(consumed.event().itemId(),
+                    itemId -> new AggregateDelta(Dimension.itemWindowId(window.id(), itemId)));
+            if (isLate) {
+                window.addLate(consumed);
+                item.addLate(consumed);
+            } else {
+                window.add(consumed);
+                item.add(consumed);
+            }
+        }
+    }
+
+    /** Whether {@link #classifyLateness} found the event late for its window of the primary size. */
     public boolean isLate(ConsumedEvent event) {
-        return late.contains(event);
+        return isLate(dimensions.primary().windows(), event);
+    }
+
+    private boolean isLate(Dimension dimension, ConsumedEvent event) {
+        Set<ConsumedEvent> lateForSize = late.get(pairOf(dimension).windows());
+        return lateForSize != null && lateForSize.contains(event);
+    }
+
+    private Dimensions.WindowPair pairOf(Dimension dimension) {
+        for (Dimensions.WindowPair pair : dimensions.windowSizes()) {
+            if (pair.windows().equals(dimension) || pair.itemWindows().equals(dimension)) {
+                return pair;
+            }
+        }
+        throw new IllegalArgumentException(dimension + " is not one of this batch's windowed dimensions " + dimensions);
     }
 
     /** Per partition of the batch, the stream time after it (after {@link #classifyLateness}). */
@@ -101,8 +169,25 @@ public final class BatchDelta {
         rejected.add(position);
     }
 
+    public Dimensions dimensions() {
+        return dimensions;
+    }
+
+    /** The deltas of one dimension; windowed ones exist once {@link #classifyLateness} has run. */
     public Collection<AggregateDelta> deltas(Dimension dimension) {
-        return Collections.unmodifiableCollection(deltas.get(dimension).values());
+        Map<String, AggregateDelta> deltas;
+        if (dimension.equals(Dimension.USERS)) {
+            deltas = users;
+        } else if (dimension.equals(Dimension.ITEMS)) {
+            deltas = items;
+        } else {
+            pairOf(dimension);
+            if (windowed == null) {
+                throw new IllegalStateException("windows are folded by classifyLateness, which has not run since the last event");
+            }
+            deltas = windowed.get(dimension);
+        }
+        return Collections.unmodifiableCollection(deltas.values());
     }
 
     public List<ConsumedEvent> events() {
@@ -136,7 +221,7 @@ public final class BatchDelta {
             Map<Integer, Long> held = applied.get(id);
             if (held != null && event.offset() > held.getOrDefault(event.partition(), -1L)) {
                 AggregateDelta delta = remaining.computeIfAbsent(id, AggregateDelta::new);
-                if (dimension.isWindowed() && isLate(event)) {
+                if (dimension.isWindowed() && isLate(dimension, event)) {
                     delta.addLate(event);
                 } else {
                     delta.add(event);

@@ -4,44 +4,131 @@ import pulse.event.InteractionEvent;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.function.Function;
+import java.util.Objects;
 
-/** The aggregates kept per event attribute, one MongoDB collection each. */
-public enum Dimension {
-    /** Per user: {@code _id} = user_id. */
-    USERS("users", InteractionEvent::userId),
-    /** Per item: {@code _id} = item_id. */
-    ITEMS("items", InteractionEvent::itemId),
-    /** Per 1-minute tumbling event-time window: {@code _id} = the window start, ISO-8601. */
-    WINDOWS("windows", event -> windowStart(event.timestamp()).toString()),
-    /** Per window and item, for "top items in the last hour": {@code _id} = window start + "/" + item_id. */
-    ITEM_WINDOWS("item_windows", event -> windowStart(event.timestamp()) + "/" + event.itemId());
+/**
+ * One kind of aggregate document and the collection that holds it: per user, per item, and per event-time window
+ * of a given size (overall and per item). The configured set is {@link Dimensions}.
+ */
+public final class Dimension {
 
-    public static final Duration WINDOW_SIZE = Duration.ofMinutes(1);
+    public enum Kind {
+        /** {@code _id} = user_id. */
+        USERS,
+        /** {@code _id} = item_id. */
+        ITEMS,
+        /** Per tumbling event-time window: {@code _id} = the window start, ISO-8601. */
+        WINDOWS,
+        /** Per window and item, for "top items in the last hour": {@code _id} = window start + "/" + item_id. */
+        ITEM_WINDOWS
+    }
 
+    public static final Duration DEFAULT_WINDOW_SIZE = Duration.ofMinutes(1);
+
+    public static final Dimension USERS = new Dimension(Kind.USERS, "users", null);
+    public static final Dimension ITEMS = new Dimension(Kind.ITEMS, "items", null);
+    /** The default (first) window size's windows, in {@code windows}. */
+    public static final Dimension WINDOWS = windows(DEFAULT_WINDOW_SIZE, true);
+    /** The default (first) window size's item windows, in {@code item_windows}. */
+    public static final Dimension ITEM_WINDOWS = itemWindows(DEFAULT_WINDOW_SIZE, true);
+
+    private final Kind kind;
     private final String collection;
-    private final Function<InteractionEvent, String> key;
+    private final Duration windowSize;
 
-    Dimension(String collection, Function<InteractionEvent, String> key) {
+    private Dimension(Kind kind, String collection, Duration windowSize) {
+        this.kind = kind;
         this.collection = collection;
-        this.key = key;
+        this.windowSize = windowSize;
+    }
+
+    /**
+     * @param primary the first configured size lives in {@code windows}; any other in {@code windows_<size>}, such as
+     *                {@code windows_1h}
+     */
+    public static Dimension windows(Duration size, boolean primary) {
+        return new Dimension(Kind.WINDOWS, primary ? "windows" : "windows_" + label(size), size);
+    }
+
+    /** Same naming as {@link #windows}: {@code item_windows} or {@code item_windows_<size>}. */
+    public static Dimension itemWindows(Duration size, boolean primary) {
+        return new Dimension(Kind.ITEM_WINDOWS, primary ? "item_windows" : "item_windows_" + label(size), size);
+    }
+
+    public Kind kind() {
+        return kind;
     }
 
     public String collection() {
         return collection;
     }
 
-    public String keyOf(InteractionEvent event) {
-        return key.apply(event);
-    }
-
     /** Whether documents are per event-time window (and so subject to lateness and retention). */
     public boolean isWindowed() {
-        return this == WINDOWS || this == ITEM_WINDOWS;
+        return windowSize != null;
     }
 
-    public static Instant windowStart(Instant timestamp) {
-        return timestamp.truncatedTo(ChronoUnit.MINUTES);
+    /** The window size of a windowed dimension. */
+    public Duration windowSize() {
+        return Objects.requireNonNull(windowSize, () -> collection + " is not windowed");
+    }
+
+    /** The document id of the event's aggregate. */
+    public String keyOf(InteractionEvent event) {
+        return switch (kind) {
+            case USERS -> event.userId();
+            case ITEMS -> event.itemId();
+            case WINDOWS -> windowStart(event.timestamp()).toString();
+            case ITEM_WINDOWS -> itemWindowId(windowStart(event.timestamp()).toString(), event.itemId());
+        };
+    }
+
+    static String itemWindowId(String windowId, String itemId) {
+        return windowId + "/" + itemId;
+    }
+
+    /** The start of the window holding that time: windows are aligned to the epoch (so 1 h windows to UTC hours). */
+    public Instant windowStart(Instant timestamp) {
+        return Instant.ofEpochMilli(windowStartMillis(timestamp.toEpochMilli()));
+    }
+
+    long windowStartMillis(long epochMillis) {
+        long size = windowSize().toMillis();
+        return Math.floorDiv(epochMillis, size) * size;
+    }
+
+    public Instant windowEnd(Instant windowStart) {
+        return windowStart.plus(windowSize());
+    }
+
+    /** {@code 1h}, {@code 15m}, {@code 30s}, {@code 1d}: the largest unit that divides the size. */
+    static String label(Duration size) {
+        long seconds = size.toSeconds();
+        if (seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
+        if (seconds % 3_600 == 0) {
+            return seconds / 3_600 + "h";
+        }
+        if (seconds % 60 == 0) {
+            return seconds / 60 + "m";
+        }
+        return seconds + "s";
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Dimension that && kind == that.kind && collection.equals(that.collection)
+                && Objects.equals(windowSize, that.windowSize);
+    }
+
+    @Override
+    public int hashCode() {
+        return collection.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return collection;
     }
 }

@@ -11,10 +11,21 @@ import pulse.kafka.DeadLetters;
  */
 public class InteractionAggregationStrategy implements AggregationStrategy {
 
+    private final Dimensions dimensions;
+
+    public InteractionAggregationStrategy(Dimensions dimensions) {
+        this.dimensions = dimensions;
+    }
+
+    /** Folds into the default aggregates (1-minute windows). */
+    public InteractionAggregationStrategy() {
+        this(Dimensions.DEFAULT);
+    }
+
     @Override
     public Exchange aggregate(Exchange oldExchange, Exchange newExchange) {
         Exchange result = oldExchange != null ? oldExchange : newExchange;
-        BatchDelta delta = oldExchange != null ? oldExchange.getMessage().getBody(BatchDelta.class) : new BatchDelta();
+        BatchDelta delta = oldExchange != null ? oldExchange.getMessage().getBody(BatchDelta.class) : new BatchDelta(dimensions);
         if (newExchange.getMessage().getBody() instanceof ConsumedEvent event) {
             delta.add(event);
         } else {

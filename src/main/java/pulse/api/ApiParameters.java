@@ -15,7 +15,8 @@ import java.util.List;
 public final class ApiParameters {
 
     public static final int MAX_TOP_ITEMS = 100;
-    public static final int MAX_WINDOW_MINUTES = 24 * 60;
+    /** A week: the default window retention. */
+    public static final int MAX_WINDOW_MINUTES = 7 * 24 * 60;
 
     private ApiParameters() {
     }
@@ -26,7 +27,7 @@ public final class ApiParameters {
     }
 
     /**
-     * Top items of the last {@code minutes} (1 to 1440) from {@code item_windows}: one aggregation that sums the
+     * Top items of the windows that start in the last {@code minutes} (1 to 10080), from an item windows collection: one aggregation that sums the
      * item's windows, sorts and keeps {@code n}.
      */
     public static List<Bson> topItemsSince(@Header("n") String n, @Header("minutes") String minutes) {
@@ -41,7 +42,7 @@ public final class ApiParameters {
                 Aggregates.limit(limit));
     }
 
-    /** {@code minutes}: how far back, 1 to 1440, default 60; the windows that start since then. */
+    /** {@code minutes}: how far back, 1 to 10080, default 60; the windows that start since then. */
     public static Bson windowsSince(@Header("minutes") String minutes) {
         int value = intParameter("minutes", minutes, 60, 1, MAX_WINDOW_MINUTES);
         return Filters.gte("windowStart", Date.from(Clock.systemUTC().instant().minus(Duration.ofMinutes(value))));

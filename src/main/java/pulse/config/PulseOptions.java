@@ -1,9 +1,13 @@
 package pulse.config;
 
+import pulse.aggregate.Dimensions;
 import pulse.event.ValidationOptions;
 import pulse.generator.GeneratorOptions;
 
 import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,7 +17,8 @@ import java.util.Locale;
 public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String consumerGroupId,
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
-                           Duration windowGrace, Duration windowRetention, Duration progressLogInterval) {
+                           Dimensions dimensions, Duration windowGrace, Duration windowRetention,
+                           Duration progressLogInterval) {
 
     public static PulseOptions from(Settings settings) {
         // the route endpoints read these through placeholders; validating here gives a clear error first
@@ -37,6 +42,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                         settings.positiveInt("validation.max-id-length"),
                         settings.positiveDuration("validation.max-future-skew"),
                         settings.positiveDuration("validation.max-age")),
+                Dimensions.of(windowSizes(settings, "aggregation.window.sizes")),
                 settings.positiveDuration("aggregation.window.grace"),
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"));
@@ -58,7 +64,37 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.optionalLong("generator.seed"),
                 new GeneratorOptions.Faults(settings.ratio("generator.malformed-ratio"), settings.ratio("generator.late-ratio"),
                         settings.ratio("generator.out-of-order-ratio"),
-                        settings.positiveDuration("aggregation.window.grace")));
+                        settings.positiveDuration("aggregation.window.grace"),
+                        windowSizes(settings, "aggregation.window.sizes").get(0)));
+    }
+
+    /**
+     * {@code PT1M,PT1H}: distinct tumbling window sizes, the primary first. Each is whole seconds and divides a day
+     * (or is whole days), so windows start on round clock times in UTC.
+     */
+    static List<Duration> windowSizes(Settings settings, String key) {
+        String value = settings.string(key);
+        List<Duration> sizes = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            Duration size;
+            try {
+                size = Duration.parse(part.trim());
+            } catch (DateTimeParseException e) {
+                throw new InvalidConfigurationException(key, "= '" + value + "': '" + part.trim()
+                        + "' is not an ISO-8601 duration; use a list such as PT1M or PT1M,PT1H");
+            }
+            long seconds = size.getSeconds();
+            boolean roundSize = size.getNano() == 0 && seconds > 0 && (86_400 % seconds == 0 || seconds % 86_400 == 0);
+            if (!roundSize) {
+                throw new InvalidConfigurationException(key, "= '" + value + "': " + part.trim() + " must be whole"
+                        + " seconds that divide a day (such as PT10S, PT1M, PT5M, PT1H) or whole days");
+            }
+            if (sizes.contains(size)) {
+                throw new InvalidConfigurationException(key, "= '" + value + "' lists " + part.trim() + " twice");
+            }
+            sizes.add(size);
+        }
+        return sizes;
     }
 
     /** {@code view:80,click:17,purchase:3}: relative weights, in funnel order. */

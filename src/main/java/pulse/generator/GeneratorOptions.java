@@ -26,9 +26,11 @@ public record GeneratorOptions(long periodMs, int eventsPerTick, int users, int 
      * @param lateRatio       share of events stamped older than the window grace (they end in the late counters)
      * @param outOfOrderRatio share of events stamped up to half the grace in the past (still counted in their window)
      * @param grace           the aggregation's window grace, which "late" has to exceed
+     * @param windowSize      the primary window size: late events are late for those windows
      */
-    public record Faults(double malformedRatio, double lateRatio, double outOfOrderRatio, java.time.Duration grace) {
-        public static final Faults NONE = new Faults(0, 0, 0, java.time.Duration.ofMinutes(5));
+    public record Faults(double malformedRatio, double lateRatio, double outOfOrderRatio, java.time.Duration grace,
+                         java.time.Duration windowSize) {
+        public static final Faults NONE = new Faults(0, 0, 0, java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(1));
     }
 
     public GeneratorOptions(long periodMs, int eventsPerTick, int users, int items, double itemZipfExponent,

@@ -5,7 +5,6 @@ import org.apache.commons.rng.sampling.distribution.AliasMethodDiscreteSampler;
 import org.apache.commons.rng.sampling.distribution.DiscreteSampler;
 import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
 import org.apache.commons.rng.simple.RandomSource;
-import pulse.aggregate.Dimension;
 import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
@@ -69,7 +68,7 @@ public class InteractionGenerator {
     private Instant timestamp(Instant now) {
         if (faults.lateRatio() > 0 && random.nextDouble() < faults.lateRatio()) {
             // older than window + grace: its window has closed on any partition that has seen "now"
-            long lateMillis = Dimension.WINDOW_SIZE.plus(faults.grace()).toMillis() + 60_000 + random.nextLong(60_000);
+            long lateMillis = faults.windowSize().plus(faults.grace()).toMillis() + 60_000 + random.nextLong(60_000);
             return now.minusMillis(lateMillis);
         }
         if (faults.outOfOrderRatio() > 0 && random.nextDouble() < faults.outOfOrderRatio()) {

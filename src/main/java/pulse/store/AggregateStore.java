@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import pulse.aggregate.AggregateDelta;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.Dimension;
+import pulse.aggregate.Dimensions;
 import pulse.aggregate.Position;
 import pulse.aggregate.SummaryDelta;
 
@@ -60,22 +61,34 @@ public class AggregateStore {
     private final MongoDatabase database;
     private final Clock clock;
     private final Duration grace;
+    private final Dimensions dimensions;
 
     /** @param grace how long after its end a window still accepts events (event time) */
-    public AggregateStore(MongoDatabase database, Clock clock, Duration grace) {
+    public AggregateStore(MongoDatabase database, Clock clock, Duration grace, Dimensions dimensions) {
         this.database = database;
         this.clock = clock;
         this.grace = grace;
+        this.dimensions = dimensions;
+    }
+
+    /** The default aggregates (1-minute windows). */
+    public AggregateStore(MongoDatabase database, Clock clock, Duration grace) {
+        this(database, clock, grace, Dimensions.DEFAULT);
     }
 
     /** Indexes that keep the summary's max/min item lookups cheap on real MongoDB. */
     public void ensureIndexes() {
         database.getCollection(Dimension.ITEMS.collection()).createIndex(Indexes.ascending("total"));
-        database.getCollection(Dimension.WINDOWS.collection()).createIndex(Indexes.ascending("windowStart"));
-        database.getCollection(Dimension.ITEM_WINDOWS.collection()).createIndex(Indexes.ascending("windowStart", "itemId"));
+        for (Dimensions.WindowPair size : dimensions.windowSizes()) {
+            database.getCollection(size.windows().collection()).createIndex(Indexes.ascending("windowStart"));
+            database.getCollection(size.itemWindows().collection()).createIndex(Indexes.ascending("windowStart", "itemId"));
+        }
     }
 
     public WriteStats apply(BatchDelta batch) {
+        if (!batch.dimensions().all().equals(dimensions.all())) {
+            throw new IllegalArgumentException("the batch keeps " + batch.dimensions() + ", this store " + dimensions);
+        }
         if (batch.isEmpty()) {
             return new WriteStats(0, batch.rejected(), 0, 0, 0, WriteStats.NONE);
         }
@@ -89,8 +102,9 @@ public class AggregateStore {
         batch.classifyLateness(streamTimes(), grace);
         Set<Position> newUsers = write(Dimension.USERS, batch, counter);
         Set<Position> newItems = write(Dimension.ITEMS, batch, counter);
-        write(Dimension.WINDOWS, batch, counter);
-        write(Dimension.ITEM_WINDOWS, batch, counter);
+        for (Dimension dimension : dimensions.windowed()) {
+            write(dimension, batch, counter);
+        }
         updateSummary(batch, newUsers, newItems, counter);
         long writtenAt = clock.millis();
         long[] freshness = new long[batch.events().size()];

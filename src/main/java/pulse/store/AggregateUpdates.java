@@ -50,10 +50,10 @@ public final class AggregateUpdates {
         });
         if (dimension.isWindowed()) {
             updates.add(Updates.inc("lateEvents", delta.late()));
-            Instant windowStart = Dimension.windowStart(delta.firstSeen()); // every event of the delta is in it
+            Instant windowStart = dimension.windowStart(delta.firstSeen()); // every event of the delta is in it
             updates.add(Updates.setOnInsert("windowStart", Date.from(windowStart)));
-            updates.add(Updates.setOnInsert("windowEnd", Date.from(windowStart.plus(Dimension.WINDOW_SIZE))));
-            if (dimension == Dimension.ITEM_WINDOWS) {
+            updates.add(Updates.setOnInsert("windowEnd", Date.from(dimension.windowEnd(windowStart))));
+            if (dimension.kind() == Dimension.Kind.ITEM_WINDOWS) {
                 updates.add(Updates.setOnInsert("itemId", delta.id().substring(delta.id().indexOf('/') + 1)));
             }
         } else {

@@ -8,7 +8,7 @@ import com.mongodb.client.model.Indexes;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pulse.aggregate.Dimension;
+import pulse.aggregate.Dimensions;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -16,8 +16,8 @@ import java.util.Date;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps window documents ({@code windows}, {@code item_windows}) for {@code retention.windows}; users and items
- * are kept. On MongoDB a TTL index on
+ * Keeps window documents ({@code windows}, {@code item_windows}, and those of further window sizes) for
+ * {@code retention.windows}; users and items are kept. On MongoDB a TTL index on
  * {@code windowEnd} removes them; the embedded server has no TTL, so {@link #removeExpired()} (run by a scheduled
  * route) does the same everywhere.
  */
@@ -29,8 +29,8 @@ public class WindowRetention {
     private final Duration retention;
     private final Clock clock;
 
-    public WindowRetention(com.mongodb.client.MongoDatabase database, Duration retention, Clock clock) {
-        this.windowed = java.util.Arrays.stream(Dimension.values()).filter(Dimension::isWindowed)
+    public WindowRetention(com.mongodb.client.MongoDatabase database, Dimensions dimensions, Duration retention, Clock clock) {
+        this.windowed = dimensions.windowed().stream()
                 .map(dimension -> database.getCollection(dimension.collection())).toList();
         this.retention = retention;
         this.clock = clock;

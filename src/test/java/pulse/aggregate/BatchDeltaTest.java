@@ -13,6 +13,7 @@ import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -28,6 +29,7 @@ class BatchDeltaTest {
     private static final Instant T0 = Instant.parse("2026-01-31T12:00:00Z");
     private static final String MINUTE_0 = "2026-01-31T12:00:00Z";
     private static final String MINUTE_1 = "2026-01-31T12:01:00Z";
+    private static final Duration GRACE = Duration.ofMinutes(5);
 
     private static CamelContext camel;
     private final InteractionAggregationStrategy strategy = new InteractionAggregationStrategy();
@@ -81,12 +83,15 @@ class BatchDeltaTest {
         for (Object body : bodies) {
             result = strategy.aggregate(result, exchange(body));
         }
-        return result.getMessage().getBody(BatchDelta.class);
+        BatchDelta batch = result.getMessage().getBody(BatchDelta.class);
+        batch.classifyLateness(Map.of(), GRACE);
+        return batch;
     }
 
     private static BatchDelta fold(List<ConsumedEvent> events) {
         BatchDelta delta = new BatchDelta();
         events.forEach(delta::add);
+        delta.classifyLateness(Map.of(), GRACE);
         return delta;
     }
 
@@ -129,7 +134,7 @@ class BatchDeltaTest {
             assertThat(batch.events()).isEmpty();
             assertThat(batch.rejected()).isEqualTo(3);
             assertThat(batch.rejectedPositions()).containsExactly(new Position(3, 1000), new Position(3, 1001), new Position(3, 1002));
-            for (Dimension dimension : Dimension.values()) {
+            for (Dimension dimension : Dimensions.DEFAULT.all()) {
                 assertThat(batch.deltas(dimension)).isEmpty();
             }
         }
@@ -202,9 +207,9 @@ class BatchDeltaTest {
 
         @Test
         void everyDimensionAddsUpToTheBatch() {
-            for (Dimension dimension : Dimension.values()) {
+            for (Dimension dimension : Dimensions.DEFAULT.all()) {
                 assertThat(batch.deltas(dimension).stream().mapToLong(AggregateDelta::total).sum())
-                        .as(dimension.name()).isEqualTo(BATCH.size());
+                        .as(dimension.collection()).isEqualTo(BATCH.size());
             }
         }
 
@@ -267,6 +272,89 @@ class BatchDeltaTest {
             growing.add(A3);
 
             assertThat(growing.contains(new Position(0, 10))).isTrue();
+        }
+    }
+
+    // ---- window sizes and lateness -------------------------------------------------------------------
+
+    @Nested
+    class Windows {
+
+        private final Dimensions minuteAndHour = Dimensions.of(List.of(Duration.ofMinutes(1), Duration.ofHours(1)));
+        private final Dimension hours = minuteAndHour.windowSizes().get(1).windows();
+        private final Dimension itemHours = minuteAndHour.windowSizes().get(1).itemWindows();
+
+        private BatchDelta fold(Map<Integer, Instant> base) {
+            BatchDelta batch = new BatchDelta(minuteAndHour);
+            BATCH.forEach(batch::add);
+            batch.classifyLateness(base, GRACE);
+            return batch;
+        }
+
+        @Test
+        void everySizeHasItsOwnCollectionsAndWindows() {
+            assertThat(minuteAndHour.all()).extracting(Dimension::collection).containsExactly(
+                    "users", "items", "windows", "item_windows", "windows_1h", "item_windows_1h");
+            BatchDelta batch = fold(Map.of());
+
+            assertThat(batch.deltas(Dimension.WINDOWS)).extracting(AggregateDelta::id)
+                    .containsExactlyInAnyOrder(MINUTE_0, MINUTE_1);
+            assertThat(batch.deltas(hours)).extracting(AggregateDelta::id).containsExactly("2026-01-31T12:00:00Z");
+            assertThat(delta(batch, hours, "2026-01-31T12:00:00Z").total()).isEqualTo(6);
+            assertThat(batch.deltas(itemHours)).extracting(AggregateDelta::id)
+                    .containsExactlyInAnyOrder("2026-01-31T12:00:00Z/item-1", "2026-01-31T12:00:00Z/item-2");
+            assertThat(delta(batch, itemHours, "2026-01-31T12:00:00Z/item-1").total()).isEqualTo(5);
+            assertThat(delta(batch, itemHours, "2026-01-31T12:00:00Z/item-1").count(PURCHASE)).isEqualTo(2);
+        }
+
+        @Test
+        void hourWindowsStartOnTheHourAndEndAnHourLater() {
+            Instant start = hours.windowStart(T0.plusSeconds(3599));
+
+            assertThat(start).isEqualTo(T0);
+            assertThat(hours.windowEnd(start)).isEqualTo(T0.plusSeconds(3600));
+            assertThat(hours.windowStart(T0.plusSeconds(3600))).isEqualTo(T0.plusSeconds(3600));
+        }
+
+        @Test
+        void anEventCanBeLateForItsMinuteButNotForItsHour() {
+            // partition 0 has seen 12:07:30: minute 12:00 closed at 12:06, the hour 12:00 closes at 13:05
+            BatchDelta batch = fold(Map.of(0, T0.plusSeconds(450)));
+
+            assertThat(batch.isLate(A3)).isTrue(); // 12:00:30 on partition 0
+            assertThat(batch.isLate(A2)).isTrue(); // 12:01:10: minute 12:01 closed at 12:07
+            assertThat(batch.isLate(B2)).isFalse(); // partition 1 has no stream time yet
+            AggregateDelta minute0 = delta(batch, Dimension.WINDOWS, MINUTE_0); // A1, B2 on time; A3 late
+            assertThat(minute0.total()).isEqualTo(2);
+            assertThat(minute0.late()).isEqualTo(1);
+            AggregateDelta hour = delta(batch, hours, "2026-01-31T12:00:00Z");
+            assertThat(hour.total()).isEqualTo(6);
+            assertThat(hour.late()).isZero();
+            // a replay refolds with the same lateness per size
+            assertThat(delta(batch.refold(Dimension.WINDOWS, Map.of(MINUTE_0, Map.of())), MINUTE_0).late()).isEqualTo(1);
+            assertThat(delta(batch.refold(hours, Map.of("2026-01-31T12:00:00Z", Map.of())), "2026-01-31T12:00:00Z")
+                    .late()).isZero();
+        }
+
+        @Test
+        void streamTimeStartsFromTheBaseAndMovesWithTheNewestEventPerPartition() {
+            BatchDelta batch = fold(Map.of(0, T0.plusSeconds(450), 4, T0));
+
+            assertThat(batch.streamTimes()).containsOnlyKeys(0, 1, 2); // partition 4 is not in the batch
+            assertThat(batch.streamTimes().get(0)).isEqualTo(T0.plusSeconds(450)); // newer than every p0 event
+            assertThat(batch.streamTimes().get(1)).isEqualTo(T0.plusSeconds(65));
+            assertThat(batch.streamTimes().get(2)).isEqualTo(T0.plusSeconds(5));
+        }
+
+        @Test
+        void windowsAreOnlyAvailableOnceClassified() {
+            BatchDelta batch = new BatchDelta();
+            batch.add(A1);
+
+            org.assertj.core.api.Assertions.assertThatIllegalStateException()
+                    .isThrownBy(() -> batch.deltas(Dimension.WINDOWS));
+            org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+                    .isThrownBy(() -> batch.deltas(hours)); // not one of the default dimensions
         }
     }
 

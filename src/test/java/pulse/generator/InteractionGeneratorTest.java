@@ -196,7 +196,8 @@ class InteractionGeneratorTest {
 
     private static InteractionGenerator withFaults(double malformed, double late, double outOfOrder) {
         GeneratorOptions options = new GeneratorOptions(100, 500, USERS, ITEMS, 1.1, 0.8, new double[] {80, 17, 3},
-                OptionalLong.of(9), new GeneratorOptions.Faults(malformed, late, outOfOrder, java.time.Duration.ofMinutes(5)));
+                OptionalLong.of(9), new GeneratorOptions.Faults(malformed, late, outOfOrder, java.time.Duration.ofMinutes(5),
+                java.time.Duration.ofMinutes(1)));
         return new InteractionGenerator(options, CLOCK);
     }
 

@@ -2,6 +2,7 @@ package pulse.it;
 
 import org.bson.Document;
 import pulse.aggregate.Dimension;
+import pulse.aggregate.Dimensions;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 
@@ -38,16 +39,23 @@ public final class GroundTruth {
         }
     }
 
+    private final Dimensions dimensions;
     private final Map<Dimension, Map<String, Expected>> expected = new HashMap<>();
     private long events;
 
+    /** The truth for the default aggregates (1-minute windows). */
     public GroundTruth(Collection<InteractionEvent> validEvents) {
-        for (Dimension dimension : Dimension.values()) {
+        this(validEvents, Dimensions.DEFAULT);
+    }
+
+    public GroundTruth(Collection<InteractionEvent> validEvents, Dimensions dimensions) {
+        this.dimensions = dimensions;
+        for (Dimension dimension : dimensions.all()) {
             expected.put(dimension, new TreeMap<>());
         }
         for (InteractionEvent event : validEvents) {
             events++;
-            for (Dimension dimension : Dimension.values()) {
+            for (Dimension dimension : dimensions.all()) {
                 expected.get(dimension).computeIfAbsent(dimension.keyOf(event), id -> new Expected()).add(event);
             }
         }
@@ -62,7 +70,7 @@ public final class GroundTruth {
      */
     public java.util.List<String> mismatches(com.mongodb.client.MongoDatabase database) {
         java.util.List<String> problems = new java.util.ArrayList<>();
-        for (Dimension dimension : Dimension.values()) {
+        for (Dimension dimension : dimensions.all()) {
             Map<String, Expected> want = expected.get(dimension);
             Map<String, Document> have = new HashMap<>();
             database.getCollection(dimension.collection()).find().forEach(d -> have.put(d.getString("_id"), d));
@@ -85,8 +93,10 @@ public final class GroundTruth {
                     check(problems, dimension, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
                     check(problems, dimension, id, "lastSeen", e.lastSeen.toEpochMilli(), d.getDate("lastSeen").getTime());
                 } else {
-                    check(problems, dimension, id, "windowStart", Dimension.windowStart(e.firstSeen).toEpochMilli(),
-                            d.getDate("windowStart").getTime());
+                    Instant start = dimension.windowStart(e.firstSeen);
+                    check(problems, dimension, id, "windowStart", start.toEpochMilli(), d.getDate("windowStart").getTime());
+                    check(problems, dimension, id, "windowEnd", dimension.windowEnd(start).toEpochMilli(),
+                            d.getDate("windowEnd").getTime());
                 }
             });
         }

@@ -84,7 +84,7 @@ class ObserveIT {
             }
             assertThat(windowTotal).isEqualTo(3000);
             for (String bad : List.of("api/items/top?n=0", "api/items/top?n=101", "api/items/top?n=ten", "api/windows?minutes=-5",
-                    "api/items/top?minutes=1441")) {
+                    "api/items/top?minutes=10081")) {
                 HttpResponse<String> response = Http.get(pipeline.serverUrl() + bad);
                 assertThat(response.statusCode()).as(bad).isEqualTo(400);
                 assertThat(JSON.readTree(response.body()).path("error").asText()).as(bad).contains("must be a whole number");

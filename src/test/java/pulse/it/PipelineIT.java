@@ -13,7 +13,13 @@ import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
 import pulse.generator.RateMeter;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import pulse.aggregate.Dimensions;
+
+import java.net.http.HttpResponse;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +30,8 @@ import static org.awaitility.Awaitility.await;
 /** The whole pipeline on a real Kafka broker and MongoDB wire server. */
 @ExtendWith(TestInfrastructure.class)
 class PipelineIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void generatedEventsBecomeExactAggregatesAndOffsetsAreCommitted() throws Exception {
@@ -106,6 +114,44 @@ class PipelineIT {
             long windowTotals = pipeline.database().getCollection("windows").find().into(new ArrayList<>()).stream()
                     .mapToLong(w -> w.get("total", Number.class).longValue()).sum();
             assertThat(windowTotals + lateInWindows).as("every valid event is in a window or late").isEqualTo(valid.size());
+        }
+    }
+
+    @Test
+    void aSecondWindowSizeKeepsExactHourWindowsServedByTheApi() throws Exception {
+        // 6000 events over the last three hours and a bit, in time order: 4 hour windows, no late event
+        Instant start = Instant.now().minus(Duration.ofMinutes(200));
+        List<InteractionEvent> events = new ArrayList<>();
+        for (InteractionEvent e : new pulse.generator.InteractionGenerator(new pulse.generator.GeneratorOptions(
+                100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3}, java.util.OptionalLong.of(5)),
+                Clock.systemUTC()).next(6000)) {
+            Instant timestamp = start.plusMillis(events.size() * 2000L); // 2 s apart
+            events.add(new InteractionEvent(e.eventId(), e.schemaVersion(), e.userId(), e.itemId(), e.type(), timestamp));
+        }
+        Dimensions minuteAndHour = Dimensions.of(List.of(Duration.ofMinutes(1), Duration.ofHours(1)));
+        try (Pipeline pipeline = new Pipeline("hours").with("aggregation.window.sizes", "PT1M,PT1H").start();
+             KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
+            events.forEach(e -> Pipeline.send(producer, pipeline.topic(), e.userId(), EventJson.toBytes(e)));
+            producer.flush();
+            GroundTruth truth = new GroundTruth(events, minuteAndHour);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+
+            assertThat(truth.mismatches(pipeline.database())).isEmpty();
+            assertThat(pipeline.database().getCollection("windows_1h").countDocuments()).isBetween(4L, 5L);
+            JsonNode hours = JSON.readTree(Http.get(pipeline.serverUrl() + "api/windows?minutes=300&size=PT1H").body());
+            long total = 0;
+            for (JsonNode hour : hours) {
+                assertThat(Duration.between(Instant.parse(hour.path("windowStart").asText()),
+                        Instant.parse(hour.path("windowEnd").asText()))).isEqualTo(Duration.ofHours(1));
+                total += hour.path("total").asLong();
+            }
+            assertThat(total).isEqualTo(6000);
+            JsonNode topOfHours = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=3&minutes=300&size=PT1H").body());
+            JsonNode topOfMinutes = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=3&minutes=300").body());
+            assertThat(topOfHours).hasSize(3).isEqualTo(topOfMinutes);
+            HttpResponse<String> unknownSize = Http.get(pipeline.serverUrl() + "api/windows?size=PT5M");
+            assertThat(unknownSize.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(unknownSize.body()).path("error").asText()).contains("PT1M, PT1H");
         }
     }
 

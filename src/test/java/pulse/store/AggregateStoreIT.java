@@ -161,7 +161,8 @@ class AggregateStoreIT {
         MongoCollection<Document> windows = database.getCollection("windows");
         windows.insertOne(new Document("_id", "old").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(8)))));
         windows.insertOne(new Document("_id", "recent").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(6)))));
-        WindowRetention retention = new WindowRetention(database, java.time.Duration.ofDays(7), Clock.systemUTC());
+        WindowRetention retention = new WindowRetention(database, pulse.aggregate.Dimensions.DEFAULT, java.time.Duration.ofDays(7),
+                Clock.systemUTC());
 
         assertThat(retention.removeExpired()).isEqualTo(1);
         assertThat(windows.find().map(d -> d.getString("_id")).into(new ArrayList<>())).containsExactly("recent");
