@@ -28,6 +28,7 @@ import pulse.event.EventParser;
 import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
 import pulse.kafka.KafkaTopics;
+import pulse.kafka.RecordFolder;
 import pulse.kafka.RecordValidator;
 import pulse.store.AggregateStore;
 import pulse.store.AggregationProgress;
@@ -61,8 +62,9 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("interactionGenerator", new InteractionGenerator(options.generator(), clock));
         RateMeter generatorRate = new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime);
         registry.bind("generatorRate", generatorRate);
-        registry.bind("recordValidator", new RecordValidator(new EventParser(options.validation(), clock)));
-        registry.bind("interactionAggregation", new InteractionAggregationStrategy(options.dimensions()));
+        registry.bind("recordFolder", new RecordFolder(new RecordValidator(new EventParser(options.validation(), clock)),
+                options.dimensions()));
+        registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
                 options.dimensions());
         registry.bind("aggregateStore", store);

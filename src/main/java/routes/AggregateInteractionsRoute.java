@@ -3,14 +3,13 @@ package routes;
 import com.mongodb.MongoException;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
-import pulse.aggregate.BatchDelta;
-import pulse.event.InvalidEventException;
 import pulse.kafka.DeadLetters;
 import pulse.kafka.KafkaBatch;
 
 /**
- * Aggregate: consume a batch, validate and fold it into one delta, write the delta to MongoDB, and only then
- * commit the batch's offsets. Invalid records go to the dead-letter topic and never stop the batch.
+ * Aggregate: consume a batch, validate and fold it into one delta (per partition, then together), send invalid
+ * records to the dead-letter topic, write the delta to MongoDB, and only then commit the batch's offsets.
+ * Invalid records never stop the batch.
  */
 public class AggregateInteractionsRoute extends RouteBuilder {
 
@@ -29,6 +28,7 @@ public class AggregateInteractionsRoute extends RouteBuilder {
 
         from("kafka:{{kafka.topic}}"
                 + "?groupId={{kafka.consumer.group-id}}"
+                + "&consumersCount={{aggregation.consumers}}"
                 + "&batching=true"
                 + "&maxPollRecords={{aggregation.batch.max-records}}"
                 + "&pollTimeoutMs={{aggregation.batch.poll-timeout-ms}}"
@@ -36,18 +36,18 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true")
                 .routeId("aggregate-interactions")
                 .setProperty("offsetsToCommit", method(KafkaBatch.class, "lastCommitPerPartition"))
-                .transform(method(KafkaBatch.class, "records"))
+                .transform(method(KafkaBatch.class, "recordsByPartition"))
+                // validate and fold each partition's records; the strategy folds those into the batch's delta
                 .split(body()).aggregationStrategy("interactionAggregation")
-                    .doTry()
-                        .bean("recordValidator")
-                    .doCatch(InvalidEventException.class)
-                        .to("direct:dead-letter")
-                    .end()
+                    .bean("recordFolder", "fold")
                 .end()
-                .filter(body().isInstanceOf(BatchDelta.class))
-                    .bean("aggregateStore", "apply")
-                    .bean(KafkaBatch.class, "commit(${exchangeProperty.offsetsToCommit})")
-                    .bean("aggregationProgress", "record");
+                .split(simple("${body.rejected}"))
+                    .to("direct:dead-letter")
+                .end()
+                .transform(simple("${body.delta}"))
+                .bean("aggregateStore", "apply")
+                .bean(KafkaBatch.class, "commit(${exchangeProperty.offsetsToCommit})")
+                .bean("aggregationProgress", "record");
 
         from("direct:dead-letter")
                 .routeId("dead-letter-invalid-events")

@@ -21,8 +21,12 @@ public final class AggregateDelta {
         private long last;
 
         OffsetRange(long offset) {
-            this.first = offset;
-            this.last = offset;
+            this(offset, offset);
+        }
+
+        OffsetRange(long first, long last) {
+            this.first = first;
+            this.last = last;
         }
 
         void include(long offset) {
@@ -86,6 +90,37 @@ public final class AggregateDelta {
         if (origin == null || consumed.partition() < origin.partition()
                 || (consumed.partition() == origin.partition() && consumed.offset() < origin.offset())) {
             origin = new Position(consumed.partition(), consumed.offset());
+        }
+    }
+
+    /** Adds what another delta of the same document holds (the events of another partition of the batch). */
+    public void merge(AggregateDelta other) {
+        if (!id.equals(other.id)) {
+            throw new IllegalArgumentException("cannot merge the delta of " + other.id + " into that of " + id);
+        }
+        total += other.total;
+        late += other.late;
+        for (int i = 0; i < byType.length; i++) {
+            byType[i] += other.byType[i];
+        }
+        if (firstSeen == null || (other.firstSeen != null && other.firstSeen.isBefore(firstSeen))) {
+            firstSeen = other.firstSeen;
+        }
+        if (lastSeen == null || (other.lastSeen != null && other.lastSeen.isAfter(lastSeen))) {
+            lastSeen = other.lastSeen;
+        }
+        other.offsets.forEach((partition, range) -> {
+            OffsetRange mine = offsets.get(partition);
+            if (mine == null) {
+                offsets.put(partition, new OffsetRange(range.first, range.last));
+            } else {
+                mine.include(range.first);
+                mine.include(range.last);
+            }
+        });
+        if (origin == null || (other.origin != null && (other.origin.partition() < origin.partition()
+                || (other.origin.partition() == origin.partition() && other.origin.offset() < origin.offset())))) {
+            origin = other.origin;
         }
     }
 

@@ -56,6 +56,35 @@ public final class BatchDelta {
     }
 
     /**
+     * Adds another fold of the same batch (typically another partition's records): its events, deltas and
+     * rejected records. Windows are folded afterwards, by {@link #classifyLateness}, over all the events.
+     */
+    public void merge(BatchDelta other) {
+        if (!other.dimensions.all().equals(dimensions.all())) {
+            throw new IllegalArgumentException("cannot merge a fold of " + other.dimensions + " into one of " + dimensions);
+        }
+        events.addAll(other.events);
+        rejected.addAll(other.rejected);
+        positions = null;
+        windowed = null;
+        mergeInto(users, other.users);
+        mergeInto(items, other.items);
+    }
+
+    private static void mergeInto(Map<String, AggregateDelta> mine, Map<String, AggregateDelta> theirs) {
+        theirs.forEach((id, delta) -> {
+            AggregateDelta existing = mine.get(id);
+            if (existing == null) {
+                AggregateDelta copy = new AggregateDelta(id);
+                copy.merge(delta); // a copy: the other fold stays as it was
+                mine.put(id, copy);
+            } else {
+                existing.merge(delta);
+            }
+        });
+    }
+
+    /**
      * Folds the windows of every configured size, deciding which events are late. A window closes when the stream
      * time of the event's partition (the newest event time seen on it before the event) passes the window's end
      * plus {@code grace}; an event for a closed window is late: it is counted in its window's {@code lateEvents}

@@ -23,6 +23,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
     public static PulseOptions from(Settings settings) {
         // the route endpoints read these through placeholders; validating here gives a clear error first
         settings.positiveInt("aggregation.batch.max-records");
+        settings.intInRange("aggregation.consumers", 1, 64);
         settings.positiveInt("aggregation.batch.poll-timeout-ms");
         settings.positiveInt("aggregation.batch.interval-ms");
         settings.positiveLong("aggregation.retry.initial-delay-ms");

@@ -3,7 +3,6 @@ package pulse.kafka;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.Message;
-import pulse.event.InvalidEventException;
 
 /**
  * Prepares a rejected record for the dead-letter topic: its original key and bytes, and headers that say why it
@@ -22,15 +21,10 @@ public final class DeadLetters {
 
     public static void prepare(Exchange exchange) {
         Message message = exchange.getMessage();
-        KafkaRecord record = message.getBody(KafkaRecord.class);
-        Exception cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-        if (cause instanceof InvalidEventException invalid) {
-            message.setHeader(REASON, invalid.reason().name());
-            message.setHeader(DETAIL, invalid.detail());
-        } else {
-            message.setHeader(REASON, "PROCESSING_ERROR");
-            message.setHeader(DETAIL, String.valueOf(cause));
-        }
+        RejectedRecord rejected = message.getBody(RejectedRecord.class);
+        KafkaRecord record = rejected.record();
+        message.setHeader(REASON, rejected.reason());
+        message.setHeader(DETAIL, rejected.detail());
         message.setHeader(SOURCE_TOPIC, record.topic());
         message.setHeader(SOURCE_PARTITION, String.valueOf(record.partition()));
         message.setHeader(SOURCE_OFFSET, String.valueOf(record.offset()));

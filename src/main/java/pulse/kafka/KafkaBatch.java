@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,18 +27,19 @@ public final class KafkaBatch {
     private KafkaBatch() {
     }
 
-    public static List<KafkaRecord> records(List<Exchange> batch) {
-        List<KafkaRecord> records = new ArrayList<>(batch.size());
+    /** The batch's records grouped by partition ({@code topic-partition}), in the order they were consumed. */
+    public static Collection<List<KafkaRecord>> recordsByPartition(List<Exchange> batch) {
+        Map<String, List<KafkaRecord>> byPartition = new LinkedHashMap<>();
         for (Exchange exchange : batch) {
             Message message = exchange.getMessage();
-            records.add(new KafkaRecord(
-                    message.getHeader(KafkaConstants.TOPIC, String.class),
-                    message.getHeader(KafkaConstants.PARTITION, Integer.class),
-                    message.getHeader(KafkaConstants.OFFSET, Long.class),
-                    message.getHeader(KafkaConstants.KEY, String.class),
-                    message.getBody(byte[].class)));
+            // plain lookups: these headers are set by camel-kafka with these types, no conversion needed
+            String topic = (String) message.getHeader(KafkaConstants.TOPIC);
+            int partition = (Integer) message.getHeader(KafkaConstants.PARTITION);
+            KafkaRecord record = new KafkaRecord(topic, partition, (Long) message.getHeader(KafkaConstants.OFFSET),
+                    message.getHeader(KafkaConstants.KEY, String.class), (byte[]) message.getBody());
+            byPartition.computeIfAbsent(topic + "-" + partition, tp -> new ArrayList<>()).add(record);
         }
-        return records;
+        return byPartition.values();
     }
 
     /** Per partition ({@code topic-partition}), the manual commit of the batch's last record there. */

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import pulse.kafka.DeadLetters;
+import pulse.kafka.FoldedRecords;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
@@ -32,8 +32,6 @@ class BatchDeltaTest {
     private static final Duration GRACE = Duration.ofMinutes(5);
 
     private static CamelContext camel;
-    private final InteractionAggregationStrategy strategy = new InteractionAggregationStrategy();
-
     @BeforeAll
     static void createCamel() {
         camel = new DefaultCamelContext();
@@ -66,24 +64,16 @@ class BatchDeltaTest {
 
     private int rejectedOffset = 1000;
 
-    /** An event, or a rejected record carrying the dead-letter headers the route sets. */
-    private Exchange exchange(Object body) {
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setBody(body);
-        if (!(body instanceof ConsumedEvent)) {
-            exchange.getMessage().setHeader(DeadLetters.SOURCE_PARTITION, "3");
-            exchange.getMessage().setHeader(DeadLetters.SOURCE_OFFSET, String.valueOf(rejectedOffset++));
-        }
-        return exchange;
-    }
-
-    /** Drives the strategy as the aggregator does: the first call has no old exchange. */
+    /** A batch of events and rejected records (anything else: counted at partition 3 from offset 1000). */
     private BatchDelta aggregate(Object... bodies) {
-        Exchange result = null;
+        BatchDelta batch = new BatchDelta();
         for (Object body : bodies) {
-            result = strategy.aggregate(result, exchange(body));
+            if (body instanceof ConsumedEvent event) {
+                batch.add(event);
+            } else {
+                batch.reject(new Position(3, rejectedOffset++));
+            }
         }
-        BatchDelta batch = result.getMessage().getBody(BatchDelta.class);
         batch.classifyLateness(Map.of(), GRACE);
         return batch;
     }
@@ -104,49 +94,76 @@ class BatchDeltaTest {
         return delta(batch.deltas(dimension), id);
     }
 
-    // ---- the aggregation strategy -------------------------------------------------------------------
+    // ---- the aggregation strategy: partition folds into the batch's ----------------------------------
 
     @Nested
     class Strategy {
 
-        @Test
-        void foldsEventsAndCountsAnythingElseAsRejected() {
-            BatchDelta batch = aggregate(A1, A2, "not an event", A3, B1, new byte[] {1, 2}, B2, A4);
+        private final InteractionAggregationStrategy strategy = new InteractionAggregationStrategy();
 
-            assertThat(batch.events()).containsExactly(A1, A2, A3, B1, B2, A4);
-            assertThat(batch.rejected()).isEqualTo(2);
-            assertThat(batch.isEmpty()).isFalse();
+        private Exchange exchange(BatchDelta fold) {
+            Exchange exchange = new DefaultExchange(camel);
+            exchange.getMessage().setBody(new FoldedRecords(fold, List.of()));
+            return exchange;
+        }
+
+        private BatchDelta partition(int partition, Object... rejectedOffsets) {
+            BatchDelta fold = new BatchDelta();
+            BATCH.stream().filter(e -> e.partition() == partition).forEach(fold::add);
+            for (Object offset : rejectedOffsets) {
+                fold.reject(new Position(partition, (Integer) offset));
+            }
+            return fold;
+        }
+
+        /** Drives the strategy as the splitter does: the first call has no old exchange. */
+        private BatchDelta aggregate(BatchDelta... folds) {
+            Exchange result = null;
+            for (BatchDelta fold : folds) {
+                result = strategy.aggregate(result, exchange(fold));
+            }
+            BatchDelta batch = result.getMessage().getBody(FoldedRecords.class).getDelta();
+            batch.classifyLateness(Map.of(), GRACE);
+            return batch;
         }
 
         @Test
-        void firstRecordRejectedStillStartsABatch() {
-            BatchDelta batch = aggregate((Object) null, A1);
+        void foldingPartitionFoldsTogetherEqualsFoldingTheWholeBatch() {
+            BatchDelta merged = aggregate(partition(2), partition(0, 12), partition(1, 8));
+            BatchDelta whole = fold(BATCH);
 
-            assertThat(batch.rejected()).isEqualTo(1);
-            assertThat(batch.events()).containsExactly(A1);
-        }
-
-        @Test
-        void batchOfOnlyRejectedRecordsHasNoDeltasButItsRejections() {
-            BatchDelta batch = aggregate("x", "y", "z");
-
-            assertThat(batch.isEmpty()).isFalse();
-            assertThat(batch.events()).isEmpty();
-            assertThat(batch.rejected()).isEqualTo(3);
-            assertThat(batch.rejectedPositions()).containsExactly(new Position(3, 1000), new Position(3, 1001), new Position(3, 1002));
+            assertThat(merged.events()).containsExactlyInAnyOrderElementsOf(BATCH);
+            assertThat(merged.rejectedPositions()).containsExactly(new Position(0, 12), new Position(1, 8));
             for (Dimension dimension : Dimensions.DEFAULT.all()) {
-                assertThat(batch.deltas(dimension)).isEmpty();
+                assertThat(describe(merged.deltas(dimension))).as(dimension.collection())
+                        .isEqualTo(describe(whole.deltas(dimension)));
             }
         }
 
         @Test
-        void keepsTheFirstExchange() {
-            Exchange first = exchange(A1);
+        void keepsTheFirstExchangeAndLeavesTheOtherFoldsAsTheyWere() {
+            Exchange first = exchange(partition(0));
+            BatchDelta second = partition(2);
             Exchange result = strategy.aggregate(null, first);
-            Exchange next = strategy.aggregate(result, exchange(A2));
+            Exchange next = strategy.aggregate(result, exchange(second));
 
             assertThat(result).isSameAs(first);
             assertThat(next).isSameAs(first);
+            assertThat(delta(second, Dimension.USERS, "alice").total()).isEqualTo(1); // A1 only
+            assertThat(delta(first.getMessage().getBody(FoldedRecords.class).getDelta(), Dimension.USERS, "alice")
+                    .total()).isEqualTo(4);
+        }
+
+        /** Everything a delta says, comparable. */
+        private Map<String, String> describe(Collection<AggregateDelta> deltas) {
+            Map<String, String> described = new java.util.TreeMap<>();
+            for (AggregateDelta d : deltas) {
+                StringBuilder offsets = new StringBuilder();
+                d.offsets().forEach((p, r) -> offsets.append(p).append(':').append(r.first()).append('-').append(r.last()).append(' '));
+                described.put(d.id(), d.total() + " " + d.late() + " " + d.count(VIEW) + "/" + d.count(CLICK) + "/"
+                        + d.count(PURCHASE) + " " + d.firstSeen() + " " + d.lastSeen() + " " + d.origin() + " " + offsets);
+            }
+            return described;
         }
     }
 

@@ -20,8 +20,8 @@ public final class BenchmarkOptions {
     double userZipf = 0.8;
     int partitions = 6;
     long seed = 42;
-    /** aggregation.batch.max-records of the app in the end-to-end phase. */
-    int batchRecords = 20_000;
+    /** aggregation.batch.max-records of the app in the end-to-end phase: the app's default unless a flag says. */
+    int batchRecords = Integer.parseInt(appDefault("aggregation.batch.max-records"));
     /** "persistent" (the app's embedded default: an H2 file committed after every write) or "memory". */
     String mongo = "persistent";
     /** An existing MongoDB instead of the embedded server (its bench_* databases are dropped first). */
@@ -157,6 +157,17 @@ public final class BenchmarkOptions {
         }
     }
 
+    /** A default from the app's application.properties, so the benchmark measures what users run. */
+    static String appDefault(String key) {
+        java.util.Properties properties = new java.util.Properties();
+        try (java.io.InputStream in = BenchmarkOptions.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        } catch (java.io.IOException | NullPointerException e) {
+            throw new IllegalStateException("application.properties is not on the classpath", e);
+        }
+        return java.util.Objects.requireNonNull(properties.getProperty(key), key).trim();
+    }
+
     /** What the run was configured with, for the report. */
     Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
@@ -211,7 +222,7 @@ public final class BenchmarkOptions {
                 "  --zipf X                item popularity Zipf exponent (1.1); --user-zipf X (0.8)",
                 "  --partitions N          partitions of the topics (6)",
                 "  --seed N                generator seed (42)",
-                "  --batch-records N       aggregation.batch.max-records in the end-to-end run (20000)",
+                "  --batch-records N       aggregation.batch.max-records in the end-to-end run (the app's default)",
                 "  --mongo persistent|memory  embedded MongoDB store (persistent, like the app's default)",
                 "  --mongo-uri URI         use an existing MongoDB instead (its bench_* databases are dropped first)",
                 "  --naive-events N        events for the naive baseline (20000); --skip-naive",

@@ -1,0 +1,49 @@
+package pulse.kafka;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pulse.aggregate.BatchDelta;
+import pulse.aggregate.Dimensions;
+import pulse.aggregate.Position;
+import pulse.event.InvalidEventException;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Validates records and folds the valid ones into a {@link BatchDelta}; every other record is rejected with the
+ * reason, never failing the batch. One call per partition of a consumed batch: no per-record exchange.
+ */
+public class RecordFolder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecordFolder.class);
+    /** A record the parser failed on in an unforeseen way: a bug, but the record must not stop the pipeline. */
+    public static final String PROCESSING_ERROR = "PROCESSING_ERROR";
+
+    private final RecordValidator validator;
+    private final Dimensions dimensions;
+
+    public RecordFolder(RecordValidator validator, Dimensions dimensions) {
+        this.validator = validator;
+        this.dimensions = dimensions;
+    }
+
+    public FoldedRecords fold(List<KafkaRecord> records) {
+        BatchDelta delta = new BatchDelta(dimensions);
+        List<RejectedRecord> rejected = new ArrayList<>();
+        for (KafkaRecord record : records) {
+            try {
+                delta.add(validator.validate(record));
+            } catch (InvalidEventException e) {
+                delta.reject(new Position(record.partition(), record.offset()));
+                rejected.add(new RejectedRecord(record, e.reason().name(), e.detail()));
+            } catch (RuntimeException e) {
+                LOG.error("Unexpected error validating {}-{}@{}; sending it to the dead-letter topic", record.topic(),
+                        record.partition(), record.offset(), e);
+                delta.reject(new Position(record.partition(), record.offset()));
+                rejected.add(new RejectedRecord(record, PROCESSING_ERROR, String.valueOf(e)));
+            }
+        }
+        return new FoldedRecords(delta, rejected);
+    }
+}
