@@ -35,8 +35,8 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 + "&batchingIntervalMs={{aggregation.batch.interval-ms}}"
                 + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true")
                 .routeId("aggregate-interactions")
-                .setProperty("offsetsToCommit", method(KafkaBatch.class, "lastCommitPerPartition"))
-                .transform(method(KafkaBatch.class, "recordsByPartition"))
+                .setProperty("batch", method(KafkaBatch.class, "read"))
+                .transform(simple("${exchangeProperty.batch.partitions}"))
                 // validate and fold each partition's records; the strategy folds those into the batch's delta
                 .split(body()).aggregationStrategy("interactionAggregation")
                     .bean("recordFolder", "fold")
@@ -46,7 +46,7 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 .end()
                 .transform(simple("${body.delta}"))
                 .bean("aggregateStore", "apply")
-                .bean(KafkaBatch.class, "commit(${exchangeProperty.offsetsToCommit})")
+                .bean(KafkaBatch.class, "commit(${exchangeProperty.batch})")
                 .bean("aggregationProgress", "record");
 
         from("direct:dead-letter")

@@ -2,18 +2,14 @@ package pulse.store;
 
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.Updates;
 import org.bson.Document;
-import org.bson.conversions.Bson;
 import pulse.aggregate.AggregateDelta;
 import pulse.aggregate.Dimension;
 import pulse.event.InteractionType;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -37,32 +33,38 @@ public final class AggregateUpdates {
         return OFFSETS + ".p" + partition;
     }
 
+    /**
+     * The update as a plain document ({@code $inc}, {@code $set}, ...): encoded directly, several times cheaper
+     * than combining {@code Updates} builders, which matters at thousands of upserts per batch.
+     */
     public static UpdateOneModel<Document> upsert(Dimension dimension, AggregateDelta delta) {
         Document filter = new Document("_id", delta.id());
-        List<Bson> updates = new ArrayList<>();
-        updates.add(Updates.inc("total", delta.total()));
+        Document inc = new Document("total", delta.total());
         for (InteractionType type : InteractionType.values()) {
-            updates.add(Updates.inc("byType." + type.wireName(), delta.count(type)));
+            inc.append("byType." + type.wireName(), delta.count(type));
         }
+        Document set = new Document();
         delta.offsets().forEach((partition, range) -> {
             filter.append(offsetField(partition), notAtOrBeyond(range.first()));
-            updates.add(Updates.set(offsetField(partition), range.last()));
+            set.append(offsetField(partition), range.last());
         });
+        Document update = new Document("$inc", inc).append("$set", set);
         if (dimension.isWindowed()) {
-            updates.add(Updates.inc("lateEvents", delta.late()));
+            inc.append("lateEvents", delta.late());
             Instant windowStart = dimension.windowStart(delta.firstSeen()); // every event of the delta is in it
-            updates.add(Updates.setOnInsert("windowStart", Date.from(windowStart)));
-            updates.add(Updates.setOnInsert("windowEnd", Date.from(dimension.windowEnd(windowStart))));
+            Document setOnInsert = new Document("windowStart", Date.from(windowStart))
+                    .append("windowEnd", Date.from(dimension.windowEnd(windowStart)));
             if (dimension.kind() == Dimension.Kind.ITEM_WINDOWS) {
-                updates.add(Updates.setOnInsert("itemId", delta.id().substring(delta.id().indexOf('/') + 1)));
+                setOnInsert.append("itemId", delta.id().substring(delta.id().indexOf('/') + 1));
             }
+            update.append("$setOnInsert", setOnInsert);
         } else {
-            updates.add(Updates.min("firstSeen", Date.from(delta.firstSeen())));
-            updates.add(Updates.max("lastSeen", Date.from(delta.lastSeen())));
-            updates.add(Updates.setOnInsert(ORIGIN, new Document("partition", delta.origin().partition())
-                    .append("offset", delta.origin().offset())));
+            update.append("$min", new Document("firstSeen", Date.from(delta.firstSeen())))
+                    .append("$max", new Document("lastSeen", Date.from(delta.lastSeen())))
+                    .append("$setOnInsert", new Document(ORIGIN, new Document("partition", delta.origin().partition())
+                            .append("offset", delta.origin().offset())));
         }
-        return new UpdateOneModel<>(filter, Updates.combine(updates), UPSERT);
+        return new UpdateOneModel<>(filter, update, UPSERT);
     }
 
     /**
