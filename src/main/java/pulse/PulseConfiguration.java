@@ -53,6 +53,7 @@ public class PulseConfiguration implements CamelConfiguration {
     public void configure(CamelContext context) throws Exception {
         PulseOptions options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
         Clock clock = Clock.systemUTC();
+        options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
         Registry registry = context.getRegistry();
 
         MongoClient mongo = mongoClient(options.mongoUri());

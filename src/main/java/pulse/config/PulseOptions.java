@@ -18,12 +18,13 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
                            Dimensions dimensions, Duration windowGrace, Duration windowRetention,
-                           Duration progressLogInterval) {
+                           Duration progressLogInterval, int batchMaxRecords, int consumers) {
+
+    /** Heap one buffered record takes in a camel-kafka batch (its exchange, headers, record and event), measured. */
+    static final long BYTES_PER_BUFFERED_RECORD = 1_500;
 
     public static PulseOptions from(Settings settings) {
         // the route endpoints read these through placeholders; validating here gives a clear error first
-        settings.positiveInt("aggregation.batch.max-records");
-        settings.intInRange("aggregation.consumers", 1, 64);
         settings.positiveInt("aggregation.batch.poll-timeout-ms");
         settings.positiveInt("aggregation.batch.interval-ms");
         settings.positiveLong("aggregation.retry.initial-delay-ms");
@@ -46,7 +47,24 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 Dimensions.of(windowSizes(settings, "aggregation.window.sizes")),
                 settings.positiveDuration("aggregation.window.grace"),
                 settings.positiveDuration("retention.windows"),
-                settings.positiveDuration("pulse.progress-log-interval"));
+                settings.positiveDuration("pulse.progress-log-interval"),
+                settings.positiveInt("aggregation.batch.max-records"),
+                settings.intInRange("aggregation.consumers", 1, 64));
+    }
+
+    /**
+     * What full batches of every consumer may hold on the heap while a backlog drains, when that is more than half
+     * of {@code maxHeapBytes}; empty when it fits.
+     */
+    public java.util.Optional<String> batchMemoryWarning(long maxHeapBytes) {
+        long worstCase = (long) batchMaxRecords * consumers * BYTES_PER_BUFFERED_RECORD;
+        if (worstCase <= maxHeapBytes / 2) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(("aggregation.batch.max-records = %d with aggregation.consumers = %d can hold about"
+                + " %d MiB of records while a backlog drains, more than half of the %d MiB heap: lower"
+                + " aggregation.batch.max-records or give the JVM more heap (-Xmx)").formatted(batchMaxRecords, consumers,
+                worstCase >> 20, maxHeapBytes >> 20));
     }
 
     public String deadLetterTopic() {

@@ -11,12 +11,46 @@ import java.util.Optional;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class WindowSizesTest {
+class PulseOptionsTest {
 
     private static List<Duration> sizes(String value) {
         Map<String, String> properties = Map.of("aggregation.window.sizes", value);
         return PulseOptions.windowSizes(new Settings(key -> Optional.ofNullable(properties.get(key))),
                 "aggregation.window.sizes");
+    }
+
+    /** The shipped application.properties, with overrides. */
+    private static PulseOptions options(Map<String, String> overrides) throws java.io.IOException {
+        java.util.Properties defaults = new java.util.Properties();
+        try (java.io.InputStream in = PulseOptionsTest.class.getResourceAsStream("/application.properties")) {
+            defaults.load(in);
+        }
+        return PulseOptions.from(new Settings(key -> Optional.ofNullable(
+                overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key))));
+    }
+
+    @Test
+    void theShippedDefaultsAreValid() throws Exception {
+        PulseOptions options = options(Map.of());
+
+        assertThat(options.dimensions().all()).extracting(d -> d.collection())
+                .containsExactly("users", "items", "windows", "item_windows");
+        assertThat(options.consumers()).isPositive();
+    }
+
+    @Test
+    void warnsWhenFullBatchesMayNotFitTheHeapAndNamesTheProperties() throws Exception {
+        PulseOptions options = options(Map.of("aggregation.batch.max-records", "100000", "aggregation.consumers", "2"));
+
+        assertThat(options.batchMemoryWarning(256L << 20)).hasValueSatisfying(warning -> assertThat(warning)
+                .contains("aggregation.batch.max-records = 100000", "aggregation.consumers = 2", "256 MiB heap"));
+        assertThat(options.batchMemoryWarning(4L << 30)).isEmpty();
+    }
+
+    @Test
+    void refusesANumberOfConsumersOutOfRange() {
+        assertThatThrownBy(() -> options(Map.of("aggregation.consumers", "0")))
+                .hasMessageContaining("aggregation.consumers").hasMessageContaining("from 1 to 64");
     }
 
     @Test
