@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,7 +14,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -61,6 +66,31 @@ class EventParserTest {
 
     private static ObjectNode withTimestamp(Instant timestamp) {
         return validJson().put("timestamp", EventJson.formatTimestamp(timestamp));
+    }
+
+    private InvalidEventException rejection(byte[] value) {
+        InvalidEventException e = catchThrowableOfType(InvalidEventException.class, () -> parser.parse(value));
+        assertThat(e).as("parse should reject the value").isNotNull();
+        return e;
+    }
+
+    /** The valid event's members as written on the wire, so a test can reorder them or add raw JSON. */
+    private static List<String> validMembers() {
+        List<String> members = new ArrayList<>();
+        validJson().properties().forEach(field -> members.add(JSON.createObjectNode().set(field.getKey(), field.getValue())
+                .toString().replaceAll("^\\{|}$", "")));
+        return members;
+    }
+
+    private static byte[] object(List<String> members) {
+        return bytes("{" + String.join(",", members) + "}");
+    }
+
+    /** The valid event with one more member, written raw. */
+    private static byte[] validWith(String rawMember) {
+        List<String> members = validMembers();
+        members.add(rawMember);
+        return object(members);
     }
 
     // ---- accepted events ----------------------------------------------------------------------------
@@ -318,5 +348,336 @@ class EventParserTest {
     void timestampOneMillisecondBeyondTheMaxAgeIsTooOld() {
         assertThat(rejectionOf(withTimestamp(NOW.minus(OPTIONS.maxAge()).minusMillis(1))))
                 .isEqualTo(RejectionReason.TIMESTAMP_TOO_OLD);
+    }
+
+    // ---- what a streaming reader must get right as the tree reader did -------------------------------
+
+    @Nested
+    class DocumentShape {
+
+        @Test
+        void fieldsInAnyOrderMakeTheSameEvent() throws Exception {
+            InteractionEvent expected = parser.parse(bytes(validJson()));
+            List<String> members = validMembers();
+            Collections.reverse(members);
+            assertThat(parser.parse(object(members))).isEqualTo(expected);
+
+            Random random = new Random(7);
+            for (int i = 0; i < 20; i++) {
+                Collections.shuffle(members, random);
+                assertThat(parser.parse(object(members))).as(members.toString()).isEqualTo(expected);
+            }
+        }
+
+        @Test
+        void whitespaceBetweenTokensIsAllowed() throws Exception {
+            String spaced = " \r\n{\n\t" + String.join(" ,\n\t", validMembers()).replace("\":", "\" :\t") + "\n}\n ";
+
+            assertThat(parser.parse(bytes(spaced))).isEqualTo(parser.parse(bytes(validJson())));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"1", "-1.5e300", "\"text\"", "null", "true", "{}", "[]",
+                "{\"a\":{\"b\":[1,2.5,{\"c\":null}],\"d\":\"e\"}}", "[1,\"two\",3.0,[],{},[[[true]]]]",
+                "{\"user_id\":\"$where\",\"schema_version\":99,\"timestamp\":\"yesterday\"}",
+                "[\"user_id\",{\"event_id\":null}]", "18446744073709551617"})
+        void unknownFieldsOfAnyKindAreIgnored(String value) throws Exception {
+            InteractionEvent expected = parser.parse(bytes(validJson()));
+
+            assertThat(parser.parse(validWith("\"extra\":" + value))).isEqualTo(expected);
+            assertThat(parser.parse(validWith("\"\":" + value))).as("empty field name").isEqualTo(expected);
+        }
+
+        @Test
+        void eventFieldsInsideNestedValuesDoNotCount() {
+            List<String> members = validMembers();
+            members.removeIf(member -> member.startsWith("\"user_id\""));
+            members.add("\"context\":{\"user_id\":\"user-42\"}");
+            members.add("\"history\":[{\"user_id\":\"user-42\"}]");
+
+            assertThat(rejectionOf(object(members))).isEqualTo(RejectionReason.MISSING_FIELD);
+        }
+
+        @Test
+        void arrayOrBooleanWhereStringExpectedIsWrongTypeNamingWhatItGot() {
+            ObjectNode array = validJson();
+            array.putArray("item_id").add("item-7");
+
+            assertThat(rejection(bytes(array)).detail()).isEqualTo("item_id must be a string, got ARRAY");
+            assertThat(rejection(bytes(validJson().put("item_id", true))).detail()).isEqualTo("item_id must be a string, got BOOLEAN");
+            assertThat(rejection(bytes(validJson().put("item_id", 1.5))).detail()).isEqualTo("item_id must be a string, got NUMBER");
+            ObjectNode object = validJson();
+            object.putObject("item_id");
+            assertThat(rejection(bytes(object)).detail()).isEqualTo("item_id must be a string, got OBJECT");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "[1,2,3]         | ARRAY",
+                "\"an event\"    | STRING",
+                "-1.5            | NUMBER",
+                "false           | BOOLEAN",
+                "null            | NULL"})
+        void notAnObjectDetailNamesWhatItGot(String text, String type) {
+            InvalidEventException e = rejection(bytes(text));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.NOT_AN_OBJECT);
+            assertThat(e.detail()).isEqualTo("expected a JSON object, got " + type);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"[1] x", "null null", "\"a\" \"b\"", "[1", "[{\"a\":1,\"a\":2}]", "{\"a\":1}]"})
+        void notAnObjectThatIsAlsoMalformedIsMalformedJson(String text) {
+            assertThat(rejectionOf(bytes(text))).isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+
+        @Test
+        void whitespaceOnlyValueHasNoJsonContent() {
+            InvalidEventException e = rejection(bytes(" \n\t "));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
+            assertThat(e.detail()).isEqualTo("no JSON content");
+        }
+
+        @Test
+        void trailingContentDetailSaysSo() {
+            InvalidEventException e = rejection(bytes(validJson().toString() + "{}"));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
+            assertThat(e.detail()).startsWith("Trailing token (of type START_OBJECT) found after value");
+        }
+
+        @Test
+        void duplicatedKeyDetailNamesTheKey() {
+            InvalidEventException e = rejection(validWith("\"user_id\":\"user-42\""));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
+            assertThat(e.detail()).isEqualTo("Duplicate field 'user_id'");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"{\"a\":1,\"a\":2}", "[{\"k\":{\"x\":1,\"x\":1}}]", "{\"a\":{},\"\\u0061\":[]}"})
+        void duplicatedKeyInsideANestedValueIsMalformedJson(String value) {
+            assertThat(rejectionOf(validWith("\"extra\":" + value))).isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+
+        @Test
+        void escapedFieldNameDuplicatingAnotherIsMalformedJson() {
+            assertThat(rejectionOf(validWith("\"\\u0075ser_id\":\"user-43\""))).isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"[1,}", "{\"a\" 1}", "[1 2]", "{\"a\":1,}", "\"\\q\"", "tru", "[\"unterminated]", "NaN", "01"})
+        void malformedContentAnywhereWinsOverAnInvalidFieldBeforeIt(String value) {
+            // the whole document is read before any field is judged: '$' in user_id comes first, but the value is not JSON
+            ObjectNode json = validJson().put("user_id", "$where");
+            String text = json.toString();
+            text = text.substring(0, text.length() - 1) + ",\"extra\":" + value + "}";
+
+            assertThat(rejectionOf(bytes(text))).isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+
+        @Test
+        void fieldsAreJudgedInAFixedOrderWhateverTheirOrderInTheDocument() {
+            // schema_version, event_id, user_id, item_id, interaction_type, timestamp
+            List<String> members = new ArrayList<>(List.of("\"timestamp\":\"yesterday\"", "\"interaction_type\":\"like\"",
+                    "\"item_id\":42", "\"user_id\":\"$where\"", "\"event_id\":\"e-1\"", "\"schema_version\":1"));
+            assertThat(rejectionOf(object(members))).isEqualTo(RejectionReason.INVALID_ID);
+            members.set(3, "\"user_id\":\"user-42\"");
+            assertThat(rejectionOf(object(members))).isEqualTo(RejectionReason.WRONG_TYPE);
+            members.set(2, "\"item_id\":\"item-7\"");
+            assertThat(rejectionOf(object(members))).isEqualTo(RejectionReason.UNKNOWN_TYPE);
+            members.set(1, "\"interaction_type\":\"view\"");
+            assertThat(rejectionOf(object(members))).isEqualTo(RejectionReason.INVALID_TIMESTAMP);
+            members.remove(4); // event_id
+            members.add("\"schema_version\":2");
+            members.remove(4); // the first schema_version
+            assertThat(rejectionOf(object(members))).isEqualTo(RejectionReason.UNSUPPORTED_SCHEMA_VERSION);
+        }
+
+        @Test
+        void nestingUpToTheParserLimitIsAcceptedInAnUnknownField() throws Exception {
+            // the event object is level 1, so 999 more levels is the parser's limit of 1000
+            String deep = "[".repeat(999) + "]".repeat(999);
+
+            assertThat(parser.parse(validWith("\"extra\":" + deep)).userId()).isEqualTo("user-42");
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {1000, 5000})
+        void nestingBeyondTheParserLimitIsMalformedJson(int depth) {
+            InvalidEventException e = rejection(validWith("\"extra\":" + "[".repeat(depth) + "]".repeat(depth)));
+            assertThat(e.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
+            assertThat(e.detail()).startsWith("Document nesting depth (1001) exceeds the maximum allowed (1000");
+
+            int objectDepth = Math.min(depth, 2000); // 6 bytes a level: 5000 would be over the size limit
+            String objects = "{\"a\":".repeat(objectDepth) + "1" + "}".repeat(objectDepth);
+            assertThat(rejectionOf(validWith("\"extra\":" + objects))).isEqualTo(RejectionReason.MALFORMED_JSON);
+            assertThat(rejectionOf(bytes("[".repeat(depth + 1) + "]".repeat(depth + 1)))).isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+
+        @Test
+        void numberLongerThanTheParserAllowsIsMalformedJsonEvenInAnUnknownField() throws Exception {
+            assertThat(parser.parse(validWith("\"extra\":1" + "0".repeat(999))).userId()).isEqualTo("user-42");
+            assertThat(rejectionOf(validWith("\"extra\":1" + "0".repeat(1000)))).isEqualTo(RejectionReason.MALFORMED_JSON);
+            assertThat(rejectionOf(validWith("\"extra\":[0." + "5".repeat(1000) + "]"))).isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+
+        @Test
+        void invalidUtf8InsideAnUnknownStringIsMalformedJson() {
+            byte[] valid = validWith("\"extra\":\"ab\"");
+            byte[] broken = Arrays.copyOf(valid, valid.length);
+            int a = new String(valid, StandardCharsets.UTF_8).indexOf("ab\"");
+            broken[a] = (byte) 0xC3; // a lead byte followed by 'b', which is not a continuation byte
+
+            assertThat(rejectionOf(broken)).isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+
+        @Test
+        void eventEncodedInUtf16OrWithAUtf8ByteOrderMarkIsAccepted() throws Exception {
+            // Jackson detects the encoding from the first bytes; the tree reader accepted these, so they stay accepted
+            InteractionEvent expected = parser.parse(bytes(validJson()));
+            String text = validJson().toString();
+
+            assertThat(parser.parse(text.getBytes(StandardCharsets.UTF_16))).isEqualTo(expected);
+            assertThat(parser.parse(text.getBytes(StandardCharsets.UTF_16LE))).isEqualTo(expected);
+            assertThat(parser.parse(bytes("\uFEFF" + text))).isEqualTo(expected);
+        }
+    }
+
+    @Nested
+    class Escapes {
+
+        @Test
+        void escapedCharactersInIdsAreDecodedBeforeTheyAreChecked() throws Exception {
+            InteractionEvent event = parser.parse(bytes(validJson().toString()
+                    .replace("\"user-42\"", "\"\\u0075ser-42\"").replace("\"item-7\"", "\"item\\u002d7\"")));
+
+            assertThat(event.userId()).isEqualTo("user-42");
+            assertThat(event.itemId()).isEqualTo("item-7");
+        }
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+                "\\u0024where  | user_id contains '$', which is not allowed in ids",
+                "a\\u002eb     | user_id contains '.', which is not allowed in ids",
+                "a\\u002Eb     | user_id contains '.', which is not allowed in ids",
+                "a\\u0000b     | user_id contains '\\u0000', which is not allowed in ids",
+                "a\\u001fb     | user_id contains '\\u001f', which is not allowed in ids"})
+        void escapedForbiddenCharacterInAnIdIsInvalid(String escaped, String detail) {
+            InvalidEventException e = rejection(bytes(validJson().toString().replace("\"user-42\"", "\"" + escaped + "\"")));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.INVALID_ID);
+            assertThat(e.detail()).isEqualTo(detail);
+        }
+
+        @Test
+        void nonAsciiIdsAreAcceptedWrittenRawOrEscaped() throws Exception {
+            String id = "\u00e9t\u00e9-\uD83D\uDE00-\u4e2d";
+            assertThat(parser.parse(bytes(validJson().put("user_id", id))).userId()).isEqualTo(id);
+            assertThat(parser.parse(bytes(validJson().toString().replace("\"user-42\"",
+                    "\"\\u00e9t\\u00e9-\\ud83d\\ude00-\\u4E2D\""))).userId()).isEqualTo(id);
+        }
+
+        @Test
+        void idLengthIsCountedInCharactersAfterDecoding() throws Exception {
+            // 128 escapes of 6 bytes each are 128 characters, within the limit
+            String escaped = "\\u0075".repeat(OPTIONS.maxIdLength());
+            InteractionEvent event = parser.parse(bytes(validJson().toString().replace("\"user-42\"", "\"" + escaped + "\"")));
+
+            assertThat(event.userId()).isEqualTo("u".repeat(OPTIONS.maxIdLength()));
+        }
+
+        @Test
+        void escapedFieldNamesAreTheFieldsTheySpell() throws Exception {
+            InteractionEvent event = parser.parse(bytes(validJson().toString()
+                    .replace("\"user_id\"", "\"\\u0075ser_id\"").replace("\"interaction_type\"", "\"interaction\\u005ftype\"")));
+
+            assertThat(event.userId()).isEqualTo("user-42");
+            assertThat(event.type()).isEqualTo(InteractionType.CLICK);
+        }
+
+        @Test
+        void escapedInteractionTypeIsDecoded() throws Exception {
+            assertThat(parser.parse(bytes(validJson().toString().replace("\"click\"", "\"cl\\u0069ck\""))).type())
+                    .isEqualTo(InteractionType.CLICK);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"\\uZZZZ", "\\u12", "\\x41", "\\q"})
+        void invalidEscapeInAnIdIsMalformedJson(String escape) {
+            assertThat(rejectionOf(bytes(validJson().toString().replace("\"user-42\"", "\"a" + escape + "\""))))
+                    .isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+    }
+
+    @Nested
+    class SchemaVersionDetails {
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "2                    | schema_version 2 is not supported (expected 1)",
+                "-0                   | schema_version 0 is not supported (expected 1)",
+                "4294967297           | schema_version 4294967297 is not supported (expected 1)",
+                "18446744073709551617 | schema_version 18446744073709551617 is not supported (expected 1)"})
+        void unsupportedVersionDetailShowsTheNumber(String literal, String detail) {
+            InvalidEventException e = rejection(bytes(validJson().toString().replace("\"schema_version\":1", "\"schema_version\":" + literal)));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.UNSUPPORTED_SCHEMA_VERSION);
+            assertThat(e.detail()).isEqualTo(detail);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"1e0", "1.0E0", "{}", "{\"v\":1}", "false"})
+        void schemaVersionThatIsNotAnIntegerIsWrongType(String literal) {
+            InvalidEventException e = rejection(bytes(validJson().toString().replace("\"schema_version\":1", "\"schema_version\":" + literal)));
+
+            assertThat(e.reason()).isEqualTo(RejectionReason.WRONG_TYPE);
+            assertThat(e.detail()).isEqualTo("schema_version must be an integer");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"01", "+1", "1.", ".5", "0x1", "NaN", "-"})
+        void schemaVersionThatIsNotAJsonNumberIsMalformedJson(String literal) {
+            assertThat(rejectionOf(bytes(validJson().toString().replace("\"schema_version\":1", "\"schema_version\":" + literal))))
+                    .isEqualTo(RejectionReason.MALFORMED_JSON);
+        }
+    }
+
+    @Nested
+    class TimestampForms {
+
+        @ParameterizedTest
+        @CsvSource(delimiter = '|', value = {
+                "2026-01-31T11:59:50Z              | 2026-01-31T11:59:50Z",
+                "2026-01-31T11:59:50.1Z            | 2026-01-31T11:59:50.100Z",
+                "2026-01-31T11:59:50.12Z           | 2026-01-31T11:59:50.120Z",
+                "2026-01-31T11:59:50.123Z          | 2026-01-31T11:59:50.123Z",
+                "2026-01-31T11:59:50.000001Z       | 2026-01-31T11:59:50.000001Z",
+                "2026-01-31T11:59:50.123456789Z    | 2026-01-31T11:59:50.123456789Z",
+                "2026-01-31T11:59:50.Z             | 2026-01-31T11:59:50Z",
+                "2026-01-31t11:59:50z              | 2026-01-31T11:59:50Z",
+                "2026-01-31T12:59:50+01:00         | 2026-01-31T11:59:50Z",
+                "2026-01-31T06:29:50.5-05:30       | 2026-01-31T11:59:50.500Z",
+                "2026-01-31T11:59:50+00:00         | 2026-01-31T11:59:50Z",
+                "2026-01-30T24:00:00Z              | 2026-01-31T00:00:00Z",
+                "2026-01-30T23:59:60Z              | 2026-01-30T23:59:59Z",
+                "2026-01-01T12:00:00Z              | 2026-01-01T12:00:00Z",
+                "2026-01-31T12:05:00Z              | 2026-01-31T12:05:00Z"})
+        void everyIsoInstantFormIsAccepted(String text, String expected) throws Exception {
+            assertThat(parser.parse(bytes(validJson().put("timestamp", text))).timestamp()).isEqualTo(Instant.parse(expected));
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"2026-01-31T11:59:50.1234567890Z", "2026-01-31T11:59:50,123Z", "2026-01-31T11:59Z",
+                "+2026-01-31T11:59:50Z", "2026-01-31T11:59:50.000+0100", "2026-01-31T11:59:50+01", "2026-02-29T00:00:00Z",
+                "2026-01-00T11:59:50Z", "2026-00-31T11:59:50Z", "2026-01-32T11:59:50Z", "2026-01-31T25:00:00Z",
+                "2026-01-31T11:60:50Z", "2026-01-31T11:59:61Z", "2026-01-31T11:59:60Z", "2026-01-30T24:00:01Z",
+                "2026-1-31T11:59:50Z", "2026-01-31T11:59:50.000ZZ", " 2026-01-31T11:59:50Z", "2026-01-31T11:59:50Z ",
+                "\uff12\uff10\uff12\uff16-01-31T11:59:50Z", "2026-01-31T11:59:50.\u0661Z", "2026-01-31T11:59:50.-1Z",
+                "2026-01-31T11:59:50X", "2026-01-31X11:59:50Z", "2026/01/31T11:59:50Z", "2026-01-31T11:59:50"})
+        void formsIsoInstantRejectsAreRejected(String text) {
+            assertThat(rejectionOf(validJson().put("timestamp", text))).isEqualTo(RejectionReason.INVALID_TIMESTAMP);
+        }
     }
 }
