@@ -293,12 +293,14 @@ public class EventParser {
     }
 
     private Instant timestamp(String text) throws InvalidEventException {
-        Instant timestamp;
-        try {
-            timestamp = DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from);
-        } catch (DateTimeParseException e) {
-            throw new InvalidEventException(RejectionReason.INVALID_TIMESTAMP,
-                    "timestamp '" + abbreviate(text) + "' is not an ISO-8601 instant such as 2026-01-31T12:00:00.000Z");
+        Instant timestamp = Timestamps.parseCommonShape(text); // the shape producers write, without a formatter
+        if (timestamp == null) { // any other form: ISO_INSTANT accepts or rejects it, as it always did
+            try {
+                timestamp = DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from);
+            } catch (DateTimeParseException e) {
+                throw new InvalidEventException(RejectionReason.INVALID_TIMESTAMP,
+                        "timestamp '" + abbreviate(text) + "' is not an ISO-8601 instant such as 2026-01-31T12:00:00.000Z");
+            }
         }
         Instant now = clock.instant();
         if (timestamp.isAfter(now.plus(options.maxFutureSkew()))) {
