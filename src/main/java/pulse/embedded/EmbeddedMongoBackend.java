@@ -4,32 +4,45 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
+import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
- * mongo-java-server's H2 backend with the two things the pipeline needs from it that it lacks:
+ * mongo-java-server's H2 backend with what the pipeline needs from it that it lacks:
  * <ul>
  *   <li><b>Durable acknowledgements</b>: the store is committed after every write command, so an acknowledged
  *   write survives a crash (H2 would otherwise keep up to a second of writes in memory), keeping "offsets are
  *   committed to Kafka only once the aggregates are durable" true for the embedded default.</li>
- *   <li><b>{@code _id} lookups for guarded updates</b>: its planner uses the {@code _id} index only for a filter
- *   on {@code _id} alone, so the pipeline's replay guard ({@code _id} plus offset conditions) would scan the whole
- *   collection for every update. Here such filters look the document up by {@code _id} first, as MongoDB does.</li>
+ *   <li><b>Cheap {@code _id} lookups</b>: unique indexes keep a one-string or one-number key as itself
+ *   ({@link PlainKeyUniqueIndex}) instead of a key H2 compares by Java-serialising it. A query on a string
+ *   {@code _id} (alone or with more conditions) reads the document straight from the data map, where H2 keeps it
+ *   under its {@code _id}, so a guarded update looks the index up once (for the document's position), not twice.
+ *   A query on another plain {@code _id} plus more conditions looks the document up by {@code _id} first, as
+ *   MongoDB does: the upstream planner uses the index only for {@code _id} alone, so the pipeline's
+ *   replay-guarded updates would scan the whole collection.</li>
  * </ul>
+ *
+ * <p><b>File format</b>: every map keeps upstream's name and documents their encoding. Index keys of one string or
+ * number are now stored as themselves; opening an index converts the keys an earlier version wrote, so an old data
+ * file opens unchanged (but is then no longer fully readable by the plain {@code H2Backend}).
  */
 final class EmbeddedMongoBackend extends H2Backend {
 
     private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findAndModify", "findandmodify");
+    private static final String ID = "_id";
 
     /** @param file the H2 file, or null for a store in memory */
     EmbeddedMongoBackend(String file) {
@@ -64,31 +77,41 @@ final class EmbeddedMongoBackend extends H2Backend {
             return new Collection(this, collectionName, options, store.openMap("databases." + namespace),
                     store.openMap("meta." + namespace), cursorRegistry);
         }
+
+        @Override
+        protected Index<Object> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys,
+                                                        boolean sparse) {
+            // H2Database's map name, so dropping the index or the collection removes it as before
+            String mapName = getFullCollectionNamespace(collectionName) + "._index_" + indexName;
+            return PlainKeyUniqueIndex.open(getMvStore(), mapName, indexName, keys, sparse);
+        }
     }
 
     private static final class Collection extends H2Collection {
 
+        private final MVMap<Object, Document> dataMap;
+
         Collection(MongoDatabase database, String collectionName, CollectionOptions options,
-                   org.h2.mvstore.MVMap<Object, Document> dataMap, org.h2.mvstore.MVMap<String, Object> metaMap,
-                   CursorRegistry cursorRegistry) {
+                   MVMap<Object, Document> dataMap, MVMap<String, Object> metaMap, CursorRegistry cursorRegistry) {
             super(database, collectionName, options, dataMap, metaMap, cursorRegistry);
+            this.dataMap = dataMap;
         }
 
         @Override
         protected QueryResult queryDocuments(Document query, Document orderBy, int numberToSkip, int limit,
                                              int batchSize, Document fieldSelector) {
-            Object id = query.get("_id");
-            boolean plainIdAndMore = query.size() > 1 && id != null && !(id instanceof Document) && !(id instanceof List);
-            if (plainIdAndMore && orderBy == null && numberToSkip == 0 && limit == 0 && fieldSelector == null) {
-                List<Document> matching = new ArrayList<>(1);
-                for (Document candidate : super.queryDocuments(new Document("_id", id), null, 0, 0, 0, null)) {
-                    if (documentMatchesQuery(candidate, query)) {
-                        matching.add(candidate);
-                    }
-                }
-                return new QueryResult(matching);
+            Object id = query.get(ID);
+            Stream<Document> candidates;
+            if (id instanceof String && ID.equals(getIdField())) {
+                // H2Collection keys its documents by _id, and a string is its own index key: skip the index
+                candidates = Stream.ofNullable(dataMap.get(id));
+            } else if (query.size() > 1 && id != null && !(id instanceof Document) && !(id instanceof List)) {
+                QueryResult byId = super.queryDocuments(new Document(ID, id), null, 0, 0, 0, null);
+                candidates = StreamSupport.stream(byId.spliterator(), false);
+            } else {
+                return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
             }
-            return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+            return matchDocumentsFromStream(candidates, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
         }
     }
 }
