@@ -33,11 +33,14 @@ import java.util.stream.StreamSupport;
  *   A query on another plain {@code _id} plus more conditions looks the document up by {@code _id} first, as
  *   MongoDB does: the upstream planner uses the index only for {@code _id} alone, so the pipeline's
  *   replay-guarded updates would scan the whole collection.</li>
+ *   <li><b>Documents stored as BSON</b> ({@link BsonDocumentDataType}) rather than Java-serialised, which made
+ *   every commit and every read of a page that left H2's cache slow.</li>
  * </ul>
  *
- * <p><b>File format</b>: every map keeps upstream's name and documents their encoding. Index keys of one string or
- * number are now stored as themselves; opening an index converts the keys an earlier version wrote, so an old data
- * file opens unchanged (but is then no longer fully readable by the plain {@code H2Backend}).
+ * <p><b>File format</b>: every map keeps upstream's name. Index keys of one string or number are now stored as
+ * themselves, and documents as BSON; opening an index converts the keys an earlier version wrote, and documents it
+ * wrote are still read, so an old data file opens unchanged. The plain {@code H2Backend} could not read the file
+ * back.
  */
 final class EmbeddedMongoBackend extends H2Backend {
 
@@ -71,11 +74,14 @@ final class EmbeddedMongoBackend extends H2Backend {
 
         @Override
         protected MongoCollection<Object> openOrCreateCollection(String collectionName, CollectionOptions options) {
-            // same map names as H2Database, so existing files open unchanged
+            // same map names as H2Database, so existing files open unchanged; MixedKeyDataType as _ids may mix types
             String namespace = getFullCollectionNamespace(collectionName);
             MVStore store = getMvStore();
-            return new Collection(this, collectionName, options, store.openMap("databases." + namespace),
-                    store.openMap("meta." + namespace), cursorRegistry);
+            MVMap<Object, Document> documents = store.openMap("databases." + namespace,
+                    new MVMap.Builder<Object, Document>().keyType(MixedKeyDataType.INSTANCE)
+                            .valueType(new BsonDocumentDataType()));
+            return new Collection(this, collectionName, options, documents, store.openMap("meta." + namespace),
+                    cursorRegistry);
         }
 
         @Override
