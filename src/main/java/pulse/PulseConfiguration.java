@@ -54,6 +54,7 @@ public class PulseConfiguration implements CamelConfiguration {
         PulseOptions options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
         Clock clock = Clock.systemUTC();
         options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
+        useResolvedBatchSize(context, options);
         Registry registry = context.getRegistry();
 
         MongoClient mongo = mongoClient(options.mongoUri());
@@ -100,6 +101,15 @@ public class PulseConfiguration implements CamelConfiguration {
                 createIndexes(store, retention);
             }
         });
+    }
+
+    /** The route's endpoint reads the batch size as a placeholder: give it the number {@code auto} resolved to. */
+    private static void useResolvedBatchSize(CamelContext context, PulseOptions options) {
+        context.getPropertiesComponent().addOverrideProperty("aggregation.batch.max-records",
+                String.valueOf(options.batchMaxRecords()));
+        LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms", options.consumers(),
+                options.batchMaxRecords(), context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms")
+                        .orElse("?"));
     }
 
     /** Connection and security settings of the kafka component, for admin clients. */

@@ -22,8 +22,17 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
 
     /** Heap one buffered record takes in a camel-kafka batch (its exchange, headers, record and event), measured. */
     static final long BYTES_PER_BUFFERED_RECORD = 1_500;
+    /** The largest batch {@code aggregation.batch.max-records = auto} picks. */
+    static final int AUTO_MAX_RECORDS = 100_000;
 
+    /** The options, with {@code auto} batch sizes fitted to the heap of this JVM. */
     public static PulseOptions from(Settings settings) {
+        return from(settings, Runtime.getRuntime().maxMemory());
+    }
+
+    /** @param maxHeapBytes the heap {@code aggregation.batch.max-records = auto} fits batches into */
+    public static PulseOptions from(Settings settings, long maxHeapBytes) {
+        int consumers = settings.intInRange("aggregation.consumers", 1, 64);
         // the route endpoints read these through placeholders; validating here gives a clear error first
         settings.positiveInt("aggregation.batch.poll-timeout-ms");
         settings.positiveInt("aggregation.batch.interval-ms");
@@ -48,8 +57,26 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.positiveDuration("aggregation.window.grace"),
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"),
-                settings.positiveInt("aggregation.batch.max-records"),
-                settings.intInRange("aggregation.consumers", 1, 64));
+                batchMaxRecords(settings, consumers, maxHeapBytes),
+                consumers);
+    }
+
+    /**
+     * A number, or {@code auto}: up to 100,000 records, fewer when the consumers' full batches would take more than
+     * a quarter of the heap (at least 1,000).
+     */
+    static int batchMaxRecords(Settings settings, int consumers, long maxHeapBytes) {
+        String key = "aggregation.batch.max-records";
+        String value = settings.string(key);
+        if (!value.equalsIgnoreCase("auto")) {
+            try {
+                return settings.positiveInt(key);
+            } catch (InvalidConfigurationException e) {
+                throw new InvalidConfigurationException(key, "= '" + value + "' must be a positive whole number or auto");
+            }
+        }
+        long fitting = maxHeapBytes / 4 / consumers / BYTES_PER_BUFFERED_RECORD;
+        return (int) Math.max(1_000, Math.min(AUTO_MAX_RECORDS, fitting));
     }
 
     /**

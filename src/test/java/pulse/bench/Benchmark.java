@@ -345,8 +345,9 @@ public final class Benchmark {
         c.put("value.deserializer", ByteArrayDeserializer.class.getName());
         c.put("enable.auto.commit", "false");
         c.put("auto.offset.reset", "earliest");
-        c.put("max.poll.records", String.valueOf(o.batchRecords));
-        say("[consumer] draining %s with a plain KafkaConsumer (max.poll.records %d)", topic, o.batchRecords);
+        String maxPoll = o.batchRecords.equals("auto") ? "100000" : o.batchRecords;
+        c.put("max.poll.records", maxPoll);
+        say("[consumer] draining %s with a plain KafkaConsumer (max.poll.records %s)", topic, maxPoll);
         long start = System.nanoTime();
         long count = 0;
         long bytes = 0;
@@ -389,13 +390,16 @@ public final class Benchmark {
         long n = events.count();
         String name = "bench-e2e";
         Map<String, String> overrides = appOverrides(name, E2E_TOPIC);
-        overrides.put("aggregation.batch.max-records", String.valueOf(o.batchRecords));
+        overrides.put("aggregation.batch.max-records", o.batchRecords);
         MongoDatabase database = mongo.getDatabase(overrides.get("mongodb.database"));
         Recording jfr = startJfr();
         say("[e2e] starting Interaction Pulse in this JVM on the pre-filled topic %s (%,d events,"
-                + " aggregation.batch.max-records %d)", E2E_TOPIC, n, o.batchRecords);
+                + " aggregation.batch.max-records %s)", E2E_TOPIC, n, o.batchRecords);
         long end;
         BenchApp app = BenchApp.start(overrides);
+        // what "auto" resolved to, read while the app runs
+        String maxBatch = app.context().getPropertiesComponent().resolveProperty("aggregation.batch.max-records")
+                .orElse(o.batchRecords);
         AggregationProgress progress;
         long flushNanos;
         long summary;
@@ -471,7 +475,8 @@ public final class Benchmark {
                 app.startupSeconds()), "s");
         report.row("MongoDB writes per event", writesPerEvent, "writes/event", "<= 0.1", "",
                 Double.isNaN(writesPerEvent) ? null : writesPerEvent <= 0.1);
-        report.row("mean batch size", meanBatch, "events/batch", "(max " + o.batchRecords + ")", "", null);
+        report.row("mean batch size", meanBatch, "events/batch", "(max " + maxBatch
+                + (o.batchRecords.equals("auto") ? ", auto" : "") + ")", "", null);
         report.row("mean flush (MongoDB writes of one batch)", meanFlushMs, "ms", "(info)", "", null);
         report.row("time in MongoDB writes / time after startup", 100 * flushShare, "%", "(info)", "", null);
         report.value("e2e.events", summary);

@@ -21,7 +21,7 @@ public final class BenchmarkOptions {
     int partitions = 6;
     long seed = 42;
     /** aggregation.batch.max-records of the app in the end-to-end phase: the app's default unless a flag says. */
-    int batchRecords = Integer.parseInt(appDefault("aggregation.batch.max-records"));
+    String batchRecords = appDefault("aggregation.batch.max-records");
     /** "persistent" (the app's embedded default: an H2 file committed after every write) or "memory". */
     String mongo = "persistent";
     /** An existing MongoDB instead of the embedded server (its bench_* databases are dropped first). */
@@ -98,7 +98,7 @@ public final class BenchmarkOptions {
                 case "user-zipf" -> userZipf = positiveDouble(value);
                 case "partitions" -> partitions = positiveInt(value);
                 case "seed" -> seed = Long.parseLong(value);
-                case "batch-records" -> batchRecords = positiveInt(value);
+                case "batch-records" -> batchRecords = String.valueOf(positiveInt(value));
                 case "mongo" -> mongo = value.toLowerCase(Locale.ROOT);
                 case "mongo-uri" -> mongoUri = value;
                 case "e2e-timeout" -> e2eTimeoutSeconds = positiveLong(value);

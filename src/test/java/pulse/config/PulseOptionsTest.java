@@ -20,13 +20,16 @@ class PulseOptionsTest {
     }
 
     /** The shipped application.properties, with overrides. */
-    private static PulseOptions options(Map<String, String> overrides) throws java.io.IOException {
+    private static Settings settings(Map<String, String> overrides) throws java.io.IOException {
         java.util.Properties defaults = new java.util.Properties();
         try (java.io.InputStream in = PulseOptionsTest.class.getResourceAsStream("/application.properties")) {
             defaults.load(in);
         }
-        return PulseOptions.from(new Settings(key -> Optional.ofNullable(
-                overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key))));
+        return new Settings(key -> Optional.ofNullable(overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key)));
+    }
+
+    private static PulseOptions options(Map<String, String> overrides) throws java.io.IOException {
+        return PulseOptions.from(settings(overrides));
     }
 
     @Test
@@ -45,6 +48,19 @@ class PulseOptionsTest {
         assertThat(options.batchMemoryWarning(256L << 20)).hasValueSatisfying(warning -> assertThat(warning)
                 .contains("aggregation.batch.max-records = 100000", "aggregation.consumers = 2", "256 MiB heap"));
         assertThat(options.batchMemoryWarning(4L << 30)).isEmpty();
+    }
+
+    @Test
+    void autoBatchesTakeAtMostAQuarterOfTheHeap() throws Exception {
+        assertThat(PulseOptions.from(settings(Map.of()), 4L << 30).batchMaxRecords()).isEqualTo(100_000);
+        int fitted = PulseOptions.from(settings(Map.of()), 256L << 20).batchMaxRecords();
+        assertThat(fitted).isLessThan(100_000).isGreaterThan(30_000);
+        assertThat(fitted * PulseOptions.BYTES_PER_BUFFERED_RECORD).isLessThanOrEqualTo((256L << 20) / 4);
+        assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 256L << 20).batchMaxRecords())
+                .isEqualTo(fitted / 2);
+        assertThat(PulseOptions.from(settings(Map.of()), 256L << 20).batchMemoryWarning(256L << 20)).isEmpty();
+        assertThatThrownBy(() -> options(Map.of("aggregation.batch.max-records", "lots")))
+                .hasMessageContaining("aggregation.batch.max-records = 'lots' must be a positive whole number or auto");
     }
 
     @Test
