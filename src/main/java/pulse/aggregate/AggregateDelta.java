@@ -87,8 +87,7 @@ public final class AggregateDelta {
         } else {
             range.include(consumed.offset());
         }
-        if (origin == null || consumed.partition() < origin.partition()
-                || (consumed.partition() == origin.partition() && consumed.offset() < origin.offset())) {
+        if (isBeforeOrigin(consumed.partition(), consumed.offset())) {
             origin = new Position(consumed.partition(), consumed.offset());
         }
     }
@@ -118,10 +117,15 @@ public final class AggregateDelta {
                 mine.include(range.last);
             }
         });
-        if (origin == null || (other.origin != null && (other.origin.partition() < origin.partition()
-                || (other.origin.partition() == origin.partition() && other.origin.offset() < origin.offset())))) {
+        if (other.origin != null && isBeforeOrigin(other.origin.partition(), other.origin.offset())) {
             origin = other.origin;
         }
+    }
+
+    /** Lower partition first, then lower offset; anything is before no origin at all. */
+    private boolean isBeforeOrigin(int partition, long offset) {
+        return origin == null || partition < origin.partition()
+                || (partition == origin.partition() && offset < origin.offset());
     }
 
     public String id() {

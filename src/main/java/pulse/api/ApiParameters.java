@@ -64,7 +64,8 @@ public final class ApiParameters {
                 + max + " (got '" + abbreviate(value) + "')");
     }
 
-    private static String abbreviate(String value) {
+    /** A parameter value short enough to quote in an error. */
+    static String abbreviate(String value) {
         return value.length() <= 40 ? value : value.substring(0, 37) + "...";
     }
 }

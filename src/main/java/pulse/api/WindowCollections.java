@@ -42,6 +42,6 @@ public class WindowCollections {
         }
         throw new ApiParameterException("Query parameter 'size' must be one of the configured window sizes ("
                 + dimensions.windowSizes().stream().map(pair -> pair.size().toString()).collect(Collectors.joining(", "))
-                + ", see aggregation.window.sizes), got '" + (size.length() <= 40 ? size : size.substring(0, 37) + "...") + "'");
+                + ", see aggregation.window.sizes), got '" + ApiParameters.abbreviate(size) + "'");
     }
 }

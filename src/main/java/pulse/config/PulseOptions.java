@@ -33,6 +33,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
     /** @param maxHeapBytes the heap {@code aggregation.batch.max-records = auto} fits batches into */
     public static PulseOptions from(Settings settings, long maxHeapBytes) {
         int consumers = settings.intInRange("aggregation.consumers", 1, 64);
+        List<Duration> windowSizes = windowSizes(settings, "aggregation.window.sizes");
         // the route endpoints read these through placeholders; validating here gives a clear error first
         settings.positiveInt("aggregation.batch.poll-timeout-ms");
         settings.positiveInt("aggregation.batch.interval-ms");
@@ -47,13 +48,13 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.string("kafka.consumer.group-id"),
                 settings.string("mongodb.uri"),
                 settings.string("mongodb.database"),
-                generator(settings),
+                generator(settings, windowSizes.get(0)),
                 new ValidationOptions(
                         settings.positiveInt("validation.max-event-bytes"),
                         settings.positiveInt("validation.max-id-length"),
                         settings.positiveDuration("validation.max-future-skew"),
                         settings.positiveDuration("validation.max-age")),
-                Dimensions.of(windowSizes(settings, "aggregation.window.sizes")),
+                Dimensions.of(windowSizes),
                 settings.positiveDuration("aggregation.window.grace"),
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"),
@@ -98,7 +99,8 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
         return kafkaTopic + ".dlq";
     }
 
-    private static GeneratorOptions generator(Settings settings) {
+    /** @param primaryWindowSize what the generator's late events must be late for */
+    private static GeneratorOptions generator(Settings settings, Duration primaryWindowSize) {
         return new GeneratorOptions(
                 settings.positiveLong("generator.period"),
                 settings.positiveInt("generator.events-per-tick"),
@@ -111,7 +113,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 new GeneratorOptions.Faults(settings.ratio("generator.malformed-ratio"), settings.ratio("generator.late-ratio"),
                         settings.ratio("generator.out-of-order-ratio"),
                         settings.positiveDuration("aggregation.window.grace"),
-                        windowSizes(settings, "aggregation.window.sizes").get(0)));
+                        primaryWindowSize));
     }
 
     /**

@@ -42,9 +42,7 @@ class EmbeddedMongoBackendIT {
     void keysOfEveryTypeAreUniqueAndFoundAcrossARestart() {
         Path file = dir.resolve("keys.mv");
         withServer(new EmbeddedMongoBackend(file.toString()), collection -> {
-            for (Object id : List.of("a", "b", "item-7", 1, 2L, 2.5, DOCUMENT_ID, OBJECT_ID)) {
-                collection.insertOne(new Document("_id", id).append("n", 0));
-            }
+            insertOneOfEveryKeyType(collection);
             assertKeys(collection);
         });
         withServer(new EmbeddedMongoBackend(file.toString()), EmbeddedMongoBackendIT::assertKeys);
@@ -68,9 +66,7 @@ class EmbeddedMongoBackendIT {
     void opensAFileWrittenWithUpstreamIndexes() {
         Path file = dir.resolve("upstream.mv");
         withServer(new H2Backend(file.toString()), collection -> {
-            for (Object id : List.of("a", "b", "item-7", 1, 2L, 2.5, DOCUMENT_ID, OBJECT_ID)) {
-                collection.insertOne(new Document("_id", id).append("n", 0));
-            }
+            insertOneOfEveryKeyType(collection);
         });
         withServer(new EmbeddedMongoBackend(file.toString()), collection -> {
             assertKeys(collection);
@@ -82,6 +78,12 @@ class EmbeddedMongoBackendIT {
             assertThat(collection.find(Filters.eq("_id", "a")).first()).containsEntry("n", 1);
             assertThat(collection.countDocuments()).isEqualTo(9);
         });
+    }
+
+    private static void insertOneOfEveryKeyType(MongoCollection<Document> collection) {
+        for (Object id : List.of("a", "b", "item-7", 1, 2L, 2.5, DOCUMENT_ID, OBJECT_ID)) {
+            collection.insertOne(new Document("_id", id).append("n", 0));
+        }
     }
 
     private static void assertKeys(MongoCollection<Document> collection) {
