@@ -30,6 +30,7 @@ import pulse.generator.RateMeter;
 import pulse.kafka.KafkaTopics;
 import pulse.kafka.RecordFolder;
 import pulse.kafka.RecordValidator;
+import pulse.kafka.WriteCoalescer;
 import pulse.store.AggregateStore;
 import pulse.store.AggregationProgress;
 import pulse.store.WindowRetention;
@@ -67,6 +68,8 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("recordFolder", new RecordFolder(new RecordValidator(new EventParser(options.validation(), clock)),
                 options.dimensions()));
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
+        WriteCoalescer coalescer = new WriteCoalescer(options.writeMaxEvents(), options.writeMaxDelay(), System::nanoTime);
+        registry.bind("writeCoalescer", coalescer);
         AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
                 options.dimensions());
         registry.bind("aggregateStore", store);
@@ -80,7 +83,7 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("consumerLag", lag);
         registry.bind("dashboardViews", new DashboardViews(progress, lag));
         registry.bind("windowCollections", new WindowCollections(options.dimensions()));
-        PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag);
+        PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag, coalescer);
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new MongoHealthCheck(mongo));
@@ -107,9 +110,10 @@ public class PulseConfiguration implements CamelConfiguration {
     private static void useResolvedBatchSize(CamelContext context, PulseOptions options) {
         context.getPropertiesComponent().addOverrideProperty("aggregation.batch.max-records",
                 String.valueOf(options.batchMaxRecords()));
-        LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms", options.consumers(),
-                options.batchMaxRecords(), context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms")
-                        .orElse("?"));
+        LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms; while behind, batches are"
+                        + " written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),
+                context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms").orElse("?"),
+                options.writeMaxEvents(), "%.1f".formatted(options.writeMaxDelay().toMillis() / 1000.0));
     }
 
     /** Connection and security settings of the kafka component, for admin clients. */

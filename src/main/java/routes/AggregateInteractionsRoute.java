@@ -8,8 +8,8 @@ import pulse.kafka.KafkaBatch;
 
 /**
  * Aggregate: consume a batch, validate and fold it into one delta (per partition, then together), send invalid
- * records to the dead-letter topic, write the delta to MongoDB, and only then commit the batch's offsets.
- * Invalid records never stop the batch.
+ * records to the dead-letter topic, write the delta to MongoDB (together with the batches before it while the
+ * consumer is behind), and only then commit the offsets. Invalid records never stop the batch.
  */
 public class AggregateInteractionsRoute extends RouteBuilder {
 
@@ -44,9 +44,17 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 .split(simple("${body.rejected}"))
                     .to("direct:dead-letter")
                 .end()
+                // while the consumer is behind, consecutive batches are folded together and written at once
+                .split(method("writeCoalescer", "add(${body.delta}, ${exchangeProperty.batch})"))
+                    .to("direct:write-aggregates")
+                .end();
+
+        from("direct:write-aggregates")
+                .routeId("write-aggregates")
+                .setProperty("write", body())
                 .transform(simple("${body.delta}"))
                 .bean("aggregateStore", "apply")
-                .bean(KafkaBatch.class, "commit(${exchangeProperty.batch})")
+                .bean("writeCoalescer", "commit(${exchangeProperty.write})")
                 .bean("aggregationProgress", "record");
 
         from("direct:dead-letter")

@@ -18,12 +18,20 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
                            Dimensions dimensions, Duration windowGrace, Duration windowRetention,
-                           Duration progressLogInterval, int batchMaxRecords, int consumers) {
+                           Duration progressLogInterval, int batchMaxRecords, int consumers, int writeMaxEvents,
+                           Duration writeMaxDelay) {
 
     /** Heap one buffered record takes in a camel-kafka batch (its exchange, headers, record and event), measured. */
     static final long BYTES_PER_BUFFERED_RECORD = 1_500;
+    /**
+     * Heap one event takes in a fold waiting to be written: ~100 bytes measured (the event and its share of the
+     * deltas), doubled for the moments the fold's event list grows by copying.
+     */
+    static final long BYTES_PER_HELD_EVENT = 200;
     /** The largest batch {@code aggregation.batch.max-records = auto} picks. */
-    static final int AUTO_MAX_RECORDS = 100_000;
+    static final int AUTO_MAX_RECORDS = 20_000;
+    /** The largest fold {@code aggregation.write.max-events = auto} picks. */
+    static final int AUTO_MAX_WRITE_EVENTS = 1_000_000;
 
     /** The options, with {@code auto} batch sizes fitted to the heap of this JVM. */
     public static PulseOptions from(Settings settings) {
@@ -59,40 +67,55 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"),
                 batchMaxRecords(settings, consumers, maxHeapBytes),
-                consumers);
+                consumers,
+                writeMaxEvents(settings, consumers, maxHeapBytes),
+                settings.positiveDuration("aggregation.write.max-delay"));
     }
 
     /**
-     * A number, or {@code auto}: up to 100,000 records, fewer when the consumers' full batches would take more than
-     * a quarter of the heap (at least 1,000).
+     * A number, or {@code auto}: up to 20,000 records, fewer when the consumers' full batches would take more than
+     * an eighth of the heap (at least 1,000).
      */
     static int batchMaxRecords(Settings settings, int consumers, long maxHeapBytes) {
-        String key = "aggregation.batch.max-records";
-        String value = settings.string(key);
-        if (!value.equalsIgnoreCase("auto")) {
-            try {
-                return settings.positiveInt(key);
-            } catch (InvalidConfigurationException e) {
-                throw new InvalidConfigurationException(key, "= '" + value + "' must be a positive whole number or auto");
-            }
-        }
-        long fitting = maxHeapBytes / 4 / consumers / BYTES_PER_BUFFERED_RECORD;
-        return (int) Math.max(1_000, Math.min(AUTO_MAX_RECORDS, fitting));
+        long fitting = maxHeapBytes / 8 / consumers / BYTES_PER_BUFFERED_RECORD;
+        return autoOrNumber(settings, "aggregation.batch.max-records", Math.max(1_000, Math.min(AUTO_MAX_RECORDS, fitting)));
     }
 
     /**
-     * What full batches of every consumer may hold on the heap while a backlog drains, when that is more than half
-     * of {@code maxHeapBytes}; empty when it fits.
+     * A number, or {@code auto}: up to 1,000,000 events, fewer when the consumers' folds would take more than a
+     * quarter of the heap (at least 10,000).
+     */
+    static int writeMaxEvents(Settings settings, int consumers, long maxHeapBytes) {
+        long fitting = maxHeapBytes / 4 / consumers / BYTES_PER_HELD_EVENT;
+        return autoOrNumber(settings, "aggregation.write.max-events", Math.max(10_000, Math.min(AUTO_MAX_WRITE_EVENTS, fitting)));
+    }
+
+    private static int autoOrNumber(Settings settings, String key, long auto) {
+        String value = settings.string(key);
+        if (value.equalsIgnoreCase("auto")) {
+            return (int) auto;
+        }
+        try {
+            return settings.positiveInt(key);
+        } catch (InvalidConfigurationException e) {
+            throw new InvalidConfigurationException(key, "= '" + value + "' must be a positive whole number or auto");
+        }
+    }
+
+    /**
+     * What the consumers' full batches and folds may hold on the heap while a backlog drains, when that is more than
+     * half of {@code maxHeapBytes}; empty when it fits.
      */
     public java.util.Optional<String> batchMemoryWarning(long maxHeapBytes) {
-        long worstCase = (long) batchMaxRecords * consumers * BYTES_PER_BUFFERED_RECORD;
+        long worstCase = consumers * ((long) batchMaxRecords * BYTES_PER_BUFFERED_RECORD
+                + (long) writeMaxEvents * BYTES_PER_HELD_EVENT);
         if (worstCase <= maxHeapBytes / 2) {
             return java.util.Optional.empty();
         }
-        return java.util.Optional.of(("aggregation.batch.max-records = %d with aggregation.consumers = %d can hold about"
-                + " %d MiB of records while a backlog drains, more than half of the %d MiB heap: lower"
-                + " aggregation.batch.max-records or give the JVM more heap (-Xmx)").formatted(batchMaxRecords, consumers,
-                worstCase >> 20, maxHeapBytes >> 20));
+        return java.util.Optional.of(("aggregation.batch.max-records = %d and aggregation.write.max-events = %d with"
+                + " aggregation.consumers = %d can hold about %d MiB while a backlog drains, more than half of the %d MiB"
+                + " heap: lower them or give the JVM more heap (-Xmx)").formatted(batchMaxRecords, writeMaxEvents,
+                consumers, worstCase >> 20, maxHeapBytes >> 20));
     }
 
     public String deadLetterTopic() {

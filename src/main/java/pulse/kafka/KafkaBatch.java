@@ -2,9 +2,10 @@ package pulse.kafka;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,28 +13,41 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * A camel-kafka batch (an exchange whose body is one exchange per record), read once: its records grouped by
- * partition, and what committing it takes.
+ * partition, what committing it takes, and whether the consumer that read it has caught up with its partitions.
  *
- * <p>camel-kafka's {@link KafkaManualCommit} commits only the partition of the record it belongs to, up to that
- * record. A batch spans several partitions, so committing it means committing, for every partition, the manual
- * commit of its last record.
+ * <p>Read on the consumer's own thread (camel-kafka hands a batch to the route there), which is what lets it ask
+ * the Kafka consumer, reached through camel-kafka's manual commit header, for its lag.
  */
 public final class KafkaBatch {
 
-    private static final Logger LOG = LoggerFactory.getLogger(KafkaBatch.class);
-
-    /** Per {@code topic-partition}: its records in consumed order, and the manual commit of its last one. */
+    /** Per {@code topic-partition}: its records in consumed order. */
     private final Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
-    private final Map<String, KafkaManualCommit> commits = new LinkedHashMap<>();
+    private final PartitionCommits commits;
+    private final boolean consumerCaughtUp;
 
-    private KafkaBatch() {
+    private KafkaBatch(Map<String, List<KafkaRecord>> records, PartitionCommits commits, boolean consumerCaughtUp) {
+        this.records.putAll(records);
+        this.commits = commits;
+        this.consumerCaughtUp = consumerCaughtUp;
+    }
+
+    /** A batch made of these records (in consumed order per partition), for tests and tools. */
+    public static KafkaBatch of(List<KafkaRecord> records, PartitionCommits commits, boolean consumerCaughtUp) {
+        Map<String, List<KafkaRecord>> byPartition = new LinkedHashMap<>();
+        records.forEach(record -> byPartition.computeIfAbsent(record.topic() + "-" + record.partition(),
+                tp -> new ArrayList<>()).add(record));
+        return new KafkaBatch(byPartition, commits, consumerCaughtUp);
     }
 
     public static KafkaBatch read(List<Exchange> batch) {
-        KafkaBatch read = new KafkaBatch();
+        Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
+        Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
+        Consumer<?, ?> consumer = null;
+        long commitTimeoutMs = 0;
         for (Exchange exchange : batch) {
             // one pass over the headers camel-kafka set (exact names and types) instead of a case-insensitive
             // lookup per header: this runs for every record
@@ -52,14 +66,33 @@ public final class KafkaBatch {
                     default -> { }
                 }
             }
-            String topicPartition = topic + "-" + partition;
-            read.records.computeIfAbsent(topicPartition, tp -> new ArrayList<>())
+            records.computeIfAbsent(topic + "-" + partition, tp -> new ArrayList<>())
                     .add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody()));
-            if (commit != null) {
-                read.commits.put(topicPartition, commit);
+            lastOffsets.put(new TopicPartition(topic, partition), offset);
+            if (consumer == null && commit instanceof DefaultKafkaManualCommit manual) {
+                consumer = manual.getConsumer();
+                commitTimeoutMs = manual.getCommitTimeout();
             }
         }
-        return read;
+        if (consumer == null) {
+            throw new IllegalStateException("the batch carries no camel-kafka manual commit: the route's endpoint"
+                    + " needs allowManualCommit=true");
+        }
+        return new KafkaBatch(records, new PartitionCommits(consumer, lastOffsets, commitTimeoutMs), caughtUp(consumer));
+    }
+
+    /**
+     * Whether the consumer has fetched everything its partitions held at its last fetch. Unknown lag (a partition
+     * not fetched yet) counts as caught up: then writing soon is the safe side for freshness.
+     */
+    private static boolean caughtUp(Consumer<?, ?> consumer) {
+        for (TopicPartition partition : consumer.assignment()) {
+            OptionalLong lag = consumer.currentLag(partition);
+            if (lag.isPresent() && lag.getAsLong() > 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The records, one list per partition, each in the order it was consumed. */
@@ -67,9 +100,31 @@ public final class KafkaBatch {
         return Collections.unmodifiableCollection(records.values());
     }
 
-    /** Commits, for every partition, up to its last record in the batch; called once the batch is durably in MongoDB. */
-    public static void commit(KafkaBatch batch) {
-        batch.commits.values().forEach(KafkaManualCommit::commit);
-        LOG.debug("Committed offsets for {} partitions", batch.commits.size());
+    /** Per {@code topic-partition}, the offset of its first record in this batch. */
+    public Map<String, Long> firstOffsets() {
+        Map<String, Long> first = new LinkedHashMap<>();
+        records.forEach((tp, list) -> first.put(tp, list.get(0).offset()));
+        return first;
+    }
+
+    /** Per {@code topic-partition}, the offset of its last record in this batch. */
+    public Map<String, Long> lastOffsets() {
+        Map<String, Long> last = new LinkedHashMap<>();
+        records.forEach((tp, list) -> last.put(tp, list.get(list.size() - 1).offset()));
+        return last;
+    }
+
+    public int size() {
+        return records.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** What committing this batch takes: for every partition, up to its last record. */
+    public PartitionCommits commits() {
+        return commits;
+    }
+
+    /** Whether, once this batch was polled, the consumer had no more records waiting on any of its partitions. */
+    public boolean consumerCaughtUp() {
+        return consumerCaughtUp;
     }
 }

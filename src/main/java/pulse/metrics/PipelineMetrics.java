@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import pulse.api.ConsumerLag;
 import pulse.generator.RateMeter;
+import pulse.kafka.WriteCoalescer;
 import pulse.store.AggregationProgress;
 import pulse.store.WriteStats;
 
@@ -18,18 +19,20 @@ import java.util.concurrent.TimeUnit;
  * shows them): {@code pulse_events_produced_total}, {@code pulse_events_aggregated_total},
  * {@code pulse_events_rejected_total}, {@code pulse_mongodb_writes_total}, {@code pulse_batch_events},
  * {@code pulse_flush_seconds}, {@code pulse_freshness_seconds}, {@code pulse_consumer_lag},
- * {@code pulse_generator_rate}.
+ * {@code pulse_events_held}, {@code pulse_generator_rate}.
  */
 public class PipelineMetrics implements MeterBinder {
 
     private final RateMeter generator;
     private final AggregationProgress progress;
     private final ConsumerLag lag;
+    private final WriteCoalescer coalescer;
 
-    public PipelineMetrics(RateMeter generator, AggregationProgress progress, ConsumerLag lag) {
+    public PipelineMetrics(RateMeter generator, AggregationProgress progress, ConsumerLag lag, WriteCoalescer coalescer) {
         this.generator = generator;
         this.progress = progress;
         this.lag = lag;
+        this.coalescer = coalescer;
     }
 
     @Override
@@ -47,12 +50,14 @@ public class PipelineMetrics implements MeterBinder {
                     return current == null ? Double.NaN : current;
                 })
                 .description("Records on the topic not yet committed by the consumer group").register(registry);
+        Gauge.builder("pulse.events.held", coalescer, WriteCoalescer::heldEvents)
+                .description("Events consumed and folded while behind, waiting to be written together").register(registry);
         Gauge.builder("pulse.generator.rate", generator, RateMeter::lastRate)
                 .description("Events per second the generator achieved over its last interval").register(registry);
         DistributionSummary batchSize = DistributionSummary.builder("pulse.batch.events")
-                .description("Records per consumed batch").register(registry);
+                .description("Records per MongoDB write (several consumed batches while behind)").register(registry);
         Timer flush = Timer.builder("pulse.flush")
-                .description("Time to write a batch's aggregates to MongoDB").register(registry);
+                .description("Time to write a fold's aggregates to MongoDB").register(registry);
         Timer freshness = Timer.builder("pulse.freshness")
                 .description("From an event's timestamp to its aggregates being written to MongoDB")
                 .publishPercentiles(0.5, 0.95, 0.99).register(registry);

@@ -42,25 +42,41 @@ class PulseOptionsTest {
     }
 
     @Test
-    void warnsWhenFullBatchesMayNotFitTheHeapAndNamesTheProperties() throws Exception {
+    void warnsWhenFullBatchesAndFoldsMayNotFitTheHeapAndNamesTheProperties() throws Exception {
         PulseOptions options = options(Map.of("aggregation.batch.max-records", "100000", "aggregation.consumers", "2"));
 
         assertThat(options.batchMemoryWarning(256L << 20)).hasValueSatisfying(warning -> assertThat(warning)
-                .contains("aggregation.batch.max-records = 100000", "aggregation.consumers = 2", "256 MiB heap"));
+                .contains("aggregation.batch.max-records = 100000", "aggregation.write.max-events = ",
+                        "aggregation.consumers = 2", "256 MiB heap"));
         assertThat(options.batchMemoryWarning(4L << 30)).isEmpty();
     }
 
     @Test
-    void autoBatchesTakeAtMostAQuarterOfTheHeap() throws Exception {
-        assertThat(PulseOptions.from(settings(Map.of()), 4L << 30).batchMaxRecords()).isEqualTo(100_000);
-        int fitted = PulseOptions.from(settings(Map.of()), 256L << 20).batchMaxRecords();
-        assertThat(fitted).isLessThan(100_000).isGreaterThan(30_000);
-        assertThat(fitted * PulseOptions.BYTES_PER_BUFFERED_RECORD).isLessThanOrEqualTo((256L << 20) / 4);
-        assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 256L << 20).batchMaxRecords())
+    void autoBatchesTakeAtMostAnEighthOfTheHeap() throws Exception {
+        assertThat(PulseOptions.from(settings(Map.of()), 4L << 30).batchMaxRecords()).isEqualTo(20_000);
+        int fitted = PulseOptions.from(settings(Map.of()), 128L << 20).batchMaxRecords();
+        assertThat(fitted).isLessThan(20_000).isGreaterThan(10_000);
+        assertThat(fitted * PulseOptions.BYTES_PER_BUFFERED_RECORD).isLessThanOrEqualTo((128L << 20) / 8);
+        assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 128L << 20).batchMaxRecords())
                 .isEqualTo(fitted / 2);
-        assertThat(PulseOptions.from(settings(Map.of()), 256L << 20).batchMemoryWarning(256L << 20)).isEmpty();
         assertThatThrownBy(() -> options(Map.of("aggregation.batch.max-records", "lots")))
                 .hasMessageContaining("aggregation.batch.max-records = 'lots' must be a positive whole number or auto");
+    }
+
+    @Test
+    void autoFoldsTakeAtMostAQuarterOfTheHeap() throws Exception {
+        assertThat(PulseOptions.from(settings(Map.of()), 4L << 30).writeMaxEvents()).isEqualTo(1_000_000);
+        int fitted = PulseOptions.from(settings(Map.of()), 256L << 20).writeMaxEvents();
+        assertThat(fitted).isLessThan(1_000_000).isGreaterThan(100_000);
+        assertThat(fitted * PulseOptions.BYTES_PER_HELD_EVENT).isLessThanOrEqualTo((256L << 20) / 4);
+        assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 256L << 20).writeMaxEvents())
+                .isEqualTo(fitted / 2);
+        assertThat(PulseOptions.from(settings(Map.of()), 256L << 20).batchMemoryWarning(256L << 20)).isEmpty();
+        assertThat(options(Map.of("aggregation.write.max-events", "5000")).writeMaxEvents()).isEqualTo(5_000);
+        assertThatThrownBy(() -> options(Map.of("aggregation.write.max-events", "-1")))
+                .hasMessageContaining("aggregation.write.max-events = '-1' must be a positive whole number or auto");
+        assertThatThrownBy(() -> options(Map.of("aggregation.write.max-delay", "2s")))
+                .hasMessageContaining("aggregation.write.max-delay");
     }
 
     @Test

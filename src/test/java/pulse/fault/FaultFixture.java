@@ -79,9 +79,10 @@ final class FaultFixture implements AutoCloseable {
         appProperties.put("mongodb.database", name);
         appProperties.put("generator.enabled", "false");
         appProperties.put("pulse.progress-log-interval", "PT2S");
-        // many batches per run, so kills, outages and rebalances land between and inside batches anywhere in the
-        // topic (with "auto", a 200k-event topic is consumed in two or three batches)
-        appProperties.put("aggregation.batch.max-records", "5000");
+        // many writes per run, so kills, outages and rebalances land between and inside them anywhere in the topic
+        // (with "auto", a 200k-event topic is written in a few writes); each write coalesces about five batches
+        appProperties.put("aggregation.batch.max-records", "1000");
+        appProperties.put("aggregation.write.max-events", "5000");
         // a killed member's partitions move after the session timeout: 10 s instead of Kafka's 45 s keeps the
         // suite short (the broker accepts 6..1800 s); heartbeats every 3 s as Kafka's default
         appProperties.put("camel.component.kafka.session-timeout-ms", "10000");

@@ -12,6 +12,7 @@ import pulse.event.InteractionEvent;
 import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
 import pulse.generator.RateMeter;
+import pulse.store.AggregationProgress;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -74,8 +75,13 @@ class PipelineIT {
             pipeline.stop();
 
             pipeline.rewindConsumerGroup();
-            pipeline.with("aggregation.batch.max-records", "377").start();
+            // other batch and write boundaries: writes of three 377-record batches each while the replay is behind
+            pipeline.with("aggregation.batch.max-records", "377").with("aggregation.write.max-events", "1131").start();
             await().atMost(Duration.ofSeconds(60)).until(pipeline::fullyCommitted);
+            AggregationProgress replay = pipeline.context().getRegistry()
+                    .lookupByNameAndType("aggregationProgress", AggregationProgress.class);
+            assertThat(replay.batches()).as("writes while the replay was behind: several batches each, not one per batch")
+                    .isBetween(6L, 6000L / 377 - 1);
 
             assertThat(truth.mismatches(pipeline.database())).isEmpty();
             Document after = pipeline.database().getCollection("summary").find().first();
