@@ -106,10 +106,15 @@ public class PulseConfiguration implements CamelConfiguration {
         });
     }
 
-    /** The route's endpoint reads the batch size as a placeholder: give it the number {@code auto} resolved to. */
+    /**
+     * The route's endpoint reads the batch size as a placeholder: give it the number {@code auto} resolved to (and
+     * the write size, for whoever reads the properties).
+     */
     private static void useResolvedBatchSize(CamelContext context, PulseOptions options) {
         context.getPropertiesComponent().addOverrideProperty("aggregation.batch.max-records",
                 String.valueOf(options.batchMaxRecords()));
+        context.getPropertiesComponent().addOverrideProperty("aggregation.write.max-events",
+                String.valueOf(options.writeMaxEvents()));
         LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms; while behind, batches are"
                         + " written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),
                 context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms").orElse("?"),

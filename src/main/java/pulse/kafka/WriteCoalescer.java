@@ -50,6 +50,8 @@ public class WriteCoalescer {
      */
     public List<AggregateWrite> add(BatchDelta delta, KafkaBatch batch) {
         Thread consumerThread = Thread.currentThread();
+        // a stopped route's consumer threads end: what they held was never committed, so it is read again
+        folds.keySet().removeIf(thread -> !thread.isAlive());
         List<AggregateWrite> due = new ArrayList<>(2);
         Fold fold = folds.remove(consumerThread);
         if (fold != null && fold.commits.consumer() != batch.commits().consumer()) {

@@ -149,6 +149,18 @@ class WriteCoalescerTest {
     }
 
     @Test
+    void whatAConsumerThreadThatEndedHeldIsDropped() throws Exception {
+        Thread stoppedRoute = new Thread(() -> add(batch(consumer, 0, 0, 100, false)));
+        stoppedRoute.start();
+        stoppedRoute.join();
+        assertThat(coalescer.heldEvents()).isEqualTo(100);
+
+        add(batch(consumer, 1, 0, 10, false));
+
+        assertThat(coalescer.heldEvents()).as("never committed, so read again when the route starts again").isEqualTo(10);
+    }
+
+    @Test
     void commitsOnlyThePartitionsTheConsumerStillOwns() {
         consumer.assign(List.of(P0));
         PartitionCommits commits = new PartitionCommits(consumer, Map.of(P0, 41L), 5_000)
