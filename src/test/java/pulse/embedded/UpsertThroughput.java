@@ -1,0 +1,93 @@
+package pulse.embedded;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.WriteModel;
+import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import org.bson.Document;
+import org.h2.mvstore.MVStore;
+import pulse.aggregate.AggregateDelta;
+import pulse.aggregate.Dimension;
+import pulse.event.ConsumedEvent;
+import pulse.event.InteractionEvent;
+import pulse.event.InteractionType;
+import pulse.store.AggregateUpdates;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Not a test: a manual throughput harness for the embedded server's guarded upserts, in the app's exact shapes
+ * ({@link AggregateUpdates#upsert}). Prints upserts/s per round and the median of the later rounds.
+ *
+ * <pre>
+ * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) pulse.embedded.UpsertThroughput [users|windows] [file|memory|upstream] [rounds] [ids]
+ * </pre>
+ */
+public final class UpsertThroughput {
+
+    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
+
+    private UpsertThroughput() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String shape = args.length > 0 ? args[0] : "users";
+        String store = args.length > 1 ? args[1] : "file";
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
+        int ids = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
+        Dimension dimension = shape.equals("windows") ? Dimension.ITEM_WINDOWS : Dimension.USERS;
+        Path dir = Files.createTempDirectory("upsert-throughput");
+        MongoBackend backend = switch (store) {
+            case "memory" -> new EmbeddedMongoBackend(null);
+            case "upstream" -> new H2Backend(MVStore.open(null));
+            default -> new EmbeddedMongoBackend(dir.resolve("bench.mv").toString());
+        };
+        MongoServer server = new MongoServer(backend);
+        List<Double> rates = new ArrayList<>();
+        try (MongoClient client = MongoClients.create(server.bindAndGetConnectionString())) {
+            MongoCollection<Document> collection = client.getDatabase("bench").getCollection(dimension.collection());
+            Instant start = Instant.parse("2024-01-01T00:00:00Z");
+            long offset = 0;
+            for (int round = 0; round < rounds; round++) {
+                List<WriteModel<Document>> models = new ArrayList<>(ids);
+                for (int i = 0; i < ids; i++) {
+                    String id = dimension.isWindowed() ? "2024-01-01T00:00/item-" + i : "user-" + i;
+                    AggregateDelta delta = new AggregateDelta(id);
+                    InteractionType type = InteractionType.values()[(i + round) % 3];
+                    Instant at = start.plusMillis(round * 1000L + i % 1000);
+                    delta.add(new ConsumedEvent(new InteractionEvent("e" + offset, 1, "user-" + i, "item-" + i, type, at),
+                            i % 6, offset++));
+                    models.add(AggregateUpdates.upsert(dimension, delta));
+                }
+                long t0 = System.nanoTime();
+                int errors = 0;
+                try {
+                    collection.bulkWrite(models, UNORDERED);
+                } catch (MongoBulkWriteException e) {
+                    errors = e.getWriteErrors().size();
+                }
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double rate = ids / seconds;
+                rates.add(rate);
+                System.out.printf(Locale.ROOT, "round %2d: %8.0f upserts/s (%d errors)%n", round, rate, errors);
+            }
+        } finally {
+            server.shutdown();
+        }
+        List<Double> later = new ArrayList<>(rates.subList(Math.min(5, rates.size() - 1), rates.size()));
+        later.sort(null);
+        System.out.printf(Locale.ROOT, "%s/%s: median of rounds 5..%d: %.0f upserts/s%n", shape, store, rounds - 1,
+                later.get(later.size() / 2));
+    }
+}
