@@ -102,6 +102,8 @@ public final class BatchDelta {
         }
         long graceMillis = grace.toMillis();
         Map<Integer, Instant> time = new HashMap<>(base);
+        // events mostly arrive in time order: most share the previous event's window of each size
+        WindowFold[] previous = new WindowFold[sizes.size()];
         for (ConsumedEvent consumed : events) {
             Instant timestamp = consumed.event().timestamp();
             Instant current = time.get(consumed.partition());
@@ -109,7 +111,10 @@ public final class BatchDelta {
                 Dimensions.WindowPair size = sizes.get(i);
                 long start = size.windows().windowStartMillis(timestamp.toEpochMilli());
                 boolean isLate = current != null && isAfter(current, start + size.size().toMillis() + graceMillis);
-                folds.get(i).computeIfAbsent(start, WindowFold::new).add(consumed, isLate);
+                WindowFold fold = previous[i] != null && previous[i].start == start ? previous[i]
+                        : folds.get(i).computeIfAbsent(start, WindowFold::new);
+                previous[i] = fold;
+                fold.add(consumed, isLate);
                 if (isLate) {
                     lateBySize.get(i).add(consumed);
                 }
@@ -149,10 +154,12 @@ public final class BatchDelta {
 
     /** One window of one size: its delta and its per-item deltas. */
     private static final class WindowFold {
+        final long start;
         final AggregateDelta window;
         final Map<String, AggregateDelta> items = new LinkedHashMap<>();
 
         WindowFold(long start) {
+            this.start = start;
             window = new AggregateDelta(Instant.ofEpochMilli(start).toString());
         }
 

@@ -45,9 +45,12 @@ public final class KafkaBatch {
 
     public static KafkaBatch read(List<Exchange> batch) {
         Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
-        Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
         Consumer<?, ?> consumer = null;
         long commitTimeoutMs = 0;
+        // a poll returns each partition's records together: look the partition's list up only when it changes
+        String currentTopic = null;
+        int currentPartition = -1;
+        List<KafkaRecord> current = null;
         for (Exchange exchange : batch) {
             // one pass over the headers camel-kafka set (exact names and types) instead of a case-insensitive
             // lookup per header: this runs for every record
@@ -66,13 +69,21 @@ public final class KafkaBatch {
                     default -> { }
                 }
             }
-            records.computeIfAbsent(topic + "-" + partition, tp -> new ArrayList<>())
-                    .add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody()));
-            lastOffsets.put(new TopicPartition(topic, partition), offset);
+            if (current == null || partition != currentPartition || !topic.equals(currentTopic)) {
+                current = records.computeIfAbsent(topic + "-" + partition, tp -> new ArrayList<>());
+                currentTopic = topic;
+                currentPartition = partition;
+            }
+            current.add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody()));
             if (consumer == null && commit instanceof DefaultKafkaManualCommit manual) {
                 consumer = manual.getConsumer();
                 commitTimeoutMs = manual.getCommitTimeout();
             }
+        }
+        Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
+        for (List<KafkaRecord> partitionRecords : records.values()) {
+            KafkaRecord last = partitionRecords.get(partitionRecords.size() - 1);
+            lastOffsets.put(new TopicPartition(last.topic(), last.partition()), last.offset());
         }
         if (consumer == null) {
             throw new IllegalStateException("the batch carries no camel-kafka manual commit: the route's endpoint"
