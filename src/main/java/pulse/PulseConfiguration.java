@@ -115,8 +115,8 @@ public class PulseConfiguration implements CamelConfiguration {
                 String.valueOf(options.batchMaxRecords()));
         context.getPropertiesComponent().addOverrideProperty("aggregation.write.max-events",
                 String.valueOf(options.writeMaxEvents()));
-        LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms; while behind, batches are"
-                        + " written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),
+        LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms; while a backlog drains,"
+                        + " batches are written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),
                 context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms").orElse("?"),
                 options.writeMaxEvents(), "%.1f".formatted(options.writeMaxDelay().toMillis() / 1000.0));
     }

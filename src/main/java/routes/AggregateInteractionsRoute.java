@@ -35,13 +35,14 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 + "&batchingIntervalMs={{aggregation.batch.interval-ms}}"
                 + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true")
                 .routeId("aggregate-interactions")
-                .setProperty("batch", method(KafkaBatch.class, "read"))
+                .setProperty("batch", method(KafkaBatch.class, "read(${body}, {{aggregation.batch.max-records}})"))
                 .transform(simple("${exchangeProperty.batch.partitions}"))
                 // validate and fold each partition's records; the strategy folds those into the batch's delta
                 .split(body()).aggregationStrategy("interactionAggregation")
                     .bean("recordFolder", "fold")
                 .end()
-                .split(simple("${body.rejected}"))
+                // synchronous: go on on the consumer's thread, not the producer thread that acknowledged a send
+                .split(simple("${body.rejected}")).synchronous()
                     .to("direct:dead-letter")
                 .end()
                 // while the consumer is behind, consecutive batches are folded together and written at once

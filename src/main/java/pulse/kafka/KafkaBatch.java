@@ -17,7 +17,7 @@ import java.util.OptionalLong;
 
 /**
  * A camel-kafka batch (an exchange whose body is one exchange per record), read once: its records grouped by
- * partition, what committing it takes, and whether the consumer that read it has caught up with its partitions.
+ * partition, what committing it takes, and whether more batches follow right away (a backlog).
  *
  * <p>Read on the consumer's own thread (camel-kafka hands a batch to the route there), which is what lets it ask
  * the Kafka consumer, reached through camel-kafka's manual commit header, for its lag.
@@ -26,26 +26,32 @@ public final class KafkaBatch {
 
     /** Per {@code topic-partition}: its records in consumed order. */
     private final Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
+    private final String consumerId;
     private final PartitionCommits commits;
-    private final boolean consumerCaughtUp;
+    private final boolean backlogAhead;
 
-    private KafkaBatch(Map<String, List<KafkaRecord>> records, PartitionCommits commits, boolean consumerCaughtUp) {
+    private KafkaBatch(Map<String, List<KafkaRecord>> records, String consumerId, PartitionCommits commits,
+                       boolean backlogAhead) {
         this.records.putAll(records);
+        this.consumerId = consumerId;
         this.commits = commits;
-        this.consumerCaughtUp = consumerCaughtUp;
+        this.backlogAhead = backlogAhead;
     }
 
     /** A batch made of these records (in consumed order per partition), for tests and tools. */
-    public static KafkaBatch of(List<KafkaRecord> records, PartitionCommits commits, boolean consumerCaughtUp) {
+    public static KafkaBatch of(List<KafkaRecord> records, String consumerId, PartitionCommits commits,
+                                boolean backlogAhead) {
         Map<String, List<KafkaRecord>> byPartition = new LinkedHashMap<>();
         records.forEach(record -> byPartition.computeIfAbsent(record.topic() + "-" + record.partition(),
                 tp -> new ArrayList<>()).add(record));
-        return new KafkaBatch(byPartition, commits, consumerCaughtUp);
+        return new KafkaBatch(byPartition, consumerId, commits, backlogAhead);
     }
 
-    public static KafkaBatch read(List<Exchange> batch) {
+    /** @param maxRecords the most records camel-kafka hands over at once: a batch this size was cut by size, not time */
+    public static KafkaBatch read(List<Exchange> batch, int maxRecords) {
         Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
         Consumer<?, ?> consumer = null;
+        String consumerId = null;
         long commitTimeoutMs = 0;
         // a poll returns each partition's records together: look the partition's list up only when it changes
         String currentTopic = null;
@@ -77,6 +83,7 @@ public final class KafkaBatch {
             current.add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody()));
             if (consumer == null && commit instanceof DefaultKafkaManualCommit manual) {
                 consumer = manual.getConsumer();
+                consumerId = manual.getThreadId();
                 commitTimeoutMs = manual.getCommitTimeout();
             }
         }
@@ -89,21 +96,19 @@ public final class KafkaBatch {
             throw new IllegalStateException("the batch carries no camel-kafka manual commit: the route's endpoint"
                     + " needs allowManualCommit=true");
         }
-        return new KafkaBatch(records, new PartitionCommits(consumer, lastOffsets, commitTimeoutMs), caughtUp(consumer));
+        return new KafkaBatch(records, consumerId, new PartitionCommits(consumer, lastOffsets, commitTimeoutMs),
+                batch.size() >= maxRecords && hasLag(consumer));
     }
 
-    /**
-     * Whether the consumer has fetched everything its partitions held at its last fetch. Unknown lag (a partition
-     * not fetched yet) counts as caught up: then writing soon is the safe side for freshness.
-     */
-    private static boolean caughtUp(Consumer<?, ?> consumer) {
+    /** Whether the consumer knows of records on its partitions beyond those it has polled. */
+    private static boolean hasLag(Consumer<?, ?> consumer) {
         for (TopicPartition partition : consumer.assignment()) {
             OptionalLong lag = consumer.currentLag(partition);
             if (lag.isPresent() && lag.getAsLong() > 0) {
-                return false;
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     /** The records, one list per partition, each in the order it was consumed. */
@@ -129,13 +134,25 @@ public final class KafkaBatch {
         return records.values().stream().mapToInt(List::size).sum();
     }
 
+    /**
+     * Which of the route's consumers read the batch (camel-kafka's consumer thread id, kept when it reconnects).
+     * The route may go on on another thread, e.g. one that completed a send to the dead-letter topic.
+     */
+    public String consumerId() {
+        return consumerId;
+    }
+
     /** What committing this batch takes: for every partition, up to its last record. */
     public PartitionCommits commits() {
         return commits;
     }
 
-    /** Whether, once this batch was polled, the consumer had no more records waiting on any of its partitions. */
-    public boolean consumerCaughtUp() {
-        return consumerCaughtUp;
+    /**
+     * Whether more batches follow right away: this one was cut by size, not by the batching interval, and the
+     * consumer knows of more records on its partitions (Kafka's lag after the poll). A batch cut by the interval
+     * is never "ahead of a backlog", so the last batch of a burst is always written without waiting for another.
+     */
+    public boolean backlogAhead() {
+        return backlogAhead;
     }
 }

@@ -14,13 +14,15 @@ import java.util.function.LongSupplier;
 
 /**
  * Coalesces writes while a consumer is behind: its consumed batches are folded together and written to MongoDB
- * at once, so a document gets one write for all the events of many batches. A write is due as soon as the
- * consumer has caught up with its partitions (live traffic: every batch is written), or when the fold holds
- * {@code maxEvents} events or is {@code maxDelay} old (a long backlog: bounded memory and freshness).
+ * at once, so a document gets one write for all the events of many batches. A fold is held only while more
+ * batches follow right away ({@link KafkaBatch#backlogAhead()}: a full batch, and Kafka reports lag), and at most
+ * until it holds {@code maxEvents} events or is {@code maxDelay} old (bounded memory and freshness). Live traffic
+ * and the end of a backlog never wait: their batches are cut by the batching interval and written at once.
  *
  * <p>Nothing held here is committed to Kafka: if the app stops or crashes, the held batches are consumed again.
- * One fold per consumer thread, as camel-kafka hands each consumer's batches to the route on its own thread, one
- * at a time. Two cases start a fold afresh:
+ * One fold per consumer of the route, as camel-kafka hands each consumer's batches to the route one at a time
+ * (keyed by camel-kafka's consumer id, not the thread: the route may go on on another thread). Two cases start
+ * a fold afresh:
  * <ul>
  *   <li>the consumer was replaced (camel-kafka reconnects after an error): it reads again from the committed
  *   offsets, so the fold it held is dropped;</li>
@@ -35,7 +37,7 @@ public class WriteCoalescer {
     private final int maxEvents;
     private final long maxDelayNanos;
     private final LongSupplier nanoClock;
-    private final Map<Thread, Fold> folds = new ConcurrentHashMap<>();
+    private final Map<String, Fold> folds = new ConcurrentHashMap<>();
 
     public WriteCoalescer(int maxEvents, Duration maxDelay, LongSupplier nanoClock) {
         this.maxEvents = maxEvents;
@@ -49,12 +51,11 @@ public class WriteCoalescer {
      * @return the writes now due, in the order they must be applied: none, one, or (after a rewind) two
      */
     public List<AggregateWrite> add(BatchDelta delta, KafkaBatch batch) {
-        Thread consumerThread = Thread.currentThread();
-        // a stopped route's consumer threads end: what they held was never committed, so it is read again
-        folds.keySet().removeIf(thread -> !thread.isAlive());
+        String consumer = batch.consumerId();
         List<AggregateWrite> due = new ArrayList<>(2);
-        Fold fold = folds.remove(consumerThread);
+        Fold fold = folds.remove(consumer);
         if (fold != null && fold.commits.consumer() != batch.commits().consumer()) {
+            // camel-kafka reconnected after an error, or the route was restarted
             LOG.info("The Kafka consumer was replaced; dropping {} events not yet written, it reads them again from"
                     + " the committed offsets", fold.delta.events().size());
             fold = null;
@@ -67,16 +68,16 @@ public class WriteCoalescer {
         } else {
             fold.add(delta, batch);
         }
-        if (batch.consumerCaughtUp() || fold.delta.events().size() + fold.delta.rejected() >= maxEvents
+        if (!batch.backlogAhead() || fold.delta.events().size() + fold.delta.rejected() >= maxEvents
                 || nanoClock.getAsLong() - fold.startedNanos >= maxDelayNanos) {
             due.add(fold.toWrite());
         } else {
-            folds.put(consumerThread, fold);
+            folds.put(consumer, fold);
         }
         return due;
     }
 
-    /** Commits a write's offsets, once it is durably in MongoDB; on the thread of the consumer that read them. */
+    /** Commits a write's offsets, once it is durably in MongoDB. */
     public void commit(AggregateWrite write) {
         write.commits().commit();
     }

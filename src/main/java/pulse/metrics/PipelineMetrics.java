@@ -51,7 +51,7 @@ public class PipelineMetrics implements MeterBinder {
                 })
                 .description("Records on the topic not yet committed by the consumer group").register(registry);
         Gauge.builder("pulse.events.held", coalescer, WriteCoalescer::heldEvents)
-                .description("Events consumed and folded while behind, waiting to be written together").register(registry);
+                .description("Events consumed and folded while a backlog drains, waiting to be written together").register(registry);
         Gauge.builder("pulse.generator.rate", generator, RateMeter::lastRate)
                 .description("Events per second the generator achieved over its last interval").register(registry);
         DistributionSummary batchSize = DistributionSummary.builder("pulse.batch.events")

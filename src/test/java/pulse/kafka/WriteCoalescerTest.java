@@ -38,7 +38,12 @@ class WriteCoalescerTest {
     private record Consumed(BatchDelta delta, KafkaBatch batch) {
     }
 
-    private static Consumed batch(Consumer<?, ?> by, int partition, long firstOffset, int count, boolean caughtUp) {
+    private static Consumed batch(Consumer<?, ?> by, int partition, long firstOffset, int count, boolean backlogAhead) {
+        return batch("interactions-Thread 0", by, partition, firstOffset, count, backlogAhead);
+    }
+
+    private static Consumed batch(String consumerId, Consumer<?, ?> by, int partition, long firstOffset, int count,
+                                  boolean backlogAhead) {
         BatchDelta delta = new BatchDelta();
         List<KafkaRecord> records = new ArrayList<>();
         for (long offset = firstOffset; offset < firstOffset + count; offset++) {
@@ -49,7 +54,7 @@ class WriteCoalescerTest {
         }
         long last = firstOffset + count - 1;
         PartitionCommits commits = new PartitionCommits(by, Map.of(new TopicPartition(TOPIC, partition), last), 5_000);
-        return new Consumed(delta, KafkaBatch.of(records, commits, caughtUp));
+        return new Consumed(delta, KafkaBatch.of(records, consumerId, commits, backlogAhead));
     }
 
     private List<AggregateWrite> add(Consumed consumed) {
@@ -61,8 +66,8 @@ class WriteCoalescerTest {
     }
 
     @Test
-    void aConsumerThatHasCaughtUpHasEveryBatchWrittenAtOnce() {
-        List<AggregateWrite> due = add(batch(consumer, 0, 0, 10, true));
+    void aBatchCutByTheIntervalIsWrittenAtOnce() {
+        List<AggregateWrite> due = add(batch(consumer, 0, 0, 10, false));
 
         assertThat(due).singleElement().satisfies(write -> {
             assertThat(write.batches()).isEqualTo(1);
@@ -72,13 +77,13 @@ class WriteCoalescerTest {
     }
 
     @Test
-    void whileBehindBatchesAreFoldedTogetherIntoOneWriteWithTheLatestOffsetsToCommit() {
-        assertThat(add(batch(consumer, 0, 0, 300, false))).isEmpty();
-        assertThat(add(batch(consumer, 1, 0, 300, false))).isEmpty();
-        assertThat(add(batch(consumer, 0, 300, 300, false))).isEmpty();
+    void whileABacklogLiesAheadBatchesAreFoldedIntoOneWriteWithTheLatestOffsetsToCommit() {
+        assertThat(add(batch(consumer, 0, 0, 300, true))).isEmpty();
+        assertThat(add(batch(consumer, 1, 0, 300, true))).isEmpty();
+        assertThat(add(batch(consumer, 0, 300, 300, true))).isEmpty();
         assertThat(coalescer.heldEvents()).isEqualTo(900);
 
-        List<AggregateWrite> due = add(batch(consumer, 1, 300, 100, true));
+        List<AggregateWrite> due = add(batch(consumer, 1, 300, 100, false));
 
         assertThat(due).singleElement().satisfies(write -> {
             assertThat(write.batches()).isEqualTo(4);
@@ -93,25 +98,25 @@ class WriteCoalescerTest {
 
     @Test
     void aFoldIsWrittenOnceItHoldsMaxEventsOrIsMaxDelayOld() {
-        assertThat(add(batch(consumer, 0, 0, 600, false))).isEmpty();
-        assertThat(add(batch(consumer, 0, 600, 400, false))).as("1,000 events: max-events").singleElement()
+        assertThat(add(batch(consumer, 0, 0, 600, true))).isEmpty();
+        assertThat(add(batch(consumer, 0, 600, 400, true))).as("1,000 events: max-events").singleElement()
                 .satisfies(write -> assertThat(write.delta().events()).hasSize(1_000));
 
-        assertThat(add(batch(consumer, 0, 1_000, 10, false))).isEmpty();
+        assertThat(add(batch(consumer, 0, 1_000, 10, true))).isEmpty();
         nanos.addAndGet(Duration.ofMillis(1_999).toNanos());
-        assertThat(add(batch(consumer, 0, 1_010, 10, false))).isEmpty();
+        assertThat(add(batch(consumer, 0, 1_010, 10, true))).isEmpty();
         nanos.addAndGet(Duration.ofMillis(1).toNanos());
-        assertThat(add(batch(consumer, 0, 1_020, 10, false))).as("2 s after its first batch: max-delay").singleElement()
+        assertThat(add(batch(consumer, 0, 1_020, 10, true))).as("2 s after its first batch: max-delay").singleElement()
                 .satisfies(write -> assertThat(write.batches()).isEqualTo(3));
     }
 
     @Test
     void aPartitionReadAgainFromAnEarlierOffsetHasTheHeldFoldWrittenFirst() {
-        add(batch(consumer, 0, 0, 100, false));
-        add(batch(consumer, 1, 0, 100, false));
+        add(batch(consumer, 0, 0, 100, true));
+        add(batch(consumer, 1, 0, 100, true));
 
         // the consumer got partition 0 back in a rebalance and reads it again from its last commit
-        List<AggregateWrite> due = add(batch(consumer, 0, 40, 100, false));
+        List<AggregateWrite> due = add(batch(consumer, 0, 40, 100, true));
 
         assertThat(due).singleElement().satisfies(write -> {
             assertThat(write.delta().events()).hasSize(200);
@@ -122,10 +127,10 @@ class WriteCoalescerTest {
 
     @Test
     void aReplacedConsumerReadsAgainFromTheCommittedOffsetsSoTheOldFoldIsDropped() {
-        add(batch(consumer, 0, 0, 100, false));
+        add(batch(consumer, 0, 0, 100, true));
         MockConsumer<byte[], byte[]> reconnected = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
 
-        List<AggregateWrite> due = add(batch(reconnected, 0, 0, 100, true));
+        List<AggregateWrite> due = add(batch(reconnected, 0, 0, 100, false));
 
         assertThat(due).singleElement().satisfies(write -> {
             assertThat(write.delta().events()).as("only the new consumer's batch, never the same events twice").hasSize(100);
@@ -134,30 +139,26 @@ class WriteCoalescerTest {
     }
 
     @Test
-    void eachConsumerThreadHasItsOwnFold() throws Exception {
-        add(batch(consumer, 0, 0, 100, false));
+    void eachConsumerOfTheRouteHasItsOwnFold() {
+        add(batch(consumer, 0, 0, 100, true));
         MockConsumer<byte[], byte[]> other = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
 
-        List<AggregateWrite> otherThread = CompletableFuture.supplyAsync(() -> {
-            Consumed consumed = batch(other, 1, 0, 50, true);
-            return coalescer.add(consumed.delta(), consumed.batch());
-        }).get();
+        List<AggregateWrite> otherConsumer = add(batch("interactions-Thread 1", other, 1, 0, 50, false));
 
-        assertThat(otherThread).singleElement().satisfies(write -> assertThat(write.delta().events()).hasSize(50));
-        assertThat(add(batch(consumer, 0, 100, 10, true))).singleElement()
+        assertThat(otherConsumer).singleElement().satisfies(write -> assertThat(write.delta().events()).hasSize(50));
+        assertThat(add(batch(consumer, 0, 100, 10, false))).singleElement()
                 .satisfies(write -> assertThat(write.delta().events()).hasSize(110));
     }
 
     @Test
-    void whatAConsumerThreadThatEndedHeldIsDropped() throws Exception {
-        Thread stoppedRoute = new Thread(() -> add(batch(consumer, 0, 0, 100, false)));
-        stoppedRoute.start();
-        stoppedRoute.join();
-        assertThat(coalescer.heldEvents()).isEqualTo(100);
+    void aFoldGoesOnWhenTheRouteGoesOnOnAnotherThread() throws Exception {
+        // after a send to the dead-letter topic, routing may go on on the producer's thread
+        add(batch(consumer, 0, 0, 100, true));
 
-        add(batch(consumer, 1, 0, 10, false));
+        List<AggregateWrite> due = CompletableFuture.supplyAsync(() -> add(batch(consumer, 0, 100, 10, false))).get();
 
-        assertThat(coalescer.heldEvents()).as("never committed, so read again when the route starts again").isEqualTo(10);
+        assertThat(due).singleElement().satisfies(write -> assertThat(write.delta().events()).hasSize(110));
+        assertThat(coalescer.heldEvents()).isZero();
     }
 
     @Test
