@@ -28,6 +28,8 @@ class PulseOptionsTest {
         return new Settings(key -> Optional.ofNullable(overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key)));
     }
 
+    private static final Map<String, String> ONE_CONSUMER = Map.of("aggregation.consumers", "1");
+
     private static PulseOptions options(Map<String, String> overrides) throws java.io.IOException {
         return PulseOptions.from(settings(overrides));
     }
@@ -53,8 +55,8 @@ class PulseOptionsTest {
 
     @Test
     void autoBatchesTakeAtMostAnEighthOfTheHeap() throws Exception {
-        assertThat(PulseOptions.from(settings(Map.of()), 4L << 30).batchMaxRecords()).isEqualTo(20_000);
-        int fitted = PulseOptions.from(settings(Map.of()), 128L << 20).batchMaxRecords();
+        assertThat(PulseOptions.from(settings(ONE_CONSUMER), 4L << 30).batchMaxRecords()).isEqualTo(20_000);
+        int fitted = PulseOptions.from(settings(ONE_CONSUMER), 128L << 20).batchMaxRecords();
         assertThat(fitted).isLessThan(20_000).isGreaterThan(10_000);
         assertThat(fitted * PulseOptions.BYTES_PER_BUFFERED_RECORD).isLessThanOrEqualTo((128L << 20) / 8);
         assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 128L << 20).batchMaxRecords())
@@ -65,13 +67,13 @@ class PulseOptionsTest {
 
     @Test
     void autoFoldsTakeAtMostAQuarterOfTheHeap() throws Exception {
-        assertThat(PulseOptions.from(settings(Map.of()), 4L << 30).writeMaxEvents()).isEqualTo(1_000_000);
-        int fitted = PulseOptions.from(settings(Map.of()), 256L << 20).writeMaxEvents();
+        assertThat(PulseOptions.from(settings(ONE_CONSUMER), 4L << 30).writeMaxEvents()).isEqualTo(1_000_000);
+        int fitted = PulseOptions.from(settings(ONE_CONSUMER), 256L << 20).writeMaxEvents();
         assertThat(fitted).isLessThan(1_000_000).isGreaterThan(100_000);
         assertThat(fitted * PulseOptions.BYTES_PER_HELD_EVENT).isLessThanOrEqualTo((256L << 20) / 4);
         assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 256L << 20).writeMaxEvents())
                 .isEqualTo(fitted / 2);
-        assertThat(PulseOptions.from(settings(Map.of()), 256L << 20).batchMemoryWarning(256L << 20)).isEmpty();
+        assertThat(PulseOptions.from(settings(ONE_CONSUMER), 256L << 20).batchMemoryWarning(256L << 20)).isEmpty();
         assertThat(options(Map.of("aggregation.write.max-events", "5000")).writeMaxEvents()).isEqualTo(5_000);
         assertThatThrownBy(() -> options(Map.of("aggregation.write.max-events", "-1")))
                 .hasMessageContaining("aggregation.write.max-events = '-1' must be a positive whole number or auto");

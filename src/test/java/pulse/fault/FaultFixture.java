@@ -89,6 +89,12 @@ final class FaultFixture implements AutoCloseable {
         appProperties.put("camel.component.kafka.heartbeat-interval-ms", "3000");
     }
 
+    /** Sets an app property for the apps this fixture starts from now on. */
+    FaultFixture appProperty(String key, String value) {
+        appProperties.put(key, value);
+        return this;
+    }
+
     FaultFixture(String name, String bootstrapServers, String mongoUri) {
         this(name, bootstrapServers, mongoUri, mongoUri);
     }

@@ -25,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(TestInfrastructure.class)
 class GracefulStopIT {
 
-    private static final int EVENTS = 30_000;
+    /** Enough that the app (two consumers, writes of 5,000 events) is still draining when the SIGTERM lands. */
+    private static final int EVENTS = 100_000;
     private static final Duration STOP_DEADLINE = Duration.ofSeconds(40);
     /** Camel's own lines: "Apache Camel 4.x (interaction-pulse) is shutting down" and "... shutdown in 1s (uptime:...)". */
     private static final Pattern SHUTTING_DOWN = Pattern.compile("\\(interaction-pulse\\) is shutting down");
@@ -57,7 +58,7 @@ class GracefulStopIT {
                     first.assertAlive();
                     return fixture.summaryEvents() >= stopAt;
                 });
-        Duration jitter = Duration.ofMillis(random.nextInt(1000));
+        Duration jitter = Duration.ofMillis(random.nextInt(300));
         await().pollDelay(jitter).atMost(jitter.plusSeconds(10)).until(first::isAlive);
 
         long stopping = System.nanoTime();

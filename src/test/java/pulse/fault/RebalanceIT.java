@@ -39,7 +39,9 @@ class RebalanceIT {
     void whenOneOfTwoInstancesIsKilledTheOtherTakesOverAndNothingIsLostOrDoubled() throws Exception {
         long seed = Faults.seed("RebalanceIT");
         Random random = new Random(seed);
-        fixture = new FaultFixture("fault-rebalance", TestInfrastructure.kafkaBootstrapServers(), TestInfrastructure.mongoUri());
+        fixture = new FaultFixture("fault-rebalance", TestInfrastructure.kafkaBootstrapServers(), TestInfrastructure.mongoUri())
+                // one group member per instance: the test follows instances through the group's membership
+                .appProperty("aggregation.consumers", "1");
         fixture.createTopic();
         List<InteractionEvent> events = Faults.events(seed, EVENTS);
         GroundTruth truth = new GroundTruth(events);
