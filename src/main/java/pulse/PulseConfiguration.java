@@ -27,6 +27,7 @@ import pulse.config.Settings;
 import pulse.event.EventParser;
 import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
+import pulse.kafka.BatchReader;
 import pulse.kafka.KafkaTopics;
 import pulse.kafka.RecordFolder;
 import pulse.kafka.RecordValidator;
@@ -67,6 +68,7 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("generatorRate", generatorRate);
         registry.bind("recordFolder", new RecordFolder(new RecordValidator(new EventParser(options.validation(), clock)),
                 options.dimensions()));
+        registry.bind("batchReader", new BatchReader(options.batchMaxRecords()));
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         WriteCoalescer coalescer = new WriteCoalescer(options.writeMaxEvents(), options.writeMaxDelay(), System::nanoTime);
         registry.bind("writeCoalescer", coalescer);

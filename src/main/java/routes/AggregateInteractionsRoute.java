@@ -4,7 +4,6 @@ import com.mongodb.MongoException;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import pulse.kafka.DeadLetters;
-import pulse.kafka.KafkaBatch;
 
 /**
  * Aggregate: consume a batch, validate and fold it into one delta (per partition, then together), send invalid
@@ -35,7 +34,7 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 + "&batchingIntervalMs={{aggregation.batch.interval-ms}}"
                 + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true")
                 .routeId("aggregate-interactions")
-                .setProperty("batch", method(KafkaBatch.class, "read(${body}, {{aggregation.batch.max-records}})"))
+                .setProperty("batch", method("batchReader", "read"))
                 .transform(simple("${exchangeProperty.batch.partitions}"))
                 // validate and fold each partition's records; the strategy folds those into the batch's delta
                 .split(body()).aggregationStrategy("interactionAggregation")

@@ -85,6 +85,25 @@ public final class BatchDelta {
     }
 
     /**
+     * This fold without the events and rejected records of other partitions than {@code partitions}: what is left
+     * of it for a consumer after a rebalance took the others away (their new owner reads them again).
+     */
+    public BatchDelta retainPartitions(Set<Integer> partitions) {
+        BatchDelta retained = new BatchDelta(dimensions);
+        for (ConsumedEvent event : events) {
+            if (partitions.contains(event.partition())) {
+                retained.add(event);
+            }
+        }
+        for (Position position : rejected) {
+            if (partitions.contains(position.partition())) {
+                retained.reject(position);
+            }
+        }
+        return retained;
+    }
+
+    /**
      * Folds the windows of every configured size, deciding which events are late. A window closes when the stream
      * time of the event's partition (the newest event time seen on it before the event) passes the window's end
      * plus {@code grace}; an event for a closed window is late: it is counted in its window's {@code lateEvents}

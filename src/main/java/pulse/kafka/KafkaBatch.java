@@ -6,6 +6,8 @@ import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * A camel-kafka batch (an exchange whose body is one exchange per record), read once: its records grouped by
@@ -24,27 +27,31 @@ import java.util.OptionalLong;
  */
 public final class KafkaBatch {
 
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaBatch.class);
+
     /** Per {@code topic-partition}: its records in consumed order. */
     private final Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
     private final String consumerId;
     private final PartitionCommits commits;
     private final boolean backlogAhead;
+    private final Set<TopicPartition> assignment;
 
     private KafkaBatch(Map<String, List<KafkaRecord>> records, String consumerId, PartitionCommits commits,
-                       boolean backlogAhead) {
+                       boolean backlogAhead, Set<TopicPartition> assignment) {
         this.records.putAll(records);
         this.consumerId = consumerId;
         this.commits = commits;
         this.backlogAhead = backlogAhead;
+        this.assignment = Set.copyOf(assignment);
     }
 
     /** A batch made of these records (in consumed order per partition), for tests and tools. */
     public static KafkaBatch of(List<KafkaRecord> records, String consumerId, PartitionCommits commits,
-                                boolean backlogAhead) {
+                                boolean backlogAhead, Set<TopicPartition> assignment) {
         Map<String, List<KafkaRecord>> byPartition = new LinkedHashMap<>();
         records.forEach(record -> byPartition.computeIfAbsent(record.topic() + "-" + record.partition(),
                 tp -> new ArrayList<>()).add(record));
-        return new KafkaBatch(byPartition, consumerId, commits, backlogAhead);
+        return new KafkaBatch(byPartition, consumerId, commits, backlogAhead, assignment);
     }
 
     /** @param maxRecords the most records camel-kafka hands over at once: a batch this size was cut by size, not time */
@@ -80,6 +87,13 @@ public final class KafkaBatch {
                 currentTopic = topic;
                 currentPartition = partition;
             }
+            if (!current.isEmpty() && offset <= current.get(current.size() - 1).offset()) {
+                // the partition's position was reset within the batch (a rebalance, camel-kafka keeps polled records
+                // across polls): the records before are read again after this one, so only the new reading counts
+                LOG.info("Partition {}-{} was read again from offset {} within one batch; dropping the {} records"
+                        + " read before", topic, partition, offset, current.size());
+                current.clear();
+            }
             current.add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody()));
             if (consumer == null && commit instanceof DefaultKafkaManualCommit manual) {
                 consumer = manual.getConsumer();
@@ -97,7 +111,7 @@ public final class KafkaBatch {
                     + " needs allowManualCommit=true");
         }
         return new KafkaBatch(records, consumerId, new PartitionCommits(consumer, lastOffsets, commitTimeoutMs),
-                batch.size() >= maxRecords && hasLag(consumer));
+                batch.size() >= maxRecords && hasLag(consumer), consumer.assignment());
     }
 
     /** Whether the consumer knows of records on its partitions beyond those it has polled. */
@@ -140,6 +154,11 @@ public final class KafkaBatch {
      */
     public String consumerId() {
         return consumerId;
+    }
+
+    /** The partitions the consumer owned once this batch was polled (a rebalance happens only within a poll). */
+    public Set<TopicPartition> assignment() {
+        return assignment;
     }
 
     /** What committing this batch takes: for every partition, up to its last record. */

@@ -49,6 +49,13 @@ public final class PartitionCommits {
         return new PartitionCommits(consumer, merged, Math.max(timeoutMs, later.timeoutMs));
     }
 
+    /** These commits for only the given partitions. */
+    public PartitionCommits retain(Set<TopicPartition> partitions) {
+        Map<TopicPartition, Long> retained = new LinkedHashMap<>(lastOffsets);
+        retained.keySet().retainAll(partitions);
+        return new PartitionCommits(consumer, retained, timeoutMs);
+    }
+
     /**
      * Commits, in one request, every partition the consumer still owns. A partition that moved to another consumer
      * in a rebalance is left to it: its new owner reads on from the last commit, and the offset guards of the

@@ -1,5 +1,6 @@
 package pulse.kafka;
 
+import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.aggregate.BatchDelta;
@@ -7,8 +8,10 @@ import pulse.aggregate.BatchDelta;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
@@ -29,6 +32,8 @@ import java.util.function.LongSupplier;
  *   <li>the same consumer reads a partition again from an earlier offset (it got the partition back in a
  *   rebalance): the fold is written first, then the re-read records count once thanks to the offset guards.</li>
  * </ul>
+ * And when a rebalance took some of the fold's partitions away, their events are left out of it: their new owner
+ * reads them again from the last commit, and this consumer does not write them behind its back.
  */
 public class WriteCoalescer {
 
@@ -59,7 +64,10 @@ public class WriteCoalescer {
             LOG.info("The Kafka consumer was replaced; dropping {} events not yet written, it reads them again from"
                     + " the committed offsets", fold.delta.events().size());
             fold = null;
-        } else if (fold != null && fold.isRewoundBy(batch)) {
+        } else if (fold != null && !fold.isOwnedBy(batch.assignment())) {
+            fold = fold.retain(batch.assignment());
+        }
+        if (fold != null && fold.isRewoundBy(batch)) {
             due.add(fold.toWrite());
             fold = null;
         }
@@ -67,6 +75,9 @@ public class WriteCoalescer {
             fold = new Fold(delta, batch, nanoClock.getAsLong());
         } else {
             fold.add(delta, batch);
+        }
+        if (!fold.isOwnedBy(batch.assignment())) { // camel-kafka may hand over records polled before a rebalance
+            fold = fold.retain(batch.assignment());
         }
         if (!batch.backlogAhead() || fold.delta.events().size() + fold.delta.rejected() >= maxEvents
                 || nanoClock.getAsLong() - fold.startedNanos >= maxDelayNanos) {
@@ -95,11 +106,37 @@ public class WriteCoalescer {
         int batches;
 
         Fold(BatchDelta delta, KafkaBatch batch, long startedNanos) {
+            this(delta, batch.commits(), batch.lastOffsets(), 1, startedNanos);
+        }
+
+        private Fold(BatchDelta delta, PartitionCommits commits, Map<String, Long> lastOffsets, int batches,
+                     long startedNanos) {
             this.delta = delta;
             this.startedNanos = startedNanos;
-            this.commits = batch.commits();
-            this.lastOffsets.putAll(batch.lastOffsets());
-            this.batches = 1;
+            this.commits = commits;
+            this.lastOffsets.putAll(lastOffsets);
+            this.batches = batches;
+        }
+
+        boolean isOwnedBy(Set<TopicPartition> assignment) {
+            return assignment.containsAll(commits.lastOffsets().keySet());
+        }
+
+        /** This fold with only the events of the partitions the consumer still owns. */
+        Fold retain(Set<TopicPartition> assignment) {
+            Set<Integer> owned = new HashSet<>();
+            Map<String, Long> ownedOffsets = new HashMap<>();
+            for (TopicPartition partition : assignment) {
+                owned.add(partition.partition());
+                String key = partition.topic() + "-" + partition.partition();
+                if (lastOffsets.containsKey(key)) {
+                    ownedOffsets.put(key, lastOffsets.get(key));
+                }
+            }
+            BatchDelta retained = delta.retainPartitions(owned);
+            LOG.info("A rebalance took partitions away; leaving {} of {} held events to their new owner",
+                    delta.events().size() - retained.events().size(), delta.events().size());
+            return new Fold(retained, commits.retain(assignment), ownedOffsets, batches, startedNanos);
         }
 
         void add(BatchDelta next, KafkaBatch batch) {

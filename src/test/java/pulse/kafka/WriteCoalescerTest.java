@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -54,7 +55,7 @@ class WriteCoalescerTest {
         }
         long last = firstOffset + count - 1;
         PartitionCommits commits = new PartitionCommits(by, Map.of(new TopicPartition(TOPIC, partition), last), 5_000);
-        return new Consumed(delta, KafkaBatch.of(records, consumerId, commits, backlogAhead));
+        return new Consumed(delta, KafkaBatch.of(records, consumerId, commits, backlogAhead, Set.of(P0, P1)));
     }
 
     private List<AggregateWrite> add(Consumed consumed) {
@@ -159,6 +160,23 @@ class WriteCoalescerTest {
 
         assertThat(due).singleElement().satisfies(write -> assertThat(write.delta().events()).hasSize(110));
         assertThat(coalescer.heldEvents()).isZero();
+    }
+
+    @Test
+    void eventsOfPartitionsARebalanceTookAwayAreLeftToTheirNewOwner() {
+        add(batch(consumer, 0, 0, 100, true));
+        add(batch(consumer, 1, 0, 100, true));
+        Consumed afterRebalance = batch(consumer, 0, 100, 10, false);
+        KafkaBatch onlyP0 = KafkaBatch.of(List.of(new KafkaRecord(TOPIC, 0, 100, "user-1", new byte[0])),
+                "interactions-Thread 0", afterRebalance.batch().commits(), false, Set.of(P0));
+
+        List<AggregateWrite> due = coalescer.add(afterRebalance.delta(), onlyP0);
+
+        assertThat(due).singleElement().satisfies(write -> {
+            assertThat(write.delta().events()).as("partition 0's 110 events, none of partition 1's").hasSize(110)
+                    .allMatch(event -> event.partition() == 0);
+            assertThat(write.commits().lastOffsets()).containsExactly(Map.entry(P0, 109L));
+        });
     }
 
     @Test

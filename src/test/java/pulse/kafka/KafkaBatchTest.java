@@ -1,0 +1,103 @@
+package pulse.kafka;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualSyncCommit;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class KafkaBatchTest {
+
+    private static final String TOPIC = "interactions";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    private final DefaultCamelContext camel = new DefaultCamelContext();
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+
+    @BeforeEach
+    void assignBothPartitions() {
+        consumer.assign(List.of(P0, P1));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+    }
+
+    /** A record as camel-kafka hands it to the route: headers, bytes and its manual commit. */
+    private Exchange record(int partition, long offset) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(new byte[0]);
+        exchange.getMessage().setHeader(KafkaConstants.TOPIC, TOPIC);
+        exchange.getMessage().setHeader(KafkaConstants.PARTITION, partition);
+        exchange.getMessage().setHeader(KafkaConstants.OFFSET, offset);
+        exchange.getMessage().setHeader(KafkaConstants.KEY, "user-" + offset);
+        exchange.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, new DefaultKafkaManualSyncCommit(
+                new KafkaManualCommitFactory.CamelExchangePayload(exchange, consumer, "interactions-Thread 0", null),
+                new KafkaManualCommitFactory.KafkaRecordPayload(new TopicPartition(TOPIC, partition), offset, 5_000), null));
+        return exchange;
+    }
+
+    private List<Exchange> records(int partition, long from, long to) {
+        List<Exchange> records = new ArrayList<>();
+        for (long offset = from; offset <= to; offset++) {
+            records.add(record(partition, offset));
+        }
+        return records;
+    }
+
+    private void positionAndEnd(TopicPartition partition, long position, long end) {
+        consumer.updateEndOffsets(Map.of(partition, end));
+        consumer.seek(partition, position);
+    }
+
+    @Test
+    void groupsRecordsByPartitionWithWhatCommittingTakes() {
+        List<Exchange> exchanges = new ArrayList<>(records(0, 10, 12));
+        exchanges.addAll(records(1, 5, 6));
+        exchanges.add(record(0, 13));
+
+        KafkaBatch batch = KafkaBatch.read(exchanges, 100);
+
+        assertThat(batch.getPartitions()).extracting(List::size).containsExactly(4, 2);
+        assertThat(batch.firstOffsets()).containsExactly(Map.entry("interactions-0", 10L), Map.entry("interactions-1", 5L));
+        assertThat(batch.commits().lastOffsets()).containsExactly(Map.entry(P0, 13L), Map.entry(P1, 6L));
+        assertThat(batch.commits().consumer()).isSameAs(consumer);
+        assertThat(batch.consumerId()).isEqualTo("interactions-Thread 0");
+        assertThat(batch.assignment()).containsExactlyInAnyOrder(P0, P1);
+    }
+
+    @Test
+    void aPartitionReadAgainWithinTheBatchKeepsOnlyTheNewReading() {
+        // records polled before a rebalance reset the partition's position stay in camel-kafka's batch
+        List<Exchange> exchanges = new ArrayList<>(records(0, 651, 653));
+        exchanges.addAll(records(1, 5, 6));
+        exchanges.addAll(records(0, 500, 501));
+
+        KafkaBatch batch = KafkaBatch.read(exchanges, 100);
+
+        assertThat(batch.getPartitions()).flatExtracting(records -> records).extracting(KafkaRecord::offset)
+                .containsExactly(500L, 501L, 5L, 6L);
+        assertThat(batch.commits().lastOffsets()).containsEntry(P0, 501L);
+    }
+
+    @Test
+    void aBacklogLiesAheadOnlyOfAFullBatchWhileKafkaReportsLag() {
+        positionAndEnd(P0, 3, 1_000);
+        positionAndEnd(P1, 0, 0);
+        assertThat(KafkaBatch.read(records(0, 0, 2), 3).backlogAhead()).as("full, lag").isTrue();
+        assertThat(KafkaBatch.read(records(0, 0, 2), 4).backlogAhead()).as("cut by the interval").isFalse();
+
+        positionAndEnd(P0, 3, 3);
+        assertThat(KafkaBatch.read(records(0, 0, 2), 3).backlogAhead()).as("full, no lag").isFalse();
+    }
+}
