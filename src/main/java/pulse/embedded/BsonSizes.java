@@ -64,7 +64,8 @@ final class BsonSizes {
         return -1;
     }
 
-    private static int encodedSize(Document document) {
+    /** The document's size as upstream's encoder writes it: the reference the fast sizes must match. */
+    static int encodedSize(Document document) {
         ByteBuf buffer = Unpooled.buffer();
         try {
             BsonEncoder.encodeDocument(document, buffer);
