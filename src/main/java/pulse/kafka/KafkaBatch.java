@@ -29,14 +29,14 @@ public final class KafkaBatch {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBatch.class);
 
-    /** Per {@code topic-partition}: its records in consumed order. */
-    private final Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
+    /** Per partition: its records in consumed order. */
+    private final Map<TopicPartition, List<KafkaRecord>> records = new LinkedHashMap<>();
     private final String consumerId;
     private final PartitionCommits commits;
     private final boolean backlogAhead;
     private final Set<TopicPartition> assignment;
 
-    private KafkaBatch(Map<String, List<KafkaRecord>> records, String consumerId, PartitionCommits commits,
+    private KafkaBatch(Map<TopicPartition, List<KafkaRecord>> records, String consumerId, PartitionCommits commits,
                        boolean backlogAhead, Set<TopicPartition> assignment) {
         this.records.putAll(records);
         this.consumerId = consumerId;
@@ -48,15 +48,15 @@ public final class KafkaBatch {
     /** A batch made of these records (in consumed order per partition), for tests and tools. */
     public static KafkaBatch of(List<KafkaRecord> records, String consumerId, PartitionCommits commits,
                                 boolean backlogAhead, Set<TopicPartition> assignment) {
-        Map<String, List<KafkaRecord>> byPartition = new LinkedHashMap<>();
-        records.forEach(record -> byPartition.computeIfAbsent(record.topic() + "-" + record.partition(),
+        Map<TopicPartition, List<KafkaRecord>> byPartition = new LinkedHashMap<>();
+        records.forEach(record -> byPartition.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
                 tp -> new ArrayList<>()).add(record));
         return new KafkaBatch(byPartition, consumerId, commits, backlogAhead, assignment);
     }
 
     /** @param maxRecords the most records camel-kafka hands over at once: a batch this size was cut by size, not time */
     public static KafkaBatch read(List<Exchange> batch, int maxRecords) {
-        Map<String, List<KafkaRecord>> records = new LinkedHashMap<>();
+        Map<TopicPartition, List<KafkaRecord>> records = new LinkedHashMap<>();
         Consumer<?, ?> consumer = null;
         String consumerId = null;
         long commitTimeoutMs = 0;
@@ -83,7 +83,7 @@ public final class KafkaBatch {
                 }
             }
             if (current == null || partition != currentPartition || !topic.equals(currentTopic)) {
-                current = records.computeIfAbsent(topic + "-" + partition, tp -> new ArrayList<>());
+                current = records.computeIfAbsent(new TopicPartition(topic, partition), tp -> new ArrayList<>());
                 currentTopic = topic;
                 currentPartition = partition;
             }
@@ -102,10 +102,7 @@ public final class KafkaBatch {
             }
         }
         Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();
-        for (List<KafkaRecord> partitionRecords : records.values()) {
-            KafkaRecord last = partitionRecords.get(partitionRecords.size() - 1);
-            lastOffsets.put(new TopicPartition(last.topic(), last.partition()), last.offset());
-        }
+        records.forEach((partition, list) -> lastOffsets.put(partition, list.get(list.size() - 1).offset()));
         if (consumer == null) {
             throw new IllegalStateException("the batch carries no camel-kafka manual commit: the route's endpoint"
                     + " needs allowManualCommit=true");
@@ -130,22 +127,11 @@ public final class KafkaBatch {
         return Collections.unmodifiableCollection(records.values());
     }
 
-    /** Per {@code topic-partition}, the offset of its first record in this batch. */
-    public Map<String, Long> firstOffsets() {
-        Map<String, Long> first = new LinkedHashMap<>();
-        records.forEach((tp, list) -> first.put(tp, list.get(0).offset()));
+    /** Per partition, the offset of its first record in this batch (the last ones are in {@link #commits()}). */
+    public Map<TopicPartition, Long> firstOffsets() {
+        Map<TopicPartition, Long> first = new LinkedHashMap<>();
+        records.forEach((partition, list) -> first.put(partition, list.get(0).offset()));
         return first;
-    }
-
-    /** Per {@code topic-partition}, the offset of its last record in this batch. */
-    public Map<String, Long> lastOffsets() {
-        Map<String, Long> last = new LinkedHashMap<>();
-        records.forEach((tp, list) -> last.put(tp, list.get(list.size() - 1).offset()));
-        return last;
-    }
-
-    public int size() {
-        return records.values().stream().mapToInt(List::size).sum();
     }
 
     /**

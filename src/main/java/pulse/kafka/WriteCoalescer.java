@@ -7,7 +7,6 @@ import pulse.aggregate.BatchDelta;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +71,7 @@ public class WriteCoalescer {
             fold = null;
         }
         if (fold == null) {
-            fold = new Fold(delta, batch, nanoClock.getAsLong());
+            fold = new Fold(delta, batch.commits(), 1, nanoClock.getAsLong());
         } else {
             fold.add(delta, batch);
         }
@@ -101,21 +100,15 @@ public class WriteCoalescer {
     private static final class Fold {
         final BatchDelta delta;
         final long startedNanos;
-        final Map<String, Long> lastOffsets = new HashMap<>();
+        /** The offsets to commit, which are also the last offset the fold holds of each partition. */
         PartitionCommits commits;
         int batches;
 
-        Fold(BatchDelta delta, KafkaBatch batch, long startedNanos) {
-            this(delta, batch.commits(), batch.lastOffsets(), 1, startedNanos);
-        }
-
-        private Fold(BatchDelta delta, PartitionCommits commits, Map<String, Long> lastOffsets, int batches,
-                     long startedNanos) {
+        Fold(BatchDelta delta, PartitionCommits commits, int batches, long startedNanos) {
             this.delta = delta;
-            this.startedNanos = startedNanos;
             this.commits = commits;
-            this.lastOffsets.putAll(lastOffsets);
             this.batches = batches;
+            this.startedNanos = startedNanos;
         }
 
         boolean isOwnedBy(Set<TopicPartition> assignment) {
@@ -125,31 +118,23 @@ public class WriteCoalescer {
         /** This fold with only the events of the partitions the consumer still owns. */
         Fold retain(Set<TopicPartition> assignment) {
             Set<Integer> owned = new HashSet<>();
-            Map<String, Long> ownedOffsets = new HashMap<>();
-            for (TopicPartition partition : assignment) {
-                owned.add(partition.partition());
-                String key = partition.topic() + "-" + partition.partition();
-                if (lastOffsets.containsKey(key)) {
-                    ownedOffsets.put(key, lastOffsets.get(key));
-                }
-            }
+            assignment.forEach(partition -> owned.add(partition.partition()));
             BatchDelta retained = delta.retainPartitions(owned);
             LOG.info("A rebalance took partitions away; leaving {} of {} held events to their new owner",
                     delta.events().size() - retained.events().size(), delta.events().size());
-            return new Fold(retained, commits.retain(assignment), ownedOffsets, batches, startedNanos);
+            return new Fold(retained, commits.retain(assignment), batches, startedNanos);
         }
 
         void add(BatchDelta next, KafkaBatch batch) {
             delta.merge(next);
             commits = commits.plus(batch.commits());
-            lastOffsets.putAll(batch.lastOffsets());
             batches++;
         }
 
         /** The batch starts a partition at or before an offset this fold already holds. */
         boolean isRewoundBy(KafkaBatch batch) {
-            for (Map.Entry<String, Long> first : batch.firstOffsets().entrySet()) {
-                Long held = lastOffsets.get(first.getKey());
+            for (Map.Entry<TopicPartition, Long> first : batch.firstOffsets().entrySet()) {
+                Long held = commits.lastOffsets().get(first.getKey());
                 if (held != null && first.getValue() <= held) {
                     return true;
                 }

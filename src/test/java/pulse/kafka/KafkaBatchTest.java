@@ -69,7 +69,7 @@ class KafkaBatchTest {
         KafkaBatch batch = KafkaBatch.read(exchanges, 100);
 
         assertThat(batch.getPartitions()).extracting(List::size).containsExactly(4, 2);
-        assertThat(batch.firstOffsets()).containsExactly(Map.entry("interactions-0", 10L), Map.entry("interactions-1", 5L));
+        assertThat(batch.firstOffsets()).containsExactly(Map.entry(P0, 10L), Map.entry(P1, 5L));
         assertThat(batch.commits().lastOffsets()).containsExactly(Map.entry(P0, 13L), Map.entry(P1, 6L));
         assertThat(batch.commits().consumer()).isSameAs(consumer);
         assertThat(batch.consumerId()).isEqualTo("interactions-Thread 0");
