@@ -2,7 +2,6 @@ package pulse.it;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
@@ -62,11 +61,11 @@ class HostileInputIT {
             for (ConsumerRecord<String, byte[]> record : dead) {
                 Hostile sent = hostile.get(record.key());
                 assertThat(sent).as("dead letter with key %s", record.key()).isNotNull();
-                assertThat(header(record, "dlq.reason")).as(record.key()).isEqualTo(sent.reason.name());
-                assertThat(header(record, "dlq.detail")).as(record.key()).isNotBlank();
-                assertThat(header(record, "dlq.source.topic")).isEqualTo(pipeline.topic());
-                assertThat(header(record, "dlq.source.partition")).matches("\\d+");
-                assertThat(header(record, "dlq.source.offset")).matches("\\d+");
+                assertThat(Pipeline.header(record, "dlq.reason")).as(record.key()).isEqualTo(sent.reason.name());
+                assertThat(Pipeline.header(record, "dlq.detail")).as(record.key()).isNotBlank();
+                assertThat(Pipeline.header(record, "dlq.source.topic")).isEqualTo(pipeline.topic());
+                assertThat(Pipeline.header(record, "dlq.source.partition")).matches("\\d+");
+                assertThat(Pipeline.header(record, "dlq.source.offset")).matches("\\d+");
                 assertThat(record.value()).as("original bytes of %s", record.key()).isEqualTo(sent.value);
             }
             // nothing hostile became a document: ids with '$', '.' or 10k characters never reach MongoDB
@@ -130,8 +129,4 @@ class HostileInputIT {
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
     }
 
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
-    }
 }

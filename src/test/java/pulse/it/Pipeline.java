@@ -161,6 +161,12 @@ public final class Pipeline implements AutoCloseable {
         }
     }
 
+    /** A record's last header of that name as text, or null. */
+    public static String header(ConsumerRecord<String, byte[]> record, String name) {
+        org.apache.kafka.common.header.Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Every record of a topic, from the beginning to its current end. */
     public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Properties props = new Properties();
