@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -57,7 +58,8 @@ class HostileInputIT {
                     pipeline.database().getCollection("summary").find().first().get("rejectedEvents", Number.class).longValue())
                     .isEqualTo(hostile.size()));
             List<ConsumerRecord<String, byte[]>> dead = Pipeline.readAll(pipeline.deadLetterTopic());
-            assertThat(dead).hasSize(hostile.size());
+            // at least once: a rebalance before the commit sends a record again, as an identical copy (checked below)
+            assertThat(dead.stream().map(ConsumerRecord::key).collect(Collectors.toSet())).isEqualTo(hostile.keySet());
             for (ConsumerRecord<String, byte[]> record : dead) {
                 Hostile sent = hostile.get(record.key());
                 assertThat(sent).as("dead letter with key %s", record.key()).isNotNull();
