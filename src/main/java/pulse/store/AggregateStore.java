@@ -57,6 +57,11 @@ public class AggregateStore {
     private static final Logger LOG = LoggerFactory.getLogger(AggregateStore.class);
     private static final int MAX_CONFLICT_ROUNDS = 10;
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
+    /**
+     * A fold of many batches can touch hundreds of thousands of documents (1M users), and the driver's update
+     * models cost ~2.5 KB each: written in slices of this many, a write's models stay within ~12 MB of heap.
+     */
+    static final int DOCUMENTS_PER_BULK_WRITE = 5_000;
 
     private final MongoDatabase database;
     private final Clock clock;
@@ -118,7 +123,18 @@ public class AggregateStore {
     private Set<Position> write(Dimension dimension, BatchDelta batch, Counter counter) {
         MongoCollection<Document> collection = database.getCollection(dimension.collection());
         Set<Position> created = new HashSet<>();
-        Collection<AggregateDelta> pending = batch.deltas(dimension);
+        List<AggregateDelta> all = new ArrayList<>(batch.deltas(dimension));
+        for (int from = 0; from < all.size(); from += DOCUMENTS_PER_BULK_WRITE) {
+            writeChunk(collection, dimension, batch, all.subList(from, Math.min(all.size(), from + DOCUMENTS_PER_BULK_WRITE)),
+                    created, counter);
+        }
+        return created;
+    }
+
+    /** One unordered bulk write of some of a dimension's deltas, then the rounds that resolve replay conflicts. */
+    private void writeChunk(MongoCollection<Document> collection, Dimension dimension, BatchDelta batch,
+                            Collection<AggregateDelta> chunk, Set<Position> created, Counter counter) {
+        Collection<AggregateDelta> pending = chunk;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
             List<AggregateDelta> deltas = new ArrayList<>(pending);
             List<WriteModel<Document>> models = new ArrayList<>(deltas.size());
@@ -139,7 +155,7 @@ public class AggregateStore {
                 }
             }
             if (conflicting.isEmpty()) {
-                return created;
+                return;
             }
             counter.conflicts += conflicting.size();
             pending = resolveConflicts(collection, dimension, batch, conflicting, created);
@@ -148,7 +164,6 @@ public class AggregateStore {
             throw new IllegalStateException("Could not apply " + pending.size() + " " + dimension.collection()
                     + " updates after " + MAX_CONFLICT_ROUNDS + " rounds of concurrent conflicts");
         }
-        return created;
     }
 
     /**

@@ -98,6 +98,24 @@ class AggregateStoreIT {
     }
 
     @Test
+    void aBatchOfMoreDocumentsThanOneBulkWriteIsWrittenInSlicesAndReplaysExactly() {
+        stream = consumptionOrder(events(3 * AggregateStore.DOCUMENTS_PER_BULK_WRITE, 1_000_000, 25, 7));
+        BatchDelta whole = batch(0, stream.size());
+        int users = whole.deltas(Dimension.USERS).size();
+        assertThat(users).isGreaterThan(2 * AggregateStore.DOCUMENTS_PER_BULK_WRITE);
+        // a crash after the first slices of users: some landed, the rest did not
+        List<AggregateDelta> landed = new ArrayList<>(whole.deltas(Dimension.USERS)).subList(0, AggregateStore.DOCUMENTS_PER_BULK_WRITE + 10);
+        write(Dimension.USERS, landed);
+
+        WriteStats stats = store.apply(batch(0, stream.size()));
+        applyInBatches(stream.size() / 3, stream.size(), 4000); // and a replay with other boundaries
+
+        assertThat(stats.conflicts()).isEqualTo(landed.size());
+        assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(database.getCollection("users").countDocuments()).isEqualTo(users);
+    }
+
+    @Test
     void twoWritersOnDisjointPartitionsShareItemsWindowsAndSummary() {
         CompletableFuture<Void> first = CompletableFuture.runAsync(() -> applyPartitions(List.of(0), 300));
         CompletableFuture<Void> second = CompletableFuture.runAsync(() -> applyPartitions(List.of(1, 2), 210));
