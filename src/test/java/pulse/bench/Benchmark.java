@@ -805,8 +805,14 @@ public final class Benchmark {
                 MemoryProbe.mib(r.maxRssSecondHalf()), maxHeapMb, MemoryProbe.mib(r.maxHeapFirstHalf()),
                 MemoryProbe.mib(r.maxHeapSecondHalf()), r.produced() / r.seconds(), r.aggregated() / r.seconds(),
                 r.exitCode());
+        // a heap that is too small shows as OutOfMemoryError and failed batches, not as RSS: check the app's log too
+        long outOfMemory = countLines(r.log(), "OutOfMemoryError");
+        long errors = countLines(r.log(), " ERROR ");
+        say("[memory] the app's log has %d OutOfMemoryError and %d ERROR lines (%s)", outOfMemory, errors, r.log());
         report.row("memory: max RSS (-Xmx" + o.memoryXmx + ", " + o.memoryUsers + " users)", maxRssMb, "MiB", "< 512 MB",
                 "", maxRssMb > 0 ? maxRssMb * 1048576L < 512_000_000L : null);
+        report.row("memory run: OutOfMemoryError / ERROR lines in the app's log", outOfMemory + " / " + errors, "lines",
+                "0 / 0", "", outOfMemory == 0 && errors == 0);
         report.row("memory: max heap used", maxHeapMb, "MiB", "(info)", "", null);
         double slopeMiBPerMin = r.rssSlope() * 60 / 1048576;
         report.row("memory: RSS trend after the " + o.memoryWarmupSeconds + " s warm-up", slopeMiBPerMin, "MiB/min",
@@ -825,6 +831,8 @@ public final class Benchmark {
         report.value("memory.generatedEventsPerSecond", Report.round(r.produced() / r.seconds(), 0));
         report.value("memory.aggregatedEventsPerSecond", Report.round(r.aggregated() / r.seconds(), 0));
         report.value("memory.exitCode", r.exitCode());
+        report.value("memory.outOfMemoryErrors", outOfMemory);
+        report.value("memory.errorLines", errors);
         report.value("memory.log", r.log().toString());
         List<Map<String, Object>> samples = new ArrayList<>();
         for (MemoryProbe.Sample s : r.samples()) {
@@ -835,6 +843,12 @@ public final class Benchmark {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    private static long countLines(Path log, String text) throws IOException {
+        try (java.util.stream.Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return lines.filter(line -> line.contains(text)).count();
+        }
+    }
 
     /** The app pointed at the benchmark's broker and server, with its own topic, group and database. */
     private Map<String, String> appOverrides(String name, String topic) {

@@ -31,7 +31,7 @@ import java.util.Locale;
  *
  * <pre>
  * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) pulse.embedded.UpsertThroughput [users|windows] [file|memory|upstream] [rounds] [ids]
+ * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) pulse.embedded.UpsertThroughput [users|new-users|windows] [file|memory|upstream] [rounds] [ids]
  * </pre>
  */
 public final class UpsertThroughput {
@@ -47,6 +47,7 @@ public final class UpsertThroughput {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         int ids = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
         Dimension dimension = shape.equals("windows") ? Dimension.ITEM_WINDOWS : Dimension.USERS;
+        boolean fresh = shape.equals("new-users"); // every upsert inserts a document
         Path dir = Files.createTempDirectory("upsert-throughput");
         MongoBackend backend = switch (store) {
             case "memory" -> new EmbeddedMongoBackend(null);
@@ -62,7 +63,8 @@ public final class UpsertThroughput {
             for (int round = 0; round < rounds; round++) {
                 List<WriteModel<Document>> models = new ArrayList<>(ids);
                 for (int i = 0; i < ids; i++) {
-                    String id = dimension.isWindowed() ? "2024-01-01T00:00/item-" + i : "user-" + i;
+                    int n = fresh ? round * ids + i : i;
+                    String id = dimension.isWindowed() ? "2024-01-01T00:00/item-" + n : "user-" + n;
                     AggregateDelta delta = new AggregateDelta(id);
                     InteractionType type = InteractionType.values()[(i + round) % 3];
                     Instant at = start.plusMillis(round * 1000L + i % 1000);
