@@ -58,8 +58,8 @@ public class AggregateStore {
     private static final int MAX_CONFLICT_ROUNDS = 10;
     private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     /**
-     * A fold of many batches can touch hundreds of thousands of documents (1M users), and the driver's update
-     * models cost ~2.5 KB each: written in slices of this many, a write's models stay within ~12 MB of heap.
+     * A fold of many batches can touch hundreds of thousands of documents (1M users): written in slices of this
+     * many, a write's update models (~0.5 KB each, see {@link AggregateUpdates#upsert}) stay within a few MB.
      */
     static final int DOCUMENTS_PER_BULK_WRITE = 5_000;
 
@@ -124,6 +124,11 @@ public class AggregateStore {
         MongoCollection<Document> collection = database.getCollection(dimension.collection());
         Set<Position> created = new HashSet<>();
         List<AggregateDelta> all = new ArrayList<>(batch.deltas(dimension));
+        if (all.size() > DOCUMENTS_PER_BULK_WRITE) {
+            // slices of neighbouring _ids: each touches its own part of the _id index (and of the embedded store's
+            // pages, which it rewrites once per write command), instead of every slice touching all of it
+            all.sort(java.util.Comparator.comparing(AggregateDelta::id));
+        }
         for (int from = 0; from < all.size(); from += DOCUMENTS_PER_BULK_WRITE) {
             writeChunk(collection, dimension, batch, all.subList(from, Math.min(all.size(), from + DOCUMENTS_PER_BULK_WRITE)),
                     created, counter);

@@ -3,6 +3,8 @@ package pulse.store;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import org.bson.Document;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.DocumentCodec;
 import pulse.aggregate.AggregateDelta;
 import pulse.aggregate.Dimension;
 import pulse.event.InteractionType;
@@ -25,6 +27,7 @@ public final class AggregateUpdates {
     public static final String OFFSETS = "offsets";
     public static final String ORIGIN = "origin";
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+    private static final DocumentCodec DOCUMENT_CODEC = new DocumentCodec();
 
     private AggregateUpdates() {
     }
@@ -64,7 +67,13 @@ public final class AggregateUpdates {
                     .append("$setOnInsert", new Document(ORIGIN, new Document("partition", delta.origin().partition())
                             .append("offset", delta.origin().offset())));
         }
-        return new UpdateOneModel<>(filter, update, UPSERT);
+        // encoded once, here: a model of plain documents holds ~2.5 KB of maps until the bulk write is sent, its BSON
+        // bytes ~0.5 KB, which matters when a coalesced write touches hundreds of thousands of documents (1M users)
+        return new UpdateOneModel<>(encoded(filter), encoded(update), UPSERT);
+    }
+
+    private static RawBsonDocument encoded(Document document) {
+        return new RawBsonDocument(document, DOCUMENT_CODEC);
     }
 
     /**
