@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -44,7 +45,8 @@ import java.util.Set;
  * Applies batch deltas to MongoDB, exactly once per event even when batches are replayed (after a crash, a
  * rebalance or a retry) with different boundaries, and with several instances writing at once.
  *
- * <p>Each collection gets one unordered bulk write of conditional upserts (see {@link AggregateUpdates}).
+ * <p>Each collection gets unordered bulk writes of conditional upserts (see {@link AggregateUpdates}), in slices of
+ * {@value #DOCUMENTS_PER_BULK_WRITE} documents.
  * Documents that answer "already applied" are read back and their delta is folded again from only the events
  * they do not hold yet. The summary is updated last, under the same per-partition offset guard, and counts a
  * user or item as new exactly when the event that created its document is in the batch.
@@ -127,19 +129,19 @@ public class AggregateStore {
         if (all.size() > DOCUMENTS_PER_BULK_WRITE) {
             // slices of neighbouring _ids: each touches its own part of the _id index (and of the embedded store's
             // pages, which it rewrites once per write command), instead of every slice touching all of it
-            all.sort(java.util.Comparator.comparing(AggregateDelta::id));
+            all.sort(Comparator.comparing(AggregateDelta::id));
         }
         for (int from = 0; from < all.size(); from += DOCUMENTS_PER_BULK_WRITE) {
-            writeChunk(collection, dimension, batch, all.subList(from, Math.min(all.size(), from + DOCUMENTS_PER_BULK_WRITE)),
+            writeSlice(collection, dimension, batch, all.subList(from, Math.min(all.size(), from + DOCUMENTS_PER_BULK_WRITE)),
                     created, counter);
         }
         return created;
     }
 
     /** One unordered bulk write of some of a dimension's deltas, then the rounds that resolve replay conflicts. */
-    private void writeChunk(MongoCollection<Document> collection, Dimension dimension, BatchDelta batch,
-                            Collection<AggregateDelta> chunk, Set<Position> created, Counter counter) {
-        Collection<AggregateDelta> pending = chunk;
+    private void writeSlice(MongoCollection<Document> collection, Dimension dimension, BatchDelta batch,
+                            Collection<AggregateDelta> slice, Set<Position> created, Counter counter) {
+        Collection<AggregateDelta> pending = slice;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
             List<AggregateDelta> deltas = new ArrayList<>(pending);
             List<WriteModel<Document>> models = new ArrayList<>(deltas.size());
