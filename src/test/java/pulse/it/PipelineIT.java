@@ -38,6 +38,8 @@ import static org.awaitility.Awaitility.await;
 class PipelineIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Judges records as the pipeline does (stateless). */
+    private static final EventParser PARSER = new EventParser(ValidationOptions.defaults(), Clock.systemUTC());
 
     @Test
     void generatedEventsBecomeExactAggregatesAndOffsetsAreCommitted() throws Exception {
@@ -187,17 +189,14 @@ class PipelineIT {
      * newest event time before it on its partition is past its window's end plus the grace.
      */
     static long lateByEventTime(List<ConsumerRecord<String, byte[]>> records, Duration windowSize, Duration grace) {
-        EventParser parser = new EventParser(ValidationOptions.defaults(), Clock.systemUTC());
         List<ConsumerRecord<String, byte[]>> ordered = new ArrayList<>(records);
         ordered.sort(java.util.Comparator.comparingInt((ConsumerRecord<String, byte[]> r) -> r.partition())
                 .thenComparingLong(ConsumerRecord::offset));
         Map<Integer, Instant> streamTime = new java.util.HashMap<>();
         long late = 0;
         for (ConsumerRecord<String, byte[]> record : ordered) {
-            InteractionEvent event;
-            try {
-                event = parser.parse(record.value());
-            } catch (InvalidEventException e) {
+            InteractionEvent event = parsedOrNull(record);
+            if (event == null) {
                 continue;
             }
             long size = windowSize.toMillis();
@@ -215,29 +214,21 @@ class PipelineIT {
 
     /** "partition@offset" of the records the pipeline rejects. */
     static Set<String> positionsOfInvalid(List<ConsumerRecord<String, byte[]>> records) {
-        EventParser parser = new EventParser(ValidationOptions.defaults(), Clock.systemUTC());
-        Set<String> positions = new TreeSet<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                parser.parse(record.value());
-            } catch (InvalidEventException e) {
-                positions.add(record.partition() + "@" + record.offset());
-            }
-        }
-        return positions;
+        return records.stream().filter(record -> parsedOrNull(record) == null)
+                .map(record -> record.partition() + "@" + record.offset()).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /** Valid events among records, as the pipeline would judge them. */
     static List<InteractionEvent> valid(List<ConsumerRecord<String, byte[]>> records) {
-        EventParser parser = new EventParser(ValidationOptions.defaults(), Clock.systemUTC());
-        List<InteractionEvent> events = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            try {
-                events.add(parser.parse(record.value()));
-            } catch (InvalidEventException e) {
-                // not counted by the pipeline either
-            }
+        return records.stream().map(PipelineIT::parsedOrNull).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** The record's event, or null when the pipeline rejects it (and does not count it). */
+    private static InteractionEvent parsedOrNull(ConsumerRecord<String, byte[]> record) {
+        try {
+            return PARSER.parse(record.value());
+        } catch (InvalidEventException e) {
+            return null;
         }
-        return events;
     }
 }
