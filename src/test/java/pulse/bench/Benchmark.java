@@ -601,6 +601,7 @@ public final class Benchmark {
                 o.freshnessSeconds, o.freshnessWarmupSeconds);
         List<long[]> batches = new ArrayList<>();
         List<long[]> secondHalfBatches = new ArrayList<>();
+        int secondHalfSeconds = Math.max(o.freshnessWarmupSeconds, o.freshnessSeconds / 2);
         BenchApp app = BenchApp.start(overrides);
         long produced0;
         long produced1;
@@ -614,7 +615,7 @@ public final class Benchmark {
             long t0 = app.startedNanos;
             long warm = t0 + TimeUnit.SECONDS.toNanos(o.freshnessWarmupSeconds);
             // the second half alone, for information: how much of the tail is the cold start (an empty database)
-            long secondHalf = t0 + TimeUnit.SECONDS.toNanos(Math.max(o.freshnessWarmupSeconds, o.freshnessSeconds / 2));
+            long secondHalf = t0 + TimeUnit.SECONDS.toNanos(secondHalfSeconds);
             progress.onBatch(stats -> {
                 long now = System.nanoTime();
                 if (now >= warm) {
@@ -665,19 +666,15 @@ public final class Benchmark {
             app.close();
         }
         long[] all;
+        long[] later;
         synchronized (batches) {
-            all = new long[(int) batches.stream().mapToLong(b -> b.length).sum()];
-            int k = 0;
-            for (long[] b : batches) {
-                System.arraycopy(b, 0, all, k, b.length);
-                k += b.length;
-            }
+            all = sortedSamples(batches);
+            later = sortedSamples(secondHalfBatches);
         }
         if (all.length == 0) {
             throw new IllegalStateException("no freshness sample: nothing was aggregated after the warm-up"
                     + " (is the generator route failing? see the log above)");
         }
-        Arrays.sort(all);
         double achieved = (produced1 - produced0) * 1e9 / (window1 - window0);
         double p50 = percentile(all, 50);
         double p95 = percentile(all, 95);
@@ -689,14 +686,10 @@ public final class Benchmark {
         report.row("freshness p50" + at, p50, "ms", "", "", null);
         report.row("freshness p95" + at, p95, "ms", "", "", null);
         report.row("freshness p99" + at, p99, "ms", "< 1000 ms", "", Double.isNaN(p99) ? null : p99 < 1000);
-        long[] later;
-        synchronized (batches) {
-            later = secondHalfBatches.stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
-        }
         if (later.length > 0) {
             double laterP99 = percentile(later, 99);
             say("[freshness] second half of the run alone (from t = %d s): %,d samples, p99 %.0f ms",
-                    Math.max(o.freshnessWarmupSeconds, o.freshnessSeconds / 2), later.length, laterP99);
+                    secondHalfSeconds, later.length, laterP99);
             report.row("freshness p99, second half of the run only" + at, laterP99, "ms", "(info: without the cold start)",
                     "", null);
             report.value("freshness.secondHalfP99Ms", laterP99);
@@ -715,6 +708,11 @@ public final class Benchmark {
     }
 
     /** Nearest-rank percentile of sorted values. */
+    /** Every batch's samples in one sorted array. */
+    private static long[] sortedSamples(List<long[]> batches) {
+        return batches.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    }
+
     static double percentile(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
