@@ -17,6 +17,7 @@ import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -37,6 +38,8 @@ import java.util.stream.StreamSupport;
  *   replay-guarded updates would scan the whole collection.</li>
  *   <li><b>Documents stored as BSON</b> ({@link BsonDocumentDataType}) rather than Java-serialised, which made
  *   every commit and every read of a page that left H2's cache slow.</li>
+ *   <li><b>Sorted queries with a small limit</b> keep their first documents as they scan instead of sorting every
+ *   match ({@link FirstInOrder}): the summary's most and least interacted item after every write.</li>
  *   <li><b>Simple updates applied directly</b>: a single-document update or upsert by string {@code _id} made of
  *   {@code $inc}, {@code $set}, {@code $setOnInsert}, {@code $min} and {@code $max} on plain or dotted paths (the
  *   pipeline's guarded upserts) is applied by {@link SimpleUpdate}, copying only the changed paths, instead of by
@@ -56,6 +59,8 @@ final class EmbeddedMongoBackend extends H2Backend {
 
     private static final Set<String> WRITES = Set.of("insert", "update", "delete", "findAndModify", "findandmodify");
     private static final String ID = "_id";
+    /** Sorted queries whose skip + limit is at most this keep only their first documents while they scan. */
+    private static final int FIRST_IN_ORDER_MAX = 100;
 
     /** @param file the H2 file, or null for a store in memory */
     EmbeddedMongoBackend(String file) {
@@ -128,6 +133,25 @@ final class EmbeddedMongoBackend extends H2Backend {
                 return super.queryDocuments(query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
             }
             return matchDocumentsFromStream(candidates, query, orderBy, numberToSkip, limit, batchSize, fieldSelector);
+        }
+
+        /**
+         * A sorted query with a small limit (the summary's most and least interacted item) keeps only its first
+         * documents as it scans, instead of sorting all matches: upstream has no sorted index to walk.
+         */
+        @Override
+        protected QueryResult matchDocumentsFromStream(Document query, Stream<Document> documents, int numberToSkip,
+                                                       int limit, int batchSize, Comparator<Document> order,
+                                                       Document fieldSelector) {
+            if (order == null || limit <= 0 || (long) numberToSkip + limit > FIRST_IN_ORDER_MAX) {
+                return super.matchDocumentsFromStream(query, documents, numberToSkip, limit, batchSize, order,
+                        fieldSelector);
+            }
+            List<Document> first = FirstInOrder.first(
+                    documents.filter(document -> documentMatchesQuery(document, query)).iterator(), order,
+                    numberToSkip + limit);
+            return super.matchDocumentsFromStream(query, first.stream(), numberToSkip, limit, batchSize, null,
+                    fieldSelector);
         }
 
         @Override

@@ -48,9 +48,10 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The embedded backend, with its fast path for simple updates, answers every update exactly as mongo-java-server's
- * own H2 backend does: same write results, same errors (code, message, index), same documents (types and field
- * order included) and the same collection size. Each step runs against both servers through the MongoDB driver.
+ * The embedded backend, with its fast path for simple updates, answers every update (and sorted query) exactly as
+ * mongo-java-server's own H2 backend does: same write results, same errors (code, message, index), same documents
+ * (types and field order included) and the same collection size. Each step runs against both servers through the
+ * MongoDB driver.
  */
 class FastUpdateDifferentialTest {
 
@@ -220,6 +221,32 @@ class FastUpdateDifferentialTest {
         }
     }
 
+    /** The summary's most and least interacted item: sorted, limited queries, kept first-in-order while scanning. */
+    @Test
+    void sortedQueriesWithSmallLimitsAnswerAsUpstream() {
+        Random random = new Random(11);
+        Twin twin = new Twin("sorted queries");
+        for (int i = 0; i < 300; i++) {
+            Document document = new Document("_id", "item-" + random.nextInt(1_000_000)).append("total", (long) random.nextInt(20));
+            if (random.nextInt(10) == 0) {
+                document.append("total", random.nextBoolean() ? "text" : null); // other types sort apart, as in MongoDB
+            }
+            if (random.nextInt(10) == 0) {
+                document.remove("total");
+            }
+            twin.insert(document);
+        }
+        Document byTotal = new Document("total", 1);
+        for (Document sort : List.of(byTotal, new Document("total", -1), new Document("total", -1).append("_id", 1),
+                new Document("total", 1).append("_id", -1))) {
+            for (int limit : List.of(1, 2, 7, 100, 101)) {
+                twin.find(new Document(), sort, 0, limit, new Document("total", 1));
+                twin.find(new Document("total", new Document("$gte", 5L)), sort, 3, limit, new Document());
+            }
+        }
+        twin.find(new Document("total", new Document("$gt", 1_000L)), byTotal, 0, 1, new Document()); // nothing matches
+    }
+
     @Test
     void randomUpdatesAnswerAsUpstream() {
         for (long seed = 0; seed < 60; seed++) {
@@ -291,6 +318,15 @@ class FastUpdateDifferentialTest {
 
         void bulkWrite(List<WriteModel<Document>> models, BulkWriteOptions options) {
             compare(models, collection -> outcome(() -> describe(collection.bulkWrite(models, options))));
+        }
+
+        void find(Document filter, Document sort, int skip, int limit, Document projection) {
+            compare(List.of(filter, sort, skip, limit, projection), collection -> outcome(() -> {
+                List<String> found = new ArrayList<>();
+                collection.find(filter).sort(sort).skip(skip).limit(limit).projection(projection)
+                        .forEach(document -> found.add(document.toJson(TYPED_JSON)));
+                return found.toString();
+            }));
         }
 
         void findOneAndUpdate(Document filter, Document update, boolean upsert) {
