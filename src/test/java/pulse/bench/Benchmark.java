@@ -31,6 +31,7 @@ import pulse.it.GroundTruth;
 import pulse.store.AggregationProgress;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -386,6 +387,11 @@ public final class Benchmark {
 
     // ---------------------------------------------------------------- 2. end to end
 
+    /** CPU time of this JVM so far, all threads: what a phase costs whatever else the machine runs. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     private void endToEnd(BenchEvents events) throws Exception {
         long n = events.count();
         String name = "bench-e2e";
@@ -396,6 +402,8 @@ public final class Benchmark {
         say("[e2e] starting Interaction Pulse in this JVM on the pre-filled topic %s (%,d events,"
                 + " aggregation.batch.max-records %s)", E2E_TOPIC, n, o.batchRecords);
         long end;
+        long cpuUsed;
+        long cpuStart = processCpuNanos();
         BenchApp app = BenchApp.start(overrides);
         // what "auto" resolved to, read while the app runs
         String maxBatch = app.context().getPropertiesComponent().resolveProperty("aggregation.batch.max-records")
@@ -442,6 +450,7 @@ public final class Benchmark {
                 }
                 Thread.sleep(50);
             }
+            cpuUsed = processCpuNanos() - cpuStart;
             // the summary is written before the batch is committed and recorded: wait for the last batch's stats
             long recorded = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (progress.events() < summary && System.nanoTime() < recorded) {
@@ -475,6 +484,10 @@ public final class Benchmark {
                 Report.ratio(steadyRate / consumerRate), null);
         report.row("end to end: elapsed from start / of it app startup", String.format(Locale.ROOT, "%.1f / %.1f", total,
                 app.startupSeconds()), "s");
+        double cpuMicrosPerEvent = summary == 0 ? Double.NaN : cpuUsed / 1e3 / summary;
+        report.row("CPU time per event (this JVM: broker, app, MongoDB server)", cpuMicrosPerEvent, "us/event",
+                "(info: less noisy than rates)", "", null);
+        report.value("e2e.cpuMicrosPerEvent", Report.round(cpuMicrosPerEvent, 2));
         report.row("MongoDB writes per event", writesPerEvent, "writes/event", "<= 0.1", "",
                 Double.isNaN(writesPerEvent) ? null : writesPerEvent <= 0.1);
         report.row("mean events per write (coalesced batches)", meanBatch, "events/write", "(batches of <= " + maxBatch

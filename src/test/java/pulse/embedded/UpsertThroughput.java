@@ -18,20 +18,25 @@ import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 import pulse.store.AggregateUpdates;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Locale;
 
 /**
  * Not a test: a manual throughput harness for the embedded server's guarded upserts, in the app's exact shapes
- * ({@link AggregateUpdates#upsert}). Prints upserts/s per round and the median of the later rounds.
+ * ({@link AggregateUpdates#upsert}). Each round updates {@code touched} of the {@code ids} documents (all by default;
+ * a random few, as a live batch does, when fewer), in one bulk write. Prints upserts/s per round and the median of
+ * the later rounds.
  *
  * <pre>
  * mvn -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
- * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) pulse.embedded.UpsertThroughput [users|new-users|windows] [file|memory|upstream] [rounds] [ids]
+ * java -cp target/classes:target/test-classes:$(cat /tmp/cp.txt) pulse.embedded.UpsertThroughput [users|new-users|windows] [file|memory|upstream]  [rounds] [ids] [touched]
  * </pre>
  */
 public final class UpsertThroughput {
@@ -41,11 +46,18 @@ public final class UpsertThroughput {
     private UpsertThroughput() {
     }
 
+    /** CPU time of this JVM so far (client, server and store threads): less noisy than a rate on a shared machine. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     public static void main(String[] args) throws Exception {
         String shape = args.length > 0 ? args[0] : "users";
         String store = args.length > 1 ? args[1] : "file";
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 20;
         int ids = args.length > 3 ? Integer.parseInt(args[3]) : 10_000;
+        int touched = args.length > 4 ? Integer.parseInt(args[4]) : ids;
+        Random random = new Random(42);
         Dimension dimension = shape.equals("windows") ? Dimension.ITEM_WINDOWS : Dimension.USERS;
         boolean fresh = shape.equals("new-users"); // every upsert inserts a document
         Path dir = Files.createTempDirectory("upsert-throughput");
@@ -56,13 +68,24 @@ public final class UpsertThroughput {
         };
         MongoServer server = new MongoServer(backend);
         List<Double> rates = new ArrayList<>();
+        long laterCpuStart = 0;
         try (MongoClient client = MongoClients.create(server.bindAndGetConnectionString())) {
             MongoCollection<Document> collection = client.getDatabase("bench").getCollection(dimension.collection());
             Instant start = Instant.parse("2024-01-01T00:00:00Z");
             long offset = 0;
             for (int round = 0; round < rounds; round++) {
-                List<WriteModel<Document>> models = new ArrayList<>(ids);
+                if (round == Math.min(5, rounds - 1)) {
+                    laterCpuStart = processCpuNanos();
+                }
+                List<WriteModel<Document>> models = new ArrayList<>(touched);
+                List<Integer> chosen = new ArrayList<>();
                 for (int i = 0; i < ids; i++) {
+                    chosen.add(i);
+                }
+                if (touched < ids) {
+                    Collections.shuffle(chosen, random);
+                }
+                for (int i : chosen.subList(0, touched)) {
                     int n = fresh ? round * ids + i : i;
                     String id = dimension.isWindowed() ? "2024-01-01T00:00/item-" + n : "user-" + n;
                     AggregateDelta delta = new AggregateDelta(id);
@@ -80,7 +103,7 @@ public final class UpsertThroughput {
                     errors = e.getWriteErrors().size();
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                double rate = ids / seconds;
+                double rate = touched / seconds;
                 rates.add(rate);
                 System.out.printf(Locale.ROOT, "round %2d: %8.0f upserts/s (%d errors)%n", round, rate, errors);
             }
@@ -89,7 +112,9 @@ public final class UpsertThroughput {
         }
         List<Double> later = new ArrayList<>(rates.subList(Math.min(5, rates.size() - 1), rates.size()));
         later.sort(null);
-        System.out.printf(Locale.ROOT, "%s/%s: median of rounds 5..%d: %.0f upserts/s%n", shape, store, rounds - 1,
-                later.get(later.size() / 2));
+        int measured = rounds - Math.min(5, rounds - 1);
+        System.out.printf(Locale.ROOT, "%s/%s: median of rounds 5..%d: %.0f upserts/s; CPU of this JVM in those rounds:"
+                + " %.1f us per upsert%n", shape, store, rounds - 1, later.get(later.size() / 2),
+                (processCpuNanos() - laterCpuStart) / 1e3 / ((long) measured * touched));
     }
 }
