@@ -619,6 +619,8 @@ public final class Benchmark {
         long produced1;
         long window0;
         long window1;
+        long cpu0;
+        long cpu1;
         long backlog;
         boolean caughtUp;
         try {
@@ -636,12 +638,14 @@ public final class Benchmark {
             long end = t0 + TimeUnit.SECONDS.toNanos(o.freshnessSeconds);
             produced0 = -1;
             window0 = warm;
+            cpu0 = 0;
             long nextReport = t0 + 5 * NANOS_PER_SECOND;
             while (true) {
                 long now = System.nanoTime();
                 if (produced0 < 0 && now >= warm) {
                     produced0 = generated.total();
                     window0 = now;
+                    cpu0 = processCpuNanos();
                 }
                 if (now >= nextReport) {
                     long samples;
@@ -667,6 +671,7 @@ public final class Benchmark {
             }
             produced1 = generated.total();
             window1 = System.nanoTime();
+            cpu1 = processCpuNanos();
             backlog = produced1 - progress.events();
             app.stopRoute("generate-interactions");
             long target = generated.total();
@@ -712,6 +717,10 @@ public final class Benchmark {
             report.value("freshness.warmupMaxMs", warmupMax);
         }
         report.row("freshness run: generated rate", achieved, "events/s", "", "", null);
+        double cpuMicrosPerEvent = (cpu1 - cpu0) / 1e3 / (produced1 - produced0);
+        report.row("freshness run: CPU time per event after the warm-up (this JVM)", cpuMicrosPerEvent, "us/event",
+                "(info)", "", null);
+        report.value("freshness.cpuMicrosPerEvent", Report.round(cpuMicrosPerEvent, 2));
         report.row("freshness run: backlog when the generator stopped" + (caughtUp ? "" : " (NOT drained in 60 s)"),
                 backlog, "events", "(~0 if aggregation keeps up)", "", null);
         report.value("freshness.samples", all.length);
