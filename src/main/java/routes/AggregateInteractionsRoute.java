@@ -49,8 +49,11 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                     .to("direct:write-aggregates")
                 .end();
 
+        // the routes the Kafka route calls start first and, as Camel stops routes in reverse order, stop last: a
+        // batch still in flight when the app stops finds them running (otherwise its call to a stopped direct
+        // endpoint waits for a consumer until the shutdown times out, 30 s)
         from("direct:write-aggregates")
-                .routeId("write-aggregates")
+                .routeId("write-aggregates").startupOrder(10)
                 .setProperty("write", body())
                 .transform(simple("${body.delta}"))
                 .bean("aggregateStore", "apply")
@@ -58,7 +61,7 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 .bean("aggregationProgress", "record");
 
         from("direct:dead-letter")
-                .routeId("dead-letter-invalid-events")
+                .routeId("dead-letter-invalid-events").startupOrder(11)
                 .process(DeadLetters::prepare)
                 .log(LoggingLevel.WARN, "Rejected record ${header.dlq.source.topic}-${header.dlq.source.partition}"
                         + "@${header.dlq.source.offset}: ${header.dlq.reason} (${header.dlq.detail})")

@@ -52,13 +52,14 @@ public class DashboardApiRoute extends RouteBuilder {
                         .description("which window size, one of aggregation.window.sizes (default the first)").endParam()
                     .to("direct:api-windows");
 
-        from("direct:api-summary").routeId("api-summary")
+        // started before the REST routes that call them, so stopped after them (Camel stops in reverse order)
+        from("direct:api-summary").routeId("api-summary").startupOrder(20)
                 .setBody(constant(AggregateStore.SUMMARY_ID))
                 .to(MONGO + "&collection=summary&operation=findById")
                 .bean("dashboardViews", "summary")
                 .marshal().json();
 
-        from("direct:api-top-items").routeId("api-top-items")
+        from("direct:api-top-items").routeId("api-top-items").startupOrder(21)
                 .choice()
                     .when(header("minutes").isNotNull())
                         .setBody(method(ApiParameters.class, "topItemsSince"))
@@ -73,7 +74,7 @@ public class DashboardApiRoute extends RouteBuilder {
                 .end()
                 .marshal().json();
 
-        from("direct:api-windows").routeId("api-windows")
+        from("direct:api-windows").routeId("api-windows").startupOrder(22)
                 .setHeader(MongoDbConstants.CRITERIA, method(ApiParameters.class, "windowsSince"))
                 .setHeader(MongoDbConstants.SORT_BY, constant(new Document("windowStart", 1)))
                 .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "windows"))
