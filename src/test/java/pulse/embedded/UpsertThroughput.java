@@ -68,13 +68,14 @@ public final class UpsertThroughput {
         };
         MongoServer server = new MongoServer(backend);
         List<Double> rates = new ArrayList<>();
+        int firstMeasured = Math.min(5, rounds - 1); // the rounds before warm the JIT up
         long laterCpuStart = 0;
         try (MongoClient client = MongoClients.create(server.bindAndGetConnectionString())) {
             MongoCollection<Document> collection = client.getDatabase("bench").getCollection(dimension.collection());
             Instant start = Instant.parse("2024-01-01T00:00:00Z");
             long offset = 0;
             for (int round = 0; round < rounds; round++) {
-                if (round == Math.min(5, rounds - 1)) {
+                if (round == firstMeasured) {
                     laterCpuStart = processCpuNanos();
                 }
                 List<WriteModel<Document>> models = new ArrayList<>(touched);
@@ -110,11 +111,11 @@ public final class UpsertThroughput {
         } finally {
             server.shutdown();
         }
-        List<Double> later = new ArrayList<>(rates.subList(Math.min(5, rates.size() - 1), rates.size()));
+        List<Double> later = new ArrayList<>(rates.subList(firstMeasured, rates.size()));
         later.sort(null);
-        int measured = rounds - Math.min(5, rounds - 1);
-        System.out.printf(Locale.ROOT, "%s/%s: median of rounds 5..%d: %.0f upserts/s; CPU of this JVM in those rounds:"
-                + " %.1f us per upsert%n", shape, store, rounds - 1, later.get(later.size() / 2),
+        int measured = rounds - firstMeasured;
+        System.out.printf(Locale.ROOT, "%s/%s: median of rounds %d..%d: %.0f upserts/s; CPU of this JVM in those rounds:"
+                + " %.1f us per upsert%n", shape, store, firstMeasured, rounds - 1, later.get(later.size() / 2),
                 (processCpuNanos() - laterCpuStart) / 1e3 / ((long) measured * touched));
     }
 }

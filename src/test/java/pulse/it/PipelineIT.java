@@ -23,8 +23,12 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -67,7 +71,7 @@ class PipelineIT {
     void replayingTheWholeTopicWithOtherBatchesChangesNoAggregate() throws Exception {
         List<InteractionEvent> events = new pulse.generator.InteractionGenerator(
                 new pulse.generator.GeneratorOptions(100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3},
-                        java.util.OptionalLong.of(3)), Clock.systemUTC()).next(6000);
+                        OptionalLong.of(3)), Clock.systemUTC()).next(6000);
         try (Pipeline pipeline = new Pipeline("replayed").with("aggregation.batch.max-records", "1000")) {
             try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
                 pipeline.start();
@@ -152,7 +156,7 @@ class PipelineIT {
         Instant start = Instant.now().minus(Duration.ofMinutes(200));
         List<InteractionEvent> events = new ArrayList<>();
         for (InteractionEvent e : new pulse.generator.InteractionGenerator(new pulse.generator.GeneratorOptions(
-                100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3}, java.util.OptionalLong.of(5)),
+                100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3}, OptionalLong.of(5)),
                 Clock.systemUTC()).next(6000)) {
             Instant timestamp = start.plusMillis(events.size() * 2000L); // 2 s apart
             events.add(new InteractionEvent(e.eventId(), e.schemaVersion(), e.userId(), e.itemId(), e.type(), timestamp));
@@ -190,9 +194,9 @@ class PipelineIT {
      */
     static long lateByEventTime(List<ConsumerRecord<String, byte[]>> records, Duration windowSize, Duration grace) {
         List<ConsumerRecord<String, byte[]>> ordered = new ArrayList<>(records);
-        ordered.sort(java.util.Comparator.comparingInt((ConsumerRecord<String, byte[]> r) -> r.partition())
+        ordered.sort(Comparator.comparingInt((ConsumerRecord<String, byte[]> r) -> r.partition())
                 .thenComparingLong(ConsumerRecord::offset));
-        Map<Integer, Instant> streamTime = new java.util.HashMap<>();
+        Map<Integer, Instant> streamTime = new HashMap<>();
         long late = 0;
         for (ConsumerRecord<String, byte[]> record : ordered) {
             InteractionEvent event = parsedOrNull(record);
@@ -220,7 +224,7 @@ class PipelineIT {
 
     /** Valid events among records, as the pipeline would judge them. */
     static List<InteractionEvent> valid(List<ConsumerRecord<String, byte[]>> records) {
-        return records.stream().map(PipelineIT::parsedOrNull).filter(java.util.Objects::nonNull).toList();
+        return records.stream().map(PipelineIT::parsedOrNull).filter(Objects::nonNull).toList();
     }
 
     /** The record's event, or null when the pipeline rejects it (and does not count it). */
