@@ -221,11 +221,17 @@ public class AggregateStore {
     private void updateSummary(BatchDelta batch, Set<Position> newUsers, Set<Position> newItems, Counter counter) {
         MongoCollection<Document> summary = database.getCollection(SUMMARY);
         Map<Integer, Long> applied = Map.of();
+        Document stored = null;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
             SummaryDelta delta = SummaryDelta.of(batch.events(), batch::isLate, batch.rejectedPositions(), newUsers,
                     newItems, applied);
             if (delta.isEmpty()) {
-                return; // the summary already holds this whole batch
+                // the summary already holds this whole batch (a retry): its derived fields may not, if MongoDB failed
+                // between the counters and them
+                if (stored != null) {
+                    refreshDerivedFields(summary, stored, counter);
+                }
+                return;
             }
             Document filter = new Document("_id", SUMMARY_ID);
             List<Bson> updates = new ArrayList<>(List.of(
@@ -253,7 +259,7 @@ public class AggregateStore {
                     throw e;
                 }
                 counter.conflicts++;
-                Document stored = summary.find(Filters.eq("_id", SUMMARY_ID)).first();
+                stored = summary.find(Filters.eq("_id", SUMMARY_ID)).first();
                 applied = stored == null ? Map.of() : AggregateUpdates.appliedOffsets(stored);
             }
         }

@@ -5,6 +5,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
@@ -93,6 +94,22 @@ class AggregateStoreIT {
 
         // restart: consumption resumes at the last committed offsets, with other batch boundaries
         applyInBatches(1200, stream.size(), 250);
+
+        assertThat(truth().mismatches(database)).isEmpty();
+    }
+
+    @Test
+    void aRetryAfterTheSummaryCountersWereWrittenStillRefreshesItsDerivedFields() {
+        applyInBatches(0, 2000, 500);
+        Document stale = summary();
+        applyInBatches(2000, stream.size(), 500);
+        // MongoDB failed between the last batch's summary counters and its derived fields: they are the earlier ones
+        database.getCollection(AggregateStore.SUMMARY).updateOne(new Document("_id", AggregateStore.SUMMARY_ID),
+                Updates.combine(Updates.set("avgInteractionsPerUser", stale.get("avgInteractionsPerUser")),
+                        Updates.set("maxItem", stale.get("maxItem")), Updates.set("minItem", stale.get("minItem"))));
+        assertThat(truth().mismatches(database)).isNotEmpty();
+
+        store.apply(batch(stream.size() - 500, stream.size())); // the retry of that batch
 
         assertThat(truth().mismatches(database)).isEmpty();
     }
