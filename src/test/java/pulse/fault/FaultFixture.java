@@ -130,6 +130,7 @@ final class FaultFixture implements AutoCloseable {
     /** Sends every event keyed by its user, as the generator does, and waits for all acknowledgements. */
     void produce(List<InteractionEvent> events) {
         long start = System.nanoTime();
+        long onTopic = endTotal();
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrapServers);
         props.put("key.serializer", StringSerializer.class.getName());
@@ -153,7 +154,7 @@ final class FaultFixture implements AutoCloseable {
         if (failure.get() != null) {
             throw new IllegalStateException("Could not produce the test events", failure.get());
         }
-        assertThat(endTotal()).as("records on %s", topic()).isEqualTo(events.size());
+        assertThat(endTotal()).as("records on %s", topic()).isEqualTo(onTopic + events.size());
         Faults.note("produced %d events to %s in %s", events.size(), topic(), Faults.seconds(System.nanoTime() - start));
     }
 
