@@ -108,18 +108,28 @@ public final class KafkaBatch {
                     + " needs allowManualCommit=true");
         }
         return new KafkaBatch(records, consumerId, new PartitionCommits(consumer, lastOffsets, commitTimeoutMs),
-                batch.size() >= maxRecords && hasLag(consumer), consumer.assignment());
+                isBacklogAhead(batch.size(), lag(consumer), maxRecords), consumer.assignment());
     }
 
-    /** Whether the consumer knows of records on its partitions beyond those it has polled. */
-    private static boolean hasLag(Consumer<?, ?> consumer) {
+    /**
+     * A full batch with lag behind it, or at least another full batch's worth of lag whatever this batch's size:
+     * camel-kafka's batching interval counts from the start of the previous batch's processing, so after a slow
+     * write the next batch is cut by the interval however far behind the consumer is.
+     */
+    static boolean isBacklogAhead(int batchSize, long lag, int maxRecords) {
+        return lag >= maxRecords || batchSize >= maxRecords && lag > 0;
+    }
+
+    /** How many records the consumer knows of on its partitions beyond those it has polled. */
+    private static long lag(Consumer<?, ?> consumer) {
+        long lag = 0;
         for (TopicPartition partition : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(partition);
-            if (lag.isPresent() && lag.getAsLong() > 0) {
-                return true;
+            OptionalLong partitionLag = consumer.currentLag(partition);
+            if (partitionLag.isPresent()) {
+                lag += partitionLag.getAsLong();
             }
         }
-        return false;
+        return lag;
     }
 
     /** The records, one list per partition, each in the order it was consumed. */
@@ -153,9 +163,9 @@ public final class KafkaBatch {
     }
 
     /**
-     * Whether more batches follow right away: this one was cut by size, not by the batching interval, and the
-     * consumer knows of more records on its partitions (Kafka's lag after the poll). A batch cut by the interval
-     * is never "ahead of a backlog", so the last batch of a burst is always written without waiting for another.
+     * Whether more batches follow right away, by Kafka's lag after the poll on the consumer's partitions: this one
+     * was cut by size and there is lag, or at least another full batch's worth of lag waits whatever this batch's
+     * size. The last batch of a burst, and live traffic (a few records behind), are written without waiting.
      */
     public boolean backlogAhead() {
         return backlogAhead;

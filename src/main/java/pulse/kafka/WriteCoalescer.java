@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
 /**
  * Coalesces writes while a consumer is behind: its consumed batches are folded together and written to MongoDB
  * at once, so a document gets one write for all the events of many batches. A fold is held only while more
- * batches follow right away ({@link KafkaBatch#backlogAhead()}: a full batch, and Kafka reports lag), and at most
+ * batches follow right away ({@link KafkaBatch#backlogAhead()}: by Kafka's lag after the poll), and at most
  * until it holds {@code maxEvents} events or is {@code maxDelay} old (bounded memory and freshness). Live traffic
  * and the end of a backlog never wait: their batches are cut by the batching interval and written at once.
  *

@@ -91,13 +91,19 @@ class KafkaBatchTest {
     }
 
     @Test
-    void aBacklogLiesAheadOnlyOfAFullBatchWhileKafkaReportsLag() {
-        positionAndEnd(P0, 3, 1_000);
-        positionAndEnd(P1, 0, 0);
+    void aBacklogLiesAheadOfAFullBatchWithLagOrOfAnyBatchWithAFullBatchOfLag() {
+        positionAndEnd(P0, 3, 5);
+        positionAndEnd(P1, 0, 1);
         assertThat(KafkaBatch.read(records(0, 0, 2), 3).backlogAhead()).as("full, lag").isTrue();
-        assertThat(KafkaBatch.read(records(0, 0, 2), 4).backlogAhead()).as("cut by the interval").isFalse();
+        assertThat(KafkaBatch.read(records(0, 0, 2), 4).backlogAhead()).as("cut by the interval, 3 behind").isFalse();
+        assertThat(KafkaBatch.read(records(0, 0, 2), 5).backlogAhead()).as("cut by the interval, 3 behind").isFalse();
+
+        // after a slow write camel-kafka cuts the next batch by the interval however far behind the consumer is
+        positionAndEnd(P0, 3, 1_000);
+        assertThat(KafkaBatch.read(records(0, 0, 2), 4).backlogAhead()).as("cut by the interval, 998 behind").isTrue();
 
         positionAndEnd(P0, 3, 3);
+        positionAndEnd(P1, 0, 0);
         assertThat(KafkaBatch.read(records(0, 0, 2), 3).backlogAhead()).as("full, no lag").isFalse();
     }
 }
