@@ -6,6 +6,7 @@ import pulse.event.InteractionType;
 
 import java.time.Instant;
 import java.util.Collections;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -19,10 +20,6 @@ public final class AggregateDelta {
     public static final class OffsetRange {
         private long first;
         private long last;
-
-        OffsetRange(long offset) {
-            this(offset, offset);
-        }
 
         OffsetRange(long first, long last) {
             this.first = first;
@@ -49,8 +46,16 @@ public final class AggregateDelta {
     private final long[] byType = new long[InteractionType.values().length];
     private Instant firstSeen;
     private Instant lastSeen;
-    private final SortedMap<Integer, OffsetRange> offsets = new TreeMap<>();
-    private Position origin;
+    // most deltas see one partition (a user's events are keyed to it): its range is kept without a map, which a
+    // fold of a backlog with many distinct users holds for nearly every event
+    private int onlyPartition = NO_PARTITION;
+    private OffsetRange onlyRange;
+    /** Every partition's range once there are two or more; null before. */
+    private SortedMap<Integer, OffsetRange> ranges;
+    private int originPartition = NO_PARTITION;
+    private long originOffset;
+
+    private static final int NO_PARTITION = -1;
 
     public AggregateDelta(String id) {
         this.id = id;
@@ -81,14 +86,34 @@ public final class AggregateDelta {
         if (lastSeen == null || timestamp.isAfter(lastSeen)) {
             lastSeen = timestamp;
         }
-        OffsetRange range = offsets.get(consumed.partition());
-        if (range == null) {
-            offsets.put(consumed.partition(), new OffsetRange(consumed.offset()));
-        } else {
-            range.include(consumed.offset());
-        }
+        include(consumed.partition(), consumed.offset(), consumed.offset());
         if (isBeforeOrigin(consumed.partition(), consumed.offset())) {
-            origin = new Position(consumed.partition(), consumed.offset());
+            originPartition = consumed.partition();
+            originOffset = consumed.offset();
+        }
+    }
+
+    private void include(int partition, long first, long last) {
+        if (ranges == null) {
+            if (onlyRange == null) {
+                onlyPartition = partition;
+                onlyRange = new OffsetRange(first, last);
+                return;
+            }
+            if (onlyPartition == partition) {
+                onlyRange.include(first);
+                onlyRange.include(last);
+                return;
+            }
+            ranges = new TreeMap<>();
+            ranges.put(onlyPartition, onlyRange);
+        }
+        OffsetRange range = ranges.get(partition);
+        if (range == null) {
+            ranges.put(partition, new OffsetRange(first, last));
+        } else {
+            range.include(first);
+            range.include(last);
         }
     }
 
@@ -108,24 +133,17 @@ public final class AggregateDelta {
         if (lastSeen == null || (other.lastSeen != null && other.lastSeen.isAfter(lastSeen))) {
             lastSeen = other.lastSeen;
         }
-        other.offsets.forEach((partition, range) -> {
-            OffsetRange mine = offsets.get(partition);
-            if (mine == null) {
-                offsets.put(partition, new OffsetRange(range.first, range.last));
-            } else {
-                mine.include(range.first);
-                mine.include(range.last);
-            }
-        });
-        if (other.origin != null && isBeforeOrigin(other.origin.partition(), other.origin.offset())) {
-            origin = other.origin;
+        other.offsets().forEach((partition, range) -> include(partition, range.first, range.last));
+        if (other.originPartition != NO_PARTITION && isBeforeOrigin(other.originPartition, other.originOffset)) {
+            originPartition = other.originPartition;
+            originOffset = other.originOffset;
         }
     }
 
     /** Lower partition first, then lower offset; anything is before no origin at all. */
     private boolean isBeforeOrigin(int partition, long offset) {
-        return origin == null || partition < origin.partition()
-                || (partition == origin.partition() && offset < origin.offset());
+        return originPartition == NO_PARTITION || partition < originPartition
+                || (partition == originPartition && offset < originOffset);
     }
 
     public String id() {
@@ -154,11 +172,15 @@ public final class AggregateDelta {
     }
 
     public SortedMap<Integer, OffsetRange> offsets() {
-        return Collections.unmodifiableSortedMap(offsets);
+        if (ranges != null) {
+            return Collections.unmodifiableSortedMap(ranges);
+        }
+        return onlyRange == null ? Collections.emptySortedMap()
+                : Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(onlyPartition, onlyRange)));
     }
 
     /** The lowest (partition, offset) folded in; recorded on insert so a new document is counted exactly once. */
     public Position origin() {
-        return origin;
+        return originPartition == NO_PARTITION ? null : new Position(originPartition, originOffset);
     }
 }

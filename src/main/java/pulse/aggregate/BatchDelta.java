@@ -10,7 +10,6 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,8 @@ import java.util.Set;
  * windows once the batch is complete, by {@link #classifyLateness}, since whether an event still counts in its
  * window depends on the stream time before the batch. The batch's valid events are kept so that, when MongoDB
  * reports that a document already holds some of them (a replay), the delta for that document can be folded again
- * from only the events it does not hold yet.
+ * from only the events it does not hold yet. They are kept compact (see {@link #events()}): a fold of a backlog
+ * holds hundreds of thousands of them for seconds.
  */
 public final class BatchDelta {
 
@@ -33,8 +33,8 @@ public final class BatchDelta {
     private Set<Position> positions;
     /** Per windowed dimension, its deltas; null until {@link #classifyLateness}. */
     private Map<Dimension, Map<String, AggregateDelta>> windowed;
-    /** Per window size (by its windows dimension), the events that were late for it. */
-    private Map<Dimension, Set<ConsumedEvent>> late = Map.of();
+    /** Per window size (by its windows dimension), where the events that were late for it were read. */
+    private Map<Dimension, Set<Position>> late = Map.of();
     private Map<Integer, Instant> streamTimes = Map.of();
 
     /** A batch keeping the default aggregates (1-minute windows). */
@@ -47,12 +47,29 @@ public final class BatchDelta {
     }
 
     public void add(ConsumedEvent consumed) {
-        events.add(consumed);
         positions = null;
         windowed = null;
         InteractionEvent event = consumed.event();
-        users.computeIfAbsent(event.userId(), AggregateDelta::new).add(consumed);
-        items.computeIfAbsent(event.itemId(), AggregateDelta::new).add(consumed);
+        AggregateDelta user = users.computeIfAbsent(event.userId(), AggregateDelta::new);
+        AggregateDelta item = items.computeIfAbsent(event.itemId(), AggregateDelta::new);
+        ConsumedEvent held = held(consumed, user.id(), item.id());
+        events.add(held);
+        user.add(held);
+        item.add(held);
+    }
+
+    /**
+     * The event as the fold keeps it: sharing the id strings of its user's and item's deltas (the parser makes new
+     * ones for every event) and without its event id, which aggregation never reads. ~300 bytes per held event
+     * become ~120 with 10k users (measured on 500k parsed events).
+     */
+    private static ConsumedEvent held(ConsumedEvent consumed, String userId, String itemId) {
+        InteractionEvent event = consumed.event();
+        if (event.eventId().isEmpty() && event.userId() == userId && event.itemId() == itemId) {
+            return consumed; // already held by a fold (a fold merged or retained again)
+        }
+        return new ConsumedEvent(new InteractionEvent("", event.schemaVersion(), userId, itemId, event.type(),
+                event.timestamp()), consumed.partition(), consumed.offset());
     }
 
     /**
@@ -114,10 +131,10 @@ public final class BatchDelta {
     public void classifyLateness(Map<Integer, Instant> base, Duration grace) {
         List<Dimensions.WindowPair> sizes = dimensions.windowSizes();
         List<Map<Long, WindowFold>> folds = new ArrayList<>(sizes.size());
-        List<Set<ConsumedEvent>> lateBySize = new ArrayList<>(sizes.size());
+        List<Set<Position>> lateBySize = new ArrayList<>(sizes.size());
         for (int i = 0; i < sizes.size(); i++) {
             folds.add(new LinkedHashMap<>());
-            lateBySize.add(Collections.newSetFromMap(new IdentityHashMap<>()));
+            lateBySize.add(new HashSet<>());
         }
         long graceMillis = grace.toMillis();
         Map<Integer, Instant> time = new HashMap<>(base);
@@ -135,7 +152,7 @@ public final class BatchDelta {
                 previous[i] = fold;
                 fold.add(consumed, isLate);
                 if (isLate) {
-                    lateBySize.get(i).add(consumed);
+                    lateBySize.get(i).add(new Position(consumed.partition(), consumed.offset()));
                 }
             }
             if (current == null || timestamp.isAfter(current)) {
@@ -147,7 +164,7 @@ public final class BatchDelta {
         time.keySet().retainAll(partitions);
 
         Map<Dimension, Map<String, AggregateDelta>> folded = new HashMap<>();
-        Map<Dimension, Set<ConsumedEvent>> lateEvents = new HashMap<>();
+        Map<Dimension, Set<Position>> lateEvents = new HashMap<>();
         for (int i = 0; i < sizes.size(); i++) {
             Map<String, AggregateDelta> windows = new LinkedHashMap<>();
             Map<String, AggregateDelta> itemWindows = new LinkedHashMap<>();
@@ -201,8 +218,9 @@ public final class BatchDelta {
     }
 
     private boolean isLate(Dimension dimension, ConsumedEvent event) {
-        Set<ConsumedEvent> lateForSize = late.get(pairOf(dimension).windows());
-        return lateForSize != null && lateForSize.contains(event);
+        Set<Position> lateForSize = late.get(pairOf(dimension).windows());
+        return lateForSize != null && !lateForSize.isEmpty()
+                && lateForSize.contains(new Position(event.partition(), event.offset()));
     }
 
     private Dimensions.WindowPair pairOf(Dimension dimension) {
@@ -245,6 +263,10 @@ public final class BatchDelta {
         return Collections.unmodifiableCollection(deltas.values());
     }
 
+    /**
+     * The batch's valid events as the fold keeps them: the same partition, offset and fields, but without their
+     * event id (empty), which aggregation never reads.
+     */
     public List<ConsumedEvent> events() {
         return Collections.unmodifiableList(events);
     }

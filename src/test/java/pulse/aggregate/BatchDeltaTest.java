@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static pulse.event.InteractionType.CLICK;
 import static pulse.event.InteractionType.PURCHASE;
 import static pulse.event.InteractionType.VIEW;
@@ -132,7 +133,7 @@ class BatchDeltaTest {
             BatchDelta merged = aggregate(partition(2), partition(0, 12), partition(1, 8));
             BatchDelta whole = fold(BATCH);
 
-            assertThat(merged.events()).containsExactlyInAnyOrderElementsOf(BATCH);
+            assertThat(merged.events()).hasSize(BATCH.size()).containsExactlyInAnyOrderElementsOf(whole.events());
             assertThat(merged.rejectedPositions()).containsExactly(new Position(0, 12), new Position(1, 8));
             for (Dimension dimension : Dimensions.DEFAULT.all()) {
                 assertThat(describe(merged.deltas(dimension))).as(dimension.collection())
@@ -164,6 +165,22 @@ class BatchDeltaTest {
                         + d.count(PURCHASE) + " " + d.firstSeen() + " " + d.lastSeen() + " " + d.origin() + " " + offsets);
             }
             return described;
+        }
+    }
+
+    @Test
+    void keepsEachEventWithoutItsIdAndWithTheIdStringsOfItsDeltas() {
+        BatchDelta batch = aggregate(BATCH.toArray());
+
+        assertThat(batch.events()).extracting(ConsumedEvent::partition, ConsumedEvent::offset)
+                .containsExactlyElementsOf(BATCH.stream().map(e -> tuple(e.partition(), e.offset())).toList());
+        for (int i = 0; i < BATCH.size(); i++) {
+            InteractionEvent held = batch.events().get(i).event();
+            InteractionEvent original = BATCH.get(i).event();
+            assertThat(held).isEqualTo(new InteractionEvent("", original.schemaVersion(), original.userId(),
+                    original.itemId(), original.type(), original.timestamp()));
+            assertThat(held.userId()).isSameAs(delta(batch, Dimension.USERS, original.userId()).id());
+            assertThat(held.itemId()).isSameAs(delta(batch, Dimension.ITEMS, original.itemId()).id());
         }
     }
 
