@@ -392,6 +392,20 @@ public final class Benchmark {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
+    /**
+     * The JIT's and the GC's shares of a phase's CPU time: each phase's app is new code for this JVM, which on two
+     * cores compiles for over a minute after it starts (measured), and the collector's threads run beside it.
+     */
+    private void reportJvmThreads(String label, JvmThreadCpu used, long cpuNanos, String key) {
+        if (!JvmThreadCpu.isAvailable()) {
+            return;
+        }
+        report.row(label + " JIT compiler / garbage collector threads", String.format(Locale.ROOT, "%.0f / %.0f",
+                100.0 * used.jitNanos() / cpuNanos, 100.0 * used.gcNanos() / cpuNanos), "%", "(info)", "", null);
+        report.value(key + ".jitCpuSeconds", Report.round(used.jitNanos() / 1e9, 2));
+        report.value(key + ".gcCpuSeconds", Report.round(used.gcNanos() / 1e9, 2));
+    }
+
     private void endToEnd(BenchEvents events) throws Exception {
         long n = events.count();
         String name = "bench-e2e";
@@ -403,7 +417,9 @@ public final class Benchmark {
                 + " aggregation.batch.max-records %s)", E2E_TOPIC, n, o.batchRecords);
         long end;
         long cpuUsed;
+        JvmThreadCpu jvmThreadsUsed;
         long cpuStart = processCpuNanos();
+        JvmThreadCpu jvmThreadsStart = JvmThreadCpu.now();
         BenchApp app = BenchApp.start(overrides);
         // what "auto" resolved to, read while the app runs
         String maxBatch = app.context().getPropertiesComponent().resolveProperty("aggregation.batch.max-records")
@@ -451,6 +467,7 @@ public final class Benchmark {
                 Thread.sleep(50);
             }
             cpuUsed = processCpuNanos() - cpuStart;
+            jvmThreadsUsed = JvmThreadCpu.now().since(jvmThreadsStart);
             // the summary is written before the batch is committed and recorded: wait for the last batch's stats
             long recorded = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (progress.events() < summary && System.nanoTime() < recorded) {
@@ -488,6 +505,7 @@ public final class Benchmark {
         report.row("CPU time per event (this JVM: broker, app, MongoDB server)", cpuMicrosPerEvent, "us/event",
                 "(info: less noisy than rates)", "", null);
         report.value("e2e.cpuMicrosPerEvent", Report.round(cpuMicrosPerEvent, 2));
+        reportJvmThreads("of that CPU time:", jvmThreadsUsed, cpuUsed, "e2e");
         report.row("MongoDB writes per event", writesPerEvent, "writes/event", "<= 0.1", "",
                 Double.isNaN(writesPerEvent) ? null : writesPerEvent <= 0.1);
         report.row("mean events per write (coalesced batches)", meanBatch, "events/write", "(batches of <= " + maxBatch
@@ -621,6 +639,8 @@ public final class Benchmark {
         long window1;
         long cpu0;
         long cpu1;
+        JvmThreadCpu jvmThreads0;
+        JvmThreadCpu jvmThreads1;
         long backlog;
         boolean caughtUp;
         try {
@@ -639,13 +659,17 @@ public final class Benchmark {
             produced0 = -1;
             window0 = warm;
             cpu0 = 0;
+            jvmThreads0 = null;
             long nextReport = t0 + 5 * NANOS_PER_SECOND;
+            JvmThreadCpu jvmThreadsAtLastReport = JvmThreadCpu.now();
+            long lastReport = System.nanoTime();
             while (true) {
                 long now = System.nanoTime();
                 if (produced0 < 0 && now >= warm) {
                     produced0 = generated.total();
                     window0 = now;
                     cpu0 = processCpuNanos();
+                    jvmThreads0 = JvmThreadCpu.now();
                 }
                 if (now >= nextReport) {
                     long samples;
@@ -658,9 +682,15 @@ public final class Benchmark {
                             }
                         }
                     }
-                    say("[freshness] t=%.0f s%s: %,d generated, %,d aggregated, %,d freshness samples kept, max %,d ms",
+                    JvmThreadCpu jvmThreads = JvmThreadCpu.now();
+                    JvmThreadCpu lastPeriod = jvmThreads.since(jvmThreadsAtLastReport);
+                    say("[freshness] t=%.0f s%s: %,d generated, %,d aggregated, %,d freshness samples kept, max %,d ms;"
+                                    + " JIT %.0f%%, GC %.0f%% of a core",
                             (now - t0) / 1e9, now < warm ? " (warm-up)" : "", generated.total(), progress.events(),
-                            samples, max);
+                            samples, max, 100.0 * lastPeriod.jitNanos() / (now - lastReport),
+                            100.0 * lastPeriod.gcNanos() / (now - lastReport));
+                    jvmThreadsAtLastReport = jvmThreads;
+                    lastReport = now;
                     nextReport += 5 * NANOS_PER_SECOND;
                 }
                 if (now >= end) {
@@ -672,6 +702,7 @@ public final class Benchmark {
             produced1 = generated.total();
             window1 = System.nanoTime();
             cpu1 = processCpuNanos();
+            jvmThreads1 = JvmThreadCpu.now();
             backlog = produced1 - progress.events();
             app.stopRoute("generate-interactions");
             long target = generated.total();
@@ -721,6 +752,7 @@ public final class Benchmark {
         report.row("freshness run: CPU time per event after the warm-up (this JVM)", cpuMicrosPerEvent, "us/event",
                 "(info)", "", null);
         report.value("freshness.cpuMicrosPerEvent", Report.round(cpuMicrosPerEvent, 2));
+        reportJvmThreads("of that CPU time:", jvmThreads1.since(jvmThreads0), cpu1 - cpu0, "freshness");
         report.row("freshness run: backlog when the generator stopped" + (caughtUp ? "" : " (NOT drained in 60 s)"),
                 backlog, "events", "(~0 if aggregation keeps up)", "", null);
         report.value("freshness.samples", all.length);

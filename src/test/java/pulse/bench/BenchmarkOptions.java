@@ -31,8 +31,8 @@ public final class BenchmarkOptions {
     long naiveTimeoutSeconds = 600;
     int freshnessRate = 10_000;
     /** Long enough for a steady state: the first seconds start the app on an empty database. */
-    int freshnessSeconds = 60;
-    int freshnessWarmupSeconds = 20;
+    int freshnessSeconds = 80;
+    int freshnessWarmupSeconds = 40;
     int generatorSeconds = 10;
     int generatorWarmupSeconds = 2;
     int generatorMaxTick = 5_000;
@@ -228,7 +228,7 @@ public final class BenchmarkOptions {
                 "  --mongo-uri URI         use an existing MongoDB instead (its bench_* databases are dropped first)",
                 "  --naive-events N        events for the naive baseline (20000); --skip-naive",
                 "  --freshness-rate N      events/s during the freshness run (10000)",
-                "  --freshness-seconds N   length of the freshness run (60); --freshness-warmup N (20); --skip-freshness",
+                "  --freshness-seconds N   length of the freshness run (80); --freshness-warmup N (40); --skip-freshness",
                 "  --generator-seconds N   length of each generator measurement (10); --generator-warmup N (2)",
                 "  --generator-rates A,B   set rates for the rate-error check (1000,5000,10000); --generator-max-tick N (5000)",
                 "  --skip-generator",
