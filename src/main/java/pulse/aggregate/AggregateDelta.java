@@ -40,6 +40,8 @@ public final class AggregateDelta {
         }
     }
 
+    private static final int NO_PARTITION = -1;
+
     private final String id;
     private long total;
     private long late;
@@ -54,8 +56,6 @@ public final class AggregateDelta {
     private SortedMap<Integer, OffsetRange> ranges;
     private int originPartition = NO_PARTITION;
     private long originOffset;
-
-    private static final int NO_PARTITION = -1;
 
     public AggregateDelta(String id) {
         this.id = id;
@@ -133,7 +133,11 @@ public final class AggregateDelta {
         if (lastSeen == null || (other.lastSeen != null && other.lastSeen.isAfter(lastSeen))) {
             lastSeen = other.lastSeen;
         }
-        other.offsets().forEach((partition, range) -> include(partition, range.first, range.last));
+        if (other.ranges != null) {
+            other.ranges.forEach((partition, range) -> include(partition, range.first, range.last));
+        } else if (other.onlyRange != null) {
+            include(other.onlyPartition, other.onlyRange.first, other.onlyRange.last);
+        }
         if (other.originPartition != NO_PARTITION && isBeforeOrigin(other.originPartition, other.originOffset)) {
             originPartition = other.originPartition;
             originOffset = other.originOffset;
