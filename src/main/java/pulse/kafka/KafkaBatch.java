@@ -116,7 +116,7 @@ public final class KafkaBatch {
      * camel-kafka's batching interval counts from the start of the previous batch's processing, so after a slow
      * write the next batch is cut by the interval however far behind the consumer is.
      */
-    static boolean isBacklogAhead(int batchSize, long lag, int maxRecords) {
+    private static boolean isBacklogAhead(int batchSize, long lag, int maxRecords) {
         return lag >= maxRecords || batchSize >= maxRecords && lag > 0;
     }
 
