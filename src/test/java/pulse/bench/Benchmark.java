@@ -499,6 +499,10 @@ public final class Benchmark {
         }
     }
 
+    /**
+     * Reads the whole topic with a plain consumer (assigned, from the beginning), handing every poll to
+     * {@code perPoll}; {@code work} says in the log what that does.
+     */
     private Drain drain(String topic, long expected, String work, Consumer<ConsumerRecords<String, byte[]>> perPoll) {
         Properties c = new Properties();
         c.put("bootstrap.servers", brokers);
