@@ -305,7 +305,7 @@ public final class Benchmark {
         }
         consumerRate = ceiling.rate();
         report.row("plain KafkaConsumer drain, best of " + CEILING_DRAINS + " (consumer ceiling)", consumerRate,
-                "records/s", ceiling.cpu(), "", null);
+                "records/s", "ceiling; " + ceiling.cpu(), "", null);
         report.value("consumer.recordsPerSecond", Report.round(consumerRate, 0));
         report.value("consumer.cpuMicrosPerRecord", Report.round(ceiling.cpuMicrosPerRecord(), 2));
         costLadder(n);
@@ -314,7 +314,7 @@ public final class Benchmark {
     /** A drain's rate, and the CPU time of this JVM (the broker's included) per record. */
     private record Drain(double rate, double cpuMicrosPerRecord) {
         String cpu() {
-            return String.format(Locale.ROOT, "(%.2f us CPU/record)", cpuMicrosPerRecord);
+            return String.format(Locale.ROOT, "%.2f us CPU/record", cpuMicrosPerRecord);
         }
     }
 
@@ -357,7 +357,8 @@ public final class Benchmark {
     }
 
     private void ladderRow(String label, Drain drain, String key) {
-        report.row(label, drain.rate(), "records/s", drain.cpu(), Report.ratio(drain.rate() / consumerRate), null);
+        report.row(label, drain.rate(), "records/s", "(info) " + drain.cpu(), Report.ratio(drain.rate() / consumerRate),
+                null);
         report.value("consumer." + key + ".recordsPerSecond", Report.round(drain.rate(), 0));
         report.value("consumer." + key + ".cpuMicrosPerRecord", Report.round(drain.cpuMicrosPerRecord(), 2));
     }
