@@ -26,9 +26,9 @@ public final class AggregateDelta {
             this.last = last;
         }
 
-        void include(long offset) {
-            first = Math.min(first, offset);
-            last = Math.max(last, offset);
+        void include(long otherFirst, long otherLast) {
+            first = Math.min(first, otherFirst);
+            last = Math.max(last, otherLast);
         }
 
         public long first() {
@@ -101,8 +101,7 @@ public final class AggregateDelta {
                 return;
             }
             if (onlyPartition == partition) {
-                onlyRange.include(first);
-                onlyRange.include(last);
+                onlyRange.include(first, last);
                 return;
             }
             ranges = new TreeMap<>();
@@ -112,8 +111,7 @@ public final class AggregateDelta {
         if (range == null) {
             ranges.put(partition, new OffsetRange(first, last));
         } else {
-            range.include(first);
-            range.include(last);
+            range.include(first, last);
         }
     }
 

@@ -379,6 +379,7 @@ public final class Benchmark {
             app.load(in);
         }
         String consumers = app.getProperty("aggregation.consumers");
+        // "auto" is its cap on this JVM's large heap (PulseOptions.AUTO_MAX_RECORDS)
         String maxPoll = o.batchRecords.equals("auto") ? "20000" : o.batchRecords;
         int batchSize = Integer.parseInt(maxPoll);
         AtomicLong count = new AtomicLong();
