@@ -19,6 +19,7 @@ import pulse.aggregate.InteractionAggregationStrategy;
 import pulse.api.ConsumerLag;
 import pulse.api.DashboardViews;
 import pulse.api.WindowCollections;
+import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
 import pulse.metrics.PipelineMetrics;
 import pulse.health.KafkaHealthCheck;
@@ -53,7 +54,9 @@ public class PulseConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        PulseOptions options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
+        Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
+        JolokiaAccessPolicy.requireIfEnabled(settings);
+        PulseOptions options = PulseOptions.from(settings);
         Clock clock = Clock.systemUTC();
         options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
         useResolvedBatchSize(context, options);

@@ -16,6 +16,8 @@ import pulse.event.InteractionEvent;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -58,6 +60,30 @@ class StartupIT {
         }
         try (MongoClient external = MongoClients.create(TestInfrastructure.mongoUri())) {
             assertThat(summaryEvents(external, name)).as("nothing written to the test infrastructure's MongoDB").isZero();
+        }
+    }
+
+    /**
+     * With Jolokia on and its access policy not where Jolokia looks (its own {@code jolokia.policyLocation}; the
+     * shipped policy is {@code classpath:/jolokia-access.xml}), Jolokia would allow every operation on every MBean:
+     * the app refuses to start, with one line naming the problem.
+     */
+    @Test
+    void withoutItsJolokiaAccessPolicyTheAppRefusesToStart() {
+        String name = "startup-no-policy";
+        try (AppProcess app = AppProcess.start("StartupIT-no-policy", Map.of(
+                "kafka.brokers", TestInfrastructure.kafkaBootstrapServers(),
+                "mongodb.uri", TestInfrastructure.mongoUri(),
+                "kafka.topic", name,
+                "mongodb.database", name,
+                "generator.enabled", "false",
+                "jolokia.policyLocation", "classpath:/no-such-policy.xml"))) {
+            OptionalInt exit = app.exitWithin(Duration.ofSeconds(90));
+            assertThat(exit).as("exit code; log tail:%n%s", app.tail(20)).hasValue(1);
+            List<String> problem = app.logLines(Pattern.compile("jolokia"));
+            assertThat(problem).as(app.tail(20)).hasSize(1);
+            assertThat(problem.get(0)).contains("ERROR", "Invalid configuration: jolokia.policyLocation = "
+                    + "'classpath:/no-such-policy.xml': no Jolokia access policy there");
         }
     }
 
