@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code embedded} given as a system property ({@code -Dmongodb.uri=embedded}, {@code -Dkafka.brokers=embedded})
  * beside a real address for the other one: the app starts the embedded server and uses its address, although
- * Camel reads system properties before anything the app sets at start. The test infrastructure is the real one.
+ * Camel reads system properties before anything the app sets at start; likewise {@code auto} batch sizes. The test infrastructure is the real one.
  * System properties are global to the test JVM: each test sets one and restores it in {@code finally}.
  */
 @ExtendWith(TestInfrastructure.class)
@@ -50,9 +50,12 @@ class EmbeddedPrecedenceIT {
         overrides.put("kafka.brokers", TestInfrastructure.kafkaBootstrapServers());
         overrides.put("mongodb.embedded.port", String.valueOf(mongoPort));
         List<InteractionEvent> events = events();
-        withSystemProperty("mongodb.uri", "embedded", () -> {
+        // "auto" resolved at start wins over a system property the same way
+        withSystemProperties(Map.of("mongodb.uri", "embedded", "aggregation.batch.max-records", "auto"), () -> {
             try (Running app = new Running(overrides);
                  MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
+                assertThat(app.main.getCamelContext().getRoute("aggregate-interactions").getEndpoint().getEndpointUri())
+                        .containsPattern("maxPollRecords=[0-9]+");
                 produce(TestInfrastructure.kafkaBootstrapServers(), name, events);
                 await().atMost(Duration.ofSeconds(60)).until(() -> summaryEvents(mongo, name) == EVENTS);
                 assertThat(mongo.getDatabase(name).getCollection("users").countDocuments())
@@ -74,7 +77,7 @@ class EmbeddedPrecedenceIT {
         overrides.put("kafka.embedded.port", String.valueOf(kafkaPort));
         overrides.put("kafka.embedded.controller-port", String.valueOf(Ports.free()));
         List<InteractionEvent> events = events();
-        withSystemProperty("kafka.brokers", "embedded", () -> {
+        withSystemProperties(Map.of("kafka.brokers", "embedded"), () -> {
             try (Running app = new Running(overrides);
                  MongoClient mongo = MongoClients.create(TestInfrastructure.mongoUri())) {
                 produce("127.0.0.1:" + kafkaPort, name, events);
@@ -118,17 +121,20 @@ class EmbeddedPrecedenceIT {
         void run() throws Exception;
     }
 
-    private static void withSystemProperty(String key, String value, Body body) throws Exception {
-        String before = System.getProperty(key);
-        System.setProperty(key, value);
+    private static void withSystemProperties(Map<String, String> properties, Body body) throws Exception {
+        Map<String, String> before = new HashMap<>();
+        properties.keySet().forEach(key -> before.put(key, System.getProperty(key)));
+        properties.forEach(System::setProperty);
         try {
             body.run();
         } finally {
-            if (before == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, before);
-            }
+            before.forEach((key, value) -> {
+                if (value == null) {
+                    System.clearProperty(key);
+                } else {
+                    System.setProperty(key, value);
+                }
+            });
         }
     }
 

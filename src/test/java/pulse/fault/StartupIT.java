@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
 @ExtendWith(TestInfrastructure.class)
 class StartupIT {
 
-    private static final int EVENTS = 2_000;
+    private static final int EVENTS = 500;
 
     /**
      * {@code MONGODB_URI=embedded} beside a real Kafka: the embedded MongoDB server starts and the app writes to it,
@@ -51,7 +51,7 @@ class StartupIT {
                 events.forEach(e -> producer.send(new ProducerRecord<>(name, e.userId(), EventJson.toBytes(e))));
                 producer.flush();
             }
-            await("the app aggregates " + EVENTS + " events into its embedded MongoDB").atMost(Duration.ofSeconds(120))
+            await("the app aggregates " + EVENTS + " events into its embedded MongoDB").atMost(Duration.ofSeconds(180))
                     .pollInterval(Duration.ofMillis(500)).until(() -> {
                         app.assertAlive();
                         return summaryEvents(embedded, name) == EVENTS;
