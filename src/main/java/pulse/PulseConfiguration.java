@@ -19,7 +19,9 @@ import pulse.aggregate.InteractionAggregationStrategy;
 import pulse.api.ConsumerLag;
 import pulse.api.DashboardViews;
 import pulse.api.WindowCollections;
+import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
+import pulse.config.ResolvedProperties;
 import pulse.metrics.PipelineMetrics;
 import pulse.health.KafkaHealthCheck;
 import pulse.health.MongoHealthCheck;
@@ -53,7 +55,9 @@ public class PulseConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        PulseOptions options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
+        Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
+        JolokiaAccessPolicy.requireIfEnabled(settings);
+        PulseOptions options = PulseOptions.from(settings);
         Clock clock = Clock.systemUTC();
         options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
         useResolvedBatchSize(context, options);
@@ -110,12 +114,12 @@ public class PulseConfiguration implements CamelConfiguration {
 
     /**
      * The route's endpoint reads the batch size as a placeholder: give it the number {@code auto} resolved to (and
-     * the write size, for whoever reads the properties).
+     * the write size, for whoever reads the properties), also when {@code auto} came from -D or the environment.
      */
     private static void useResolvedBatchSize(CamelContext context, PulseOptions options) {
-        context.getPropertiesComponent().addOverrideProperty("aggregation.batch.max-records",
+        ResolvedProperties.resolve(context.getPropertiesComponent(), "aggregation.batch.max-records", "auto",
                 String.valueOf(options.batchMaxRecords()));
-        context.getPropertiesComponent().addOverrideProperty("aggregation.write.max-events",
+        ResolvedProperties.resolve(context.getPropertiesComponent(), "aggregation.write.max-events", "auto",
                 String.valueOf(options.writeMaxEvents()));
         LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms; while a backlog drains,"
                         + " batches are written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),

@@ -23,14 +23,23 @@ public class AggregationProgress {
     private long windowWrites;
     private long windowBatches;
     private long windowFlushNanos;
-    /** (time, events) of recent batches, for the current rate. */
-    private final java.util.ArrayDeque<long[]> recent = new java.util.ArrayDeque<>();
-    private static final long RATE_WINDOW_NANOS = 5_000_000_000L;
+    /**
+     * Events of the last {@link #RATE_BUCKETS} slices of {@link #BUCKET_NANOS} each, for the current rate: a ring
+     * indexed by slice number, so its size is fixed however many writes happen and whether or not anyone reads
+     * the rate.
+     */
+    static final int RATE_BUCKETS = 50;
+    private static final long BUCKET_NANOS = 100_000_000L;
+    private static final long RATE_WINDOW_NANOS = RATE_BUCKETS * BUCKET_NANOS;
+    private final long[] bucketEvents = new long[RATE_BUCKETS];
+    /** The slice number each bucket currently counts, {@code Long.MIN_VALUE} while unused. */
+    private final long[] bucketSlice = new long[RATE_BUCKETS];
 
     public AggregationProgress(Duration interval, LongSupplier nanoClock) {
         this.intervalNanos = interval.toNanos();
         this.nanoClock = nanoClock;
         this.windowStart = nanoClock.getAsLong();
+        java.util.Arrays.fill(bucketSlice, Long.MIN_VALUE);
     }
 
     private volatile java.util.function.Consumer<WriteStats> listener = stats -> { };
@@ -50,7 +59,13 @@ public class AggregationProgress {
         windowWrites += stats.documentsWritten();
         windowBatches++;
         windowFlushNanos += stats.flushNanos();
-        recent.addLast(new long[] {nanoClock.getAsLong(), stats.events()});
+        long slice = Math.floorDiv(nanoClock.getAsLong(), BUCKET_NANOS);
+        int bucket = (int) Math.floorMod(slice, (long) RATE_BUCKETS);
+        if (bucketSlice[bucket] != slice) {
+            bucketSlice[bucket] = slice;
+            bucketEvents[bucket] = 0;
+        }
+        bucketEvents[bucket] += stats.events();
         if (stats.conflicts() > 0) {
             LOG.info("Replay detected: {} documents already held events of this batch; only the missing events were applied",
                     stats.conflicts());
@@ -72,17 +87,27 @@ public class AggregationProgress {
         }
     }
 
-    /** Events aggregated per second over the last five seconds. */
+    /** Events aggregated per second over the last five seconds (the current 100 ms slice and the 49 before it). */
     public synchronized double eventsPerSecond() {
-        long now = nanoClock.getAsLong();
-        while (!recent.isEmpty() && now - recent.peekFirst()[0] > RATE_WINDOW_NANOS) {
-            recent.removeFirst();
-        }
+        long now = Math.floorDiv(nanoClock.getAsLong(), BUCKET_NANOS);
         long events = 0;
-        for (long[] batch : recent) {
-            events += batch[1];
+        for (int i = 0; i < RATE_BUCKETS; i++) {
+            if (bucketSlice[i] > now - RATE_BUCKETS && bucketSlice[i] <= now) {
+                events += bucketEvents[i];
+            }
         }
         return events * 1e9 / RATE_WINDOW_NANOS;
+    }
+
+    /** How many per-write samples the rate keeps: at most {@link #RATE_BUCKETS}, however many writes happened. */
+    synchronized int retainedRateSamples() {
+        int used = 0;
+        for (long slice : bucketSlice) {
+            if (slice != Long.MIN_VALUE) {
+                used++;
+            }
+        }
+        return used;
     }
 
     public long events() {

@@ -63,6 +63,13 @@ final class AppProcess implements AutoCloseable {
      * @param properties passed as {@code -Dkey=value}; the HTTP ports and the data directory are added when absent
      */
     static AppProcess start(String name, Map<String, String> properties) {
+        return start(name, properties, Map.of());
+    }
+
+    /**
+     * @param environment added to this JVM's environment for the app, e.g. {@code MONGODB_URI=embedded}
+     */
+    static AppProcess start(String name, Map<String, String> properties, Map<String, String> environment) {
         try {
             Files.createDirectories(LOG_DIR);
             Map<String, String> props = new LinkedHashMap<>(properties);
@@ -77,11 +84,12 @@ final class AppProcess implements AutoCloseable {
             command.add("-jar");
             command.add(jar().toString());
             Path log = LOG_DIR.resolve(name + ".log");
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(LOG_DIR.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(log.toFile())
-                    .start();
+                    .redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             LIVE.add(process);
             AppProcess app = new AppProcess(name, process, log, Integer.parseInt(props.get("camel.management.port")));
             Faults.note("started %s (pid %d), log %s", name, process.pid(), BASEDIR.relativize(log));
@@ -122,6 +130,20 @@ final class AppProcess implements AutoCloseable {
     void assertAlive() {
         if (!process.isAlive()) {
             throw new AssertionError(name + " exited unexpectedly with " + process.exitValue() + "; log tail:\n" + tail(40));
+        }
+    }
+
+    /** The exit code once the process has exited by itself, or empty when it still runs after {@code timeout}. */
+    java.util.OptionalInt exitWithin(Duration timeout) {
+        try {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                LIVE.remove(process);
+                return java.util.OptionalInt.of(process.exitValue());
+            }
+            return java.util.OptionalInt.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
