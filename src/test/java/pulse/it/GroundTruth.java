@@ -5,6 +5,7 @@ import pulse.aggregate.Dimension;
 import pulse.aggregate.Dimensions;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -29,7 +30,7 @@ public final class GroundTruth {
 
         void add(InteractionEvent event) {
             total++;
-            byType[event.type().ordinal()]++;
+            byType[event.type().index()]++;
             if (firstSeen == null || event.timestamp().isBefore(firstSeen)) {
                 firstSeen = event.timestamp();
             }
@@ -85,9 +86,9 @@ public final class GroundTruth {
                 }
                 check(problems, dimension, id, "total", e.total, number(d.get("total")));
                 Document byType = d.get("byType", Document.class);
-                for (InteractionType type : InteractionType.values()) {
-                    check(problems, dimension, id, "byType." + type.wireName(), e.byType[type.ordinal()],
-                            byType == null ? -1 : number(byType.get(type.wireName())));
+                for (InteractionType type : InteractionTypes.DEFAULT.all()) {
+                    check(problems, dimension, id, "byType." + type.name(), e.byType[type.index()],
+                            byType == null ? -1 : number(byType.get(type.name())));
                 }
                 if (!dimension.isWindowed()) {
                     check(problems, dimension, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());

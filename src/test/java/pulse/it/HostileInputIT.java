@@ -8,6 +8,7 @@ import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 import pulse.event.RejectionReason;
 
 import java.nio.charset.StandardCharsets;
@@ -127,7 +128,7 @@ class HostileInputIT {
 
     /** A valid event by the user named like the hostile record's key, so both share a partition and a batch. */
     private static InteractionEvent event(int i, String user) {
-        return new InteractionEvent("valid-" + i, 1, user, "item-" + (i % 7), InteractionType.values()[i % 3],
+        return new InteractionEvent("valid-" + i, 1, user, "item-" + (i % 7), InteractionTypes.DEFAULT.all().get(i % 3),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
     }
 
