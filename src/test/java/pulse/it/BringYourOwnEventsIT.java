@@ -1,5 +1,6 @@
 package pulse.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.core.builder.CloudEventBuilder;
@@ -102,7 +103,7 @@ class BringYourOwnEventsIT {
                 RejectionReason.TIMESTAMP_IN_FUTURE);
         hostile(sent, topic, "{\"user_id\": 7, \"item_id\": 3, \"interaction_type\": \"view\"", RejectionReason.MALFORMED_JSON);
 
-        run(topic, 3, Map.of(), bytesProducer("snappy"), sent, InteractionTypes.DEFAULT);
+        run(topic, 3, Map.of(), bytesProducer("snappy"), sent, InteractionTypes.DEFAULT, pipeline -> { });
     }
 
     @Test
@@ -141,21 +142,60 @@ class BringYourOwnEventsIT {
                 "event.fields.event-id", "/event/id",
                 "event.timestamp.format", "epoch-millis",
                 "event.types", "view,click,purchase,add_to_cart",
-                "event.types.aliases", "Product Viewed:view,Product Clicked:click,Order Completed:purchase,Product Added:add_to_cart"),
-                bytesProducer("zstd"), sent, FOUR_TYPES);
+                "event.types.aliases", "Product Viewed:view,Product Clicked:click,Order Completed:purchase,Product Added:add_to_cart",
+                "analytics.conversion", "purchase/add_to_cart"),
+                bytesProducer("zstd"), sent, FOUR_TYPES, pipeline -> apiFollowsTheVocabulary(pipeline, sent));
+    }
+
+    /** The API has a byType entry per configured type, sums that match the events, and the configured conversion. */
+    private static void apiFollowsTheVocabulary(Pipeline pipeline, List<Sent<byte[]>> sent) throws Exception {
+        Map<String, Long> byType = new LinkedHashMap<>();
+        FOUR_TYPES.names().forEach(type -> byType.put(type, 0L));
+        sent.stream().filter(s -> s.event() != null).forEach(s -> byType.merge(s.event().type().name(), 1L, Long::sum));
+
+        JsonNode summary = JSON.readTree(Http.get(pipeline.serverUrl() + "api/summary").body());
+        assertThat(JSON.convertValue(summary.path("types"), List.class)).isEqualTo(FOUR_TYPES.names());
+        assertThat(JSON.convertValue(summary.path("byType"), Map.class)).isEqualTo(toJsonNumbers(byType));
+        assertThat(summary.path("conversion").path("denominator").asText()).isEqualTo("add_to_cart");
+
+        Map<String, Long> windowSums = new HashMap<>();
+        for (JsonNode window : JSON.readTree(Http.get(pipeline.serverUrl() + "api/windows?minutes=10").body())) {
+            assertThat(JSON.convertValue(window.path("byType"), Map.class).keySet()).containsExactlyElementsOf(FOUR_TYPES.names());
+            window.path("byType").fields().forEachRemaining(e -> windowSums.merge(e.getKey(), e.getValue().asLong(), Long::sum));
+        }
+        assertThat(windowSums).isEqualTo(byType);
+
+        for (String path : List.of("api/items/top?n=3", "api/items/top?n=3&minutes=60")) {
+            JsonNode top = JSON.readTree(Http.get(pipeline.serverUrl() + path).body()).get(0);
+            Document item = pipeline.database().getCollection("items").find(new Document("_id", top.path("itemId").asText())).first();
+            Document stored = item.get("byType", Document.class);
+            for (String type : FOUR_TYPES.names()) {
+                assertThat(top.path("byType").path(type).asLong()).as("%s %s", path, type).isEqualTo(((Number) stored.get(type)).longValue());
+            }
+            assertThat(top.path("conversion").asDouble()).as(path).isEqualTo(
+                    ((Number) stored.get("purchase")).doubleValue() / ((Number) stored.get("add_to_cart")).doubleValue());
+        }
+    }
+
+    private static Map<String, Object> toJsonNumbers(Map<String, Long> counts) {
+        Map<String, Object> numbers = new LinkedHashMap<>();
+        counts.forEach((type, count) -> numbers.put(type, count <= Integer.MAX_VALUE ? (Object) count.intValue() : count));
+        return numbers;
     }
 
     @Test
-    void cloudEventsInStructuredMode() throws Exception {
-        cloudEvents("cloudevents-structured", Encoding.STRUCTURED, "gzip", 3);
+    void cloudEventsInStructuredModeCountingUnknownTypesAsOther() throws Exception {
+        cloudEvents("cloudevents-structured", Encoding.STRUCTURED, "gzip", 3, true);
     }
 
     @Test
     void cloudEventsInBinaryMode() throws Exception {
-        cloudEvents("cloudevents-binary", Encoding.BINARY, "lz4", 4);
+        cloudEvents("cloudevents-binary", Encoding.BINARY, "lz4", 4, false);
     }
 
-    private void cloudEvents(String topic, Encoding encoding, String compression, long seed) throws Exception {
+    private void cloudEvents(String topic, Encoding encoding, String compression, long seed, boolean unknownAsOther)
+            throws Exception {
+        InteractionTypes types = unknownAsOther ? InteractionTypes.of(FOUR_TYPES.names(), aliases(), true) : FOUR_TYPES;
         Random random = new Random(seed);
         List<String> names = new ArrayList<>(aliases().keySet());
         List<Sent<CloudEvent>> sent = new ArrayList<>();
@@ -166,11 +206,13 @@ class BringYourOwnEventsIT {
             Instant at = recent(random).truncatedTo(ChronoUnit.MILLIS);
             sent.add(new Sent<>(new ProducerRecord<>(topic, user, cloudEvent("ce-" + i, name, at,
                     "{\"user_id\":\"" + user + "\",\"item_id\":\"" + item + "\"}")),
-                    new InteractionEvent("ce-" + i, 1, user, item, FOUR_TYPES.named(aliases().get(name)), at), null));
+                    new InteractionEvent("ce-" + i, 1, user, item, types.named(aliases().get(name)), at), null));
         }
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         sent.add(new Sent<>(new ProducerRecord<>(topic, "h1", cloudEvent("h1", "Signed Up", now,
-                "{\"user_id\":\"h1\",\"item_id\":\"i\"}")), null, RejectionReason.UNKNOWN_TYPE));
+                "{\"user_id\":\"h1\",\"item_id\":\"i\"}")), unknownAsOther
+                ? new InteractionEvent("h1", 1, "h1", "i", types.named("other"), now) : null,
+                unknownAsOther ? null : RejectionReason.UNKNOWN_TYPE));
         sent.add(new Sent<>(new ProducerRecord<>(topic, "h2", cloudEvent("h2", "Product Viewed", now,
                 "{\"item_id\":\"i\"}")), null, RejectionReason.MISSING_FIELD));
         sent.add(new Sent<>(new ProducerRecord<>(topic, "h3", cloudEvent("h3", "Product Viewed", now,
@@ -184,8 +226,9 @@ class BringYourOwnEventsIT {
         properties.put(CloudEventSerializer.EVENT_FORMAT_CONFIG, JsonFormat.CONTENT_TYPE);
         run(topic, 6, Map.of("event.format", "cloudevents",
                         "event.types", "view,click,purchase,add_to_cart",
-                        "event.types.aliases", "Product Viewed:view,Product Clicked:click,Order Completed:purchase,Product Added:add_to_cart"),
-                () -> new KafkaProducer<>(properties), sent, FOUR_TYPES);
+                        "event.types.aliases", "Product Viewed:view,Product Clicked:click,Order Completed:purchase,Product Added:add_to_cart",
+                        "event.types.unknown", unknownAsOther ? "other" : "reject"),
+                () -> new KafkaProducer<>(properties), sent, types, pipeline -> { });
     }
 
     private static CloudEvent cloudEvent(String id, String type, Instant time, String data) {
@@ -208,6 +251,10 @@ class BringYourOwnEventsIT {
         KafkaProducer<String, V> create();
     }
 
+    private interface Check {
+        void on(Pipeline pipeline) throws Exception;
+    }
+
     private static Properties producerProperties(String compression) {
         Properties properties = new Properties();
         properties.put("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers());
@@ -228,7 +275,7 @@ class BringYourOwnEventsIT {
      * order), runs the pipeline with the properties and checks every collection and the dead-letter topic.
      */
     private static <V> void run(String topic, int partitions, Map<String, String> properties, ProducerFactory<V> producers,
-                                List<Sent<V>> sent, InteractionTypes types) throws Exception {
+                                List<Sent<V>> sent, InteractionTypes types, Check more) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
         }
@@ -260,6 +307,7 @@ class BringYourOwnEventsIT {
                     .isEqualTo(reasons);
             assertThat(types.names()).allSatisfy(type -> assertThat(valid.stream().map(e -> e.type().name()))
                     .as("the stream has events of type %s", type).contains(type));
+            more.on(pipeline);
         }
     }
 
