@@ -41,6 +41,7 @@ import pulse.store.WindowRetention;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -137,10 +138,11 @@ public class PulseConfiguration implements CamelConfiguration {
         StringBuilder fields = new StringBuilder();
         events.fields().forEach((field, ref) -> fields.append(fields.length() == 0 ? "" : ", ").append(field.key())
                 .append(' ').append(ref == null ? "not read" : ref));
-        LOG.info("Events: {} records, fields {}; timestamps {} from the {} ({} when zone-less); types {}{}; conversion {}",
+        LOG.info("Events: {} records, fields {}; timestamps {} from the {} (in {} when zone-less); types {}{}; conversion {}",
                 events.format().name().toLowerCase(Locale.ROOT), fields,
                 events.timestampFormat().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                events.timestampSource().name().toLowerCase(Locale.ROOT).replace('_', '-'), events.timeZone(),
+                events.timestampSource().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                ZoneOffset.UTC.equals(events.timeZone()) ? "UTC" : events.timeZone(),
                 events.types().names(), events.types().spellings().isEmpty() ? "" : " (aliases " + events.types().spellings() + ")",
                 options.conversion());
         if (options.dedup().isOn()) {
