@@ -143,7 +143,7 @@ public class PulseConfiguration implements CamelConfiguration {
                 events.timestampFormat().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 events.timestampSource().name().toLowerCase(Locale.ROOT).replace('_', '-'),
                 ZoneOffset.UTC.equals(events.timeZone()) ? "UTC" : events.timeZone(),
-                events.types().names(), events.types().spellings().isEmpty() ? "" : " (aliases " + events.types().spellings() + ")",
+                events.types().names(), events.types().aliases().isEmpty() ? "" : " (aliases " + events.types().aliases() + ")",
                 options.conversion());
         if (options.dedup().isOn()) {
             LOG.info("Duplicates: an event whose event id was counted within {} on its partition is dropped (up to {} ids"

@@ -130,6 +130,13 @@ public final class InteractionTypes {
         return all.size();
     }
 
+    /** The aliases as configured, in their order: alias, then the name of its type. */
+    public Map<String, String> aliases() {
+        Map<String, String> names = new LinkedHashMap<>();
+        aliases.forEach((alias, type) -> names.put(alias, type.name()));
+        return names;
+    }
+
     /** Per type, the first alias that names it: how a producer of that shape spells it. */
     public Map<InteractionType, String> spellings() {
         Map<InteractionType, String> spellings = new HashMap<>();
