@@ -103,7 +103,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
     }
 
     /** Where an event's fields are and how they are read: {@code event.*}. */
-    static EventMapping events(Settings settings) {
+    public static EventMapping events(Settings settings) {
         EventMapping.Format format = parsed(settings, "event.format", EventMapping.Format::parse);
         Map<EventMapping.Field, EventMapping.FieldRef> fields = new EnumMap<>(EventMapping.Field.class);
         for (EventMapping.Field field : EventMapping.Field.values()) {

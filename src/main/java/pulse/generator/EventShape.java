@@ -74,7 +74,7 @@ public enum EventShape {
     /**
      * @param spellings how a type is written where the shape uses display names (an alias), else its name
      */
-    GeneratedRecord write(InteractionEvent event, Map<InteractionType, String> spellings, Fault fault) {
+    public GeneratedRecord write(InteractionEvent event, Map<InteractionType, String> spellings, Fault fault) {
         String type = fault == Fault.UNKNOWN_TYPE ? "like" : event.type().name();
         String displayType = fault == Fault.UNKNOWN_TYPE ? "like" : spellings.getOrDefault(event.type(), type);
         String item = fault == Fault.DOLLAR_IN_ITEM ? "$" + event.itemId() : event.itemId();
