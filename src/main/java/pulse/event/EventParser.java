@@ -124,7 +124,8 @@ public class EventParser {
         int[] slots = new int[0];
 
         Node child(String token) {
-            return children.computeIfAbsent(token, t -> new Node());
+            // interned like the member names Jackson reads, so a lookup finds its key by identity, without comparing text
+            return children.computeIfAbsent(token.intern(), t -> new Node());
         }
 
         void addSlot(int slot) {

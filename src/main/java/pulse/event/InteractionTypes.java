@@ -96,6 +96,12 @@ public final class InteractionTypes {
 
     /** The type an event's text names, by name or alias in any case; {@code other} or empty when unknown. */
     public Optional<InteractionType> resolve(String text) {
+        // a few names spelled as configured, the common case: comparing them costs less than hashing the text
+        for (InteractionType candidate : all) {
+            if (candidate.name().equals(text)) {
+                return Optional.of(candidate);
+            }
+        }
         InteractionType type = exact.get(text);
         if (type == null) {
             type = folded.get(fold(text));
