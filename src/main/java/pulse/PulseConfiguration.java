@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import pulse.aggregate.InteractionAggregationStrategy;
 import pulse.api.ConsumerLag;
 import pulse.api.DashboardViews;
+import pulse.api.RecentTopItems;
 import pulse.api.WindowCollections;
 import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
@@ -26,6 +27,8 @@ import pulse.metrics.PipelineMetrics;
 import pulse.health.KafkaHealthCheck;
 import pulse.health.MongoHealthCheck;
 import pulse.config.Settings;
+import pulse.event.DuplicateFilter;
+import pulse.event.EventMapping;
 import pulse.event.EventParser;
 import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
@@ -40,7 +43,9 @@ import pulse.store.WindowRetention;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -70,14 +75,17 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("interactionGenerator", new InteractionGenerator(options.generator(), clock));
         RateMeter generatorRate = new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime);
         registry.bind("generatorRate", generatorRate);
-        registry.bind("recordFolder", new RecordFolder(new RecordValidator(new EventParser(options.validation(), clock)),
-                options.dimensions()));
+        logEventMapping(options);
+        registry.bind("recordFolder", new RecordFolder(
+                new RecordValidator(new EventParser(options.validation(), options.events(), clock)), options.dimensions(),
+                options.dedup().isOn() ? new DuplicateFilter(options.dedup().horizon(), options.dedup().maxIdsPerPartition())
+                        : DuplicateFilter.off()));
         registry.bind("batchReader", new BatchReader(options.batchMaxRecords()));
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         WriteCoalescer coalescer = new WriteCoalescer(options.writeMaxEvents(), options.writeMaxDelay(), System::nanoTime);
         registry.bind("writeCoalescer", coalescer);
         AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
-                options.dimensions());
+                options.dimensions(), options.events().types());
         registry.bind("aggregateStore", store);
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.dimensions(),
                 options.windowRetention(), clock);
@@ -87,7 +95,8 @@ public class PulseConfiguration implements CamelConfiguration {
         ConsumerLag lag = new ConsumerLag(() -> kafkaClientProperties(context), options.kafkaTopic(), options.consumerGroupId());
         context.addService(closing(lag));
         registry.bind("consumerLag", lag);
-        registry.bind("dashboardViews", new DashboardViews(progress, lag));
+        registry.bind("dashboardViews", new DashboardViews(progress, lag, options.events().types(), options.conversion()));
+        registry.bind("recentTopItems", new RecentTopItems(options.events().types()));
         registry.bind("windowCollections", new WindowCollections(options.dimensions()));
         PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag, coalescer);
 
@@ -125,6 +134,26 @@ public class PulseConfiguration implements CamelConfiguration {
                         + " batches are written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),
                 context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms").orElse("?"),
                 options.writeMaxEvents(), "%.1f".formatted(options.writeMaxDelay().toMillis() / 1000.0));
+    }
+
+    /** What the aggregation reads records as: where it finds each field and which types it counts. */
+    private static void logEventMapping(PulseOptions options) {
+        EventMapping events = options.events();
+        StringBuilder fields = new StringBuilder();
+        events.fields().forEach((field, ref) -> fields.append(fields.length() == 0 ? "" : ", ").append(field.key())
+                .append(' ').append(ref == null ? "not read" : ref));
+        LOG.info("Events: {} records, fields {}; timestamps {} from the {} (in {} when zone-less); types {}{}; conversion {}",
+                events.format().name().toLowerCase(Locale.ROOT), fields,
+                events.timestampFormat().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                events.timestampSource().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                ZoneOffset.UTC.equals(events.timeZone()) ? "UTC" : events.timeZone(),
+                events.types().names(), events.types().aliases().isEmpty() ? "" : " (aliases " + events.types().aliases() + ")",
+                options.conversion());
+        if (options.dedup().isOn()) {
+            LOG.info("Duplicates: an event whose event id was counted within {} on its partition is dropped (up to {} ids"
+                    + " remembered per partition, about 32 bytes each; a restart forgets them)", options.dedup().horizon(),
+                    options.dedup().maxIdsPerPartition());
+        }
     }
 
     /** Connection and security settings of the kafka component, for admin clients. */

@@ -62,7 +62,7 @@ public class DashboardApiRoute extends RouteBuilder {
         from("direct:api-top-items").routeId("api-top-items").startupOrder(21)
                 .choice()
                     .when(header("minutes").isNotNull())
-                        .setBody(method(ApiParameters.class, "topItemsSince"))
+                        .setBody(method("recentTopItems", "pipeline"))
                         .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "itemWindows"))
                         .to(MONGO + "&collection=item_windows&operation=aggregate&dynamicity=true")
                         .bean("dashboardViews", "recentItems")

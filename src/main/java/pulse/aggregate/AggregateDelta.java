@@ -5,6 +5,7 @@ import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -45,7 +46,8 @@ public final class AggregateDelta {
     private final String id;
     private long total;
     private long late;
-    private final long[] byType = new long[InteractionType.values().length];
+    /** Per type of the vocabulary (by its index), as far as the highest type seen. */
+    private long[] byType = new long[3];
     private Instant firstSeen;
     private Instant lastSeen;
     // most deltas see one partition (a user's events are keyed to it): its range is kept without a map, which a
@@ -64,7 +66,11 @@ public final class AggregateDelta {
     public void add(ConsumedEvent consumed) {
         InteractionEvent event = consumed.event();
         total++;
-        byType[event.type().ordinal()]++;
+        int type = event.type().index();
+        if (type >= byType.length) {
+            byType = Arrays.copyOf(byType, type + 1);
+        }
+        byType[type]++;
         include(consumed);
     }
 
@@ -122,7 +128,10 @@ public final class AggregateDelta {
         }
         total += other.total;
         late += other.late;
-        for (int i = 0; i < byType.length; i++) {
+        if (other.byType.length > byType.length) {
+            byType = Arrays.copyOf(byType, other.byType.length);
+        }
+        for (int i = 0; i < other.byType.length; i++) {
             byType[i] += other.byType[i];
         }
         if (firstSeen == null || (other.firstSeen != null && other.firstSeen.isBefore(firstSeen))) {
@@ -162,7 +171,7 @@ public final class AggregateDelta {
     }
 
     public long count(InteractionType type) {
-        return byType[type.ordinal()];
+        return type.index() < byType.length ? byType[type.index()] : 0;
     }
 
     public Instant firstSeen() {

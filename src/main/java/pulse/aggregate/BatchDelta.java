@@ -30,6 +30,7 @@ public final class BatchDelta {
     private final Map<String, AggregateDelta> items = new LinkedHashMap<>();
     private final List<ConsumedEvent> events = new ArrayList<>();
     private final List<Position> rejected = new ArrayList<>();
+    private final List<Position> duplicates = new ArrayList<>();
     private Set<Position> positions;
     /** Per windowed dimension, its deltas; null until {@link #classifyLateness}. */
     private Map<Dimension, Map<String, AggregateDelta>> windowed;
@@ -65,10 +66,10 @@ public final class BatchDelta {
      */
     private static ConsumedEvent held(ConsumedEvent consumed, String userId, String itemId) {
         InteractionEvent event = consumed.event();
-        if (event.eventId().isEmpty() && event.userId() == userId && event.itemId() == itemId) {
+        if (event.eventId() == null && event.userId() == userId && event.itemId() == itemId) {
             return consumed; // already held by a fold (a fold merged or retained again)
         }
-        return new ConsumedEvent(new InteractionEvent("", event.schemaVersion(), userId, itemId, event.type(),
+        return new ConsumedEvent(new InteractionEvent(null, event.schemaVersion(), userId, itemId, event.type(),
                 event.timestamp()), consumed.partition(), consumed.offset());
     }
 
@@ -82,6 +83,7 @@ public final class BatchDelta {
         }
         events.addAll(other.events);
         rejected.addAll(other.rejected);
+        duplicates.addAll(other.duplicates);
         positions = null;
         windowed = null;
         mergeInto(users, other.users);
@@ -115,6 +117,11 @@ public final class BatchDelta {
         for (Position position : rejected) {
             if (partitions.contains(position.partition())) {
                 retained.reject(position);
+            }
+        }
+        for (Position position : duplicates) {
+            if (partitions.contains(position.partition())) {
+                retained.dropDuplicate(position);
             }
         }
         return retained;
@@ -242,6 +249,11 @@ public final class BatchDelta {
         rejected.add(position);
     }
 
+    /** Counts an event that was dropped as a duplicate of one already counted ({@code dedup.horizon}). */
+    public void dropDuplicate(Position position) {
+        duplicates.add(position);
+    }
+
     public Dimensions dimensions() {
         return dimensions;
     }
@@ -265,7 +277,7 @@ public final class BatchDelta {
 
     /**
      * The batch's valid events as the fold keeps them: the same partition, offset and fields, but without their
-     * event id (empty), which aggregation never reads.
+     * event id (null), which aggregation never reads.
      */
     public List<ConsumedEvent> events() {
         return Collections.unmodifiableList(events);
@@ -280,9 +292,14 @@ public final class BatchDelta {
         return Collections.unmodifiableList(rejected);
     }
 
-    /** Nothing to write: no valid event and no rejected record. */
+    /** Where the events dropped as duplicates were on the topic. */
+    public List<Position> duplicatePositions() {
+        return Collections.unmodifiableList(duplicates);
+    }
+
+    /** Nothing to write: no valid event, no rejected record, no dropped duplicate. */
     public boolean isEmpty() {
-        return events.isEmpty() && rejected.isEmpty();
+        return events.isEmpty() && rejected.isEmpty() && duplicates.isEmpty();
     }
 
     /**

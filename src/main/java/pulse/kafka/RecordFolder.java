@@ -5,14 +5,17 @@ import org.slf4j.LoggerFactory;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.Dimensions;
 import pulse.aggregate.Position;
+import pulse.event.ConsumedEvent;
+import pulse.event.DuplicateFilter;
 import pulse.event.InvalidEventException;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Validates records and folds the valid ones into a {@link BatchDelta}; every other record is rejected with the
- * reason, never failing the batch. One call per partition of a consumed batch: no per-record exchange.
+ * Validates records and folds the valid ones into a {@link BatchDelta}, leaving out duplicates of events already
+ * counted; every other record is rejected with the reason, never failing the batch. One call per partition of a
+ * consumed batch: no per-record exchange.
  */
 public class RecordFolder {
 
@@ -22,10 +25,17 @@ public class RecordFolder {
 
     private final RecordValidator validator;
     private final Dimensions dimensions;
+    private final DuplicateFilter duplicates;
 
     public RecordFolder(RecordValidator validator, Dimensions dimensions) {
+        this(validator, dimensions, DuplicateFilter.off());
+    }
+
+    /** @param duplicates which valid events repeat one already counted, to be dropped ({@code dedup.horizon}) */
+    public RecordFolder(RecordValidator validator, Dimensions dimensions, DuplicateFilter duplicates) {
         this.validator = validator;
         this.dimensions = dimensions;
+        this.duplicates = duplicates;
     }
 
     public FoldedRecords fold(List<KafkaRecord> records) {
@@ -33,7 +43,12 @@ public class RecordFolder {
         List<RejectedRecord> rejected = new ArrayList<>();
         for (KafkaRecord record : records) {
             try {
-                delta.add(validator.validate(record));
+                ConsumedEvent event = validator.validate(record);
+                if (duplicates.isDuplicate(event)) {
+                    delta.dropDuplicate(new Position(record.partition(), record.offset()));
+                } else {
+                    delta.add(event);
+                }
             } catch (InvalidEventException e) {
                 delta.reject(new Position(record.partition(), record.offset()));
                 rejected.add(new RejectedRecord(record, e.reason().name(), e.detail()));

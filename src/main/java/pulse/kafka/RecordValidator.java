@@ -14,6 +14,7 @@ public class RecordValidator {
     }
 
     public ConsumedEvent validate(KafkaRecord record) throws InvalidEventException {
-        return new ConsumedEvent(parser.parse(record.value()), record.partition(), record.offset());
+        return new ConsumedEvent(parser.parse(record.value(), record.timestamp(), record::header), record.partition(),
+                record.offset());
     }
 }

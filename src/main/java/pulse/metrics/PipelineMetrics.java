@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pipeline's own metrics, next to Camel's route metrics on {@code /observe/metrics} (names as Prometheus
  * shows them): {@code pulse_events_produced_total}, {@code pulse_events_aggregated_total},
- * {@code pulse_events_rejected_total}, {@code pulse_mongodb_writes_total}, {@code pulse_batch_events},
+ * {@code pulse_events_rejected_total}, {@code pulse_events_duplicate_total}, {@code pulse_mongodb_writes_total}, {@code pulse_batch_events},
  * {@code pulse_flush_seconds}, {@code pulse_freshness_seconds}, {@code pulse_consumer_lag},
  * {@code pulse_events_held}, {@code pulse_generator_rate}.
  */
@@ -43,6 +43,8 @@ public class PipelineMetrics implements MeterBinder {
                 .description("Valid events folded into the aggregates").register(registry);
         FunctionCounter.builder("pulse.events.rejected", progress, AggregationProgress::rejected)
                 .description("Records sent to the dead-letter topic").register(registry);
+        FunctionCounter.builder("pulse.events.duplicate", progress, AggregationProgress::duplicates)
+                .description("Events dropped as duplicates of events already counted (dedup.horizon)").register(registry);
         FunctionCounter.builder("pulse.mongodb.writes", progress, AggregationProgress::documentsWritten)
                 .description("MongoDB document updates sent").register(registry);
         Gauge.builder("pulse.consumer.lag", lag, l -> {

@@ -27,6 +27,8 @@ import pulse.aggregate.Dimension;
 import pulse.aggregate.Dimensions;
 import pulse.aggregate.Position;
 import pulse.aggregate.SummaryDelta;
+import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -69,18 +71,24 @@ public class AggregateStore {
     private final Clock clock;
     private final Duration grace;
     private final Dimensions dimensions;
+    private final InteractionTypes types;
 
-    /** @param grace how long after its end a window still accepts events (event time) */
-    public AggregateStore(MongoDatabase database, Clock clock, Duration grace, Dimensions dimensions) {
+    /**
+     * @param grace how long after its end a window still accepts events (event time)
+     * @param types the vocabulary: every document counts each of them in {@code byType}
+     */
+    public AggregateStore(MongoDatabase database, Clock clock, Duration grace, Dimensions dimensions,
+                          InteractionTypes types) {
         this.database = database;
         this.clock = clock;
         this.grace = grace;
         this.dimensions = dimensions;
+        this.types = types;
     }
 
-    /** The default aggregates (1-minute windows). */
+    /** The default aggregates (1-minute windows, view/click/purchase). */
     public AggregateStore(MongoDatabase database, Clock clock, Duration grace) {
-        this(database, clock, grace, Dimensions.DEFAULT);
+        this(database, clock, grace, Dimensions.DEFAULT, InteractionTypes.DEFAULT);
     }
 
     /** Indexes that keep the summary's max/min item lookups cheap on real MongoDB. */
@@ -96,15 +104,16 @@ public class AggregateStore {
         if (!batch.dimensions().all().equals(dimensions.all())) {
             throw new IllegalArgumentException("the batch keeps " + batch.dimensions() + ", this store " + dimensions);
         }
+        int duplicates = batch.duplicatePositions().size();
         if (batch.isEmpty()) {
-            return new WriteStats(0, batch.rejected(), 0, 0, 0, WriteStats.NONE);
+            return new WriteStats(0, batch.rejected(), duplicates, 0, 0, 0, WriteStats.NONE);
         }
         long start = System.nanoTime();
         Counter counter = new Counter();
-        if (batch.events().isEmpty()) { // only rejected records: just count them
+        if (batch.events().isEmpty()) { // only rejected records and duplicates: just count them
             updateSummary(batch, Set.of(), Set.of(), counter);
-            return new WriteStats(0, batch.rejected(), counter.writes, counter.conflicts, System.nanoTime() - start,
-                    WriteStats.NONE);
+            return new WriteStats(0, batch.rejected(), duplicates, counter.writes, counter.conflicts,
+                    System.nanoTime() - start, WriteStats.NONE);
         }
         batch.classifyLateness(streamTimes(), grace);
         Set<Position> newUsers = write(Dimension.USERS, batch, counter);
@@ -118,7 +127,7 @@ public class AggregateStore {
         for (int i = 0; i < freshness.length; i++) {
             freshness[i] = writtenAt - batch.events().get(i).event().timestamp().toEpochMilli();
         }
-        return new WriteStats(batch.events().size(), batch.rejected(), counter.writes, counter.conflicts,
+        return new WriteStats(batch.events().size(), batch.rejected(), duplicates, counter.writes, counter.conflicts,
                 System.nanoTime() - start, freshness);
     }
 
@@ -146,7 +155,7 @@ public class AggregateStore {
             List<AggregateDelta> deltas = new ArrayList<>(pending);
             List<WriteModel<Document>> models = new ArrayList<>(deltas.size());
             for (AggregateDelta delta : deltas) {
-                models.add(AggregateUpdates.upsert(dimension, delta));
+                models.add(AggregateUpdates.upsert(dimension, delta, types));
             }
             counter.writes += models.size();
             List<AggregateDelta> conflicting = new ArrayList<>();
@@ -223,8 +232,7 @@ public class AggregateStore {
         Map<Integer, Long> applied = Map.of();
         Document stored = null;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS; round++) {
-            SummaryDelta delta = SummaryDelta.of(batch.events(), batch::isLate, batch.rejectedPositions(), newUsers,
-                    newItems, applied);
+            SummaryDelta delta = SummaryDelta.of(batch, newUsers, newItems, applied);
             if (delta.isEmpty()) {
                 // the summary already holds this whole batch (a retry): its derived fields may not, if MongoDB failed
                 // between the counters and them
@@ -237,9 +245,13 @@ public class AggregateStore {
             List<Bson> updates = new ArrayList<>(List.of(
                     Updates.inc("events", delta.events()),
                     Updates.inc("rejectedEvents", delta.rejected()),
+                    Updates.inc("duplicateEvents", delta.duplicates()),
                     Updates.inc("lateEvents", delta.late()),
                     Updates.inc("users", delta.newUsers()),
                     Updates.inc("items", delta.newItems())));
+            for (InteractionType type : types.all()) {
+                updates.add(Updates.inc(AggregateUpdates.BY_TYPE + "." + type.name(), delta.count(type.index())));
+            }
             delta.offsets().forEach((partition, range) -> {
                 filter.append(AggregateUpdates.offsetField(partition), AggregateUpdates.notAtOrBeyond(range[0]));
                 updates.add(Updates.set(AggregateUpdates.offsetField(partition), range[1]));

@@ -8,6 +8,7 @@ import org.bson.codecs.DocumentCodec;
 import pulse.aggregate.AggregateDelta;
 import pulse.aggregate.Dimension;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 
 import java.time.Instant;
 import java.util.Date;
@@ -26,6 +27,7 @@ public final class AggregateUpdates {
 
     public static final String OFFSETS = "offsets";
     public static final String ORIGIN = "origin";
+    public static final String BY_TYPE = "byType";
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
     private static final DocumentCodec DOCUMENT_CODEC = new DocumentCodec();
 
@@ -40,11 +42,11 @@ public final class AggregateUpdates {
      * The update as a plain document ({@code $inc}, {@code $set}, ...): encoded directly, several times cheaper
      * than combining {@code Updates} builders, which matters at thousands of upserts per batch.
      */
-    public static UpdateOneModel<Document> upsert(Dimension dimension, AggregateDelta delta) {
+    public static UpdateOneModel<Document> upsert(Dimension dimension, AggregateDelta delta, InteractionTypes types) {
         Document filter = new Document("_id", delta.id());
         Document inc = new Document("total", delta.total());
-        for (InteractionType type : InteractionType.values()) {
-            inc.append("byType." + type.wireName(), delta.count(type));
+        for (InteractionType type : types.all()) { // every type, zeros included: each document has every field
+            inc.append(BY_TYPE + "." + type.name(), delta.count(type));
         }
         Document set = new Document();
         delta.offsets().forEach((partition, range) -> {

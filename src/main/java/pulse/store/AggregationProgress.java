@@ -16,6 +16,7 @@ public class AggregationProgress {
     private final LongSupplier nanoClock;
     private final AtomicLong events = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong documentsWritten = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
     private long windowStart;
@@ -53,6 +54,7 @@ public class AggregationProgress {
         listener.accept(stats);
         events.addAndGet(stats.events());
         rejected.addAndGet(stats.rejected());
+        duplicates.addAndGet(stats.duplicates());
         documentsWritten.addAndGet(stats.documentsWritten());
         batches.incrementAndGet();
         windowEvents += stats.events();
@@ -116,6 +118,11 @@ public class AggregationProgress {
 
     public long rejected() {
         return rejected.get();
+    }
+
+    /** Events dropped as duplicates of events already counted. */
+    public long duplicates() {
+        return duplicates.get();
     }
 
     public long documentsWritten() {

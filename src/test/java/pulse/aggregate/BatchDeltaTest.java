@@ -177,7 +177,7 @@ class BatchDeltaTest {
         for (int i = 0; i < BATCH.size(); i++) {
             InteractionEvent held = batch.events().get(i).event();
             InteractionEvent original = BATCH.get(i).event();
-            assertThat(held).isEqualTo(new InteractionEvent("", original.schemaVersion(), original.userId(),
+            assertThat(held).isEqualTo(new InteractionEvent(null, original.schemaVersion(), original.userId(),
                     original.itemId(), original.type(), original.timestamp()));
             assertThat(held.userId()).isSameAs(delta(batch, Dimension.USERS, original.userId()).id());
             assertThat(held.itemId()).isSameAs(delta(batch, Dimension.ITEMS, original.itemId()).id());

@@ -31,6 +31,7 @@ import pulse.aggregate.Dimension;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 import pulse.store.AggregateUpdates;
 
 import java.time.Duration;
@@ -400,7 +401,7 @@ class FastUpdateDifferentialTest {
         List<WriteModel<Document>> batch(int size) {
             List<WriteModel<Document>> models = new ArrayList<>();
             for (int i = 0; i < size; i++) {
-                models.add(AggregateUpdates.upsert(dimension, delta()));
+                models.add(AggregateUpdates.upsert(dimension, delta(), InteractionTypes.DEFAULT));
             }
             return models;
         }
@@ -422,7 +423,7 @@ class FastUpdateDifferentialTest {
                 long offset = replay ? seen.get(random.nextInt(seen.size())) : nextOffset.merge(partition, 1L + random.nextInt(3), Long::sum);
                 seen.add(offset);
                 for (int e = 1 + random.nextInt(3); e > 0; e--, offset++) {
-                    InteractionType type = InteractionType.values()[random.nextInt(3)];
+                    InteractionType type = InteractionTypes.DEFAULT.all().get(random.nextInt(3));
                     Instant at = window.plusMillis(random.nextInt(60_000));
                     ConsumedEvent event = new ConsumedEvent(new InteractionEvent("e" + offset, 1, "user-" + key,
                             "item-" + key, type, at), partition, offset);

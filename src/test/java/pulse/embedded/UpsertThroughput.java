@@ -16,6 +16,7 @@ import pulse.aggregate.Dimension;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 import pulse.store.AggregateUpdates;
 
 import java.lang.management.ManagementFactory;
@@ -90,11 +91,11 @@ public final class UpsertThroughput {
                     int n = fresh ? round * ids + i : i;
                     String id = dimension.isWindowed() ? "2024-01-01T00:00/item-" + n : "user-" + n;
                     AggregateDelta delta = new AggregateDelta(id);
-                    InteractionType type = InteractionType.values()[(i + round) % 3];
+                    InteractionType type = InteractionTypes.DEFAULT.all().get((i + round) % 3);
                     Instant at = start.plusMillis(round * 1000L + i % 1000);
                     delta.add(new ConsumedEvent(new InteractionEvent("e" + offset, 1, "user-" + i, "item-" + i, type, at),
                             i % 6, offset++));
-                    models.add(AggregateUpdates.upsert(dimension, delta));
+                    models.add(AggregateUpdates.upsert(dimension, delta, InteractionTypes.DEFAULT));
                 }
                 long t0 = System.nanoTime();
                 int errors = 0;

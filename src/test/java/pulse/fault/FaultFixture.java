@@ -129,6 +129,11 @@ final class FaultFixture implements AutoCloseable {
 
     /** Sends every event keyed by its user, as the generator does, and waits for all acknowledgements. */
     void produce(List<InteractionEvent> events) {
+        produce(events, "lz4");
+    }
+
+    /** {@link #produce(List)} with that producer compression: none, gzip, snappy, lz4 or zstd. */
+    void produce(List<InteractionEvent> events, String compression) {
         long start = System.nanoTime();
         long onTopic = endTotal();
         Properties props = new Properties();
@@ -139,7 +144,7 @@ final class FaultFixture implements AutoCloseable {
         props.put("enable.idempotence", "true");
         props.put("linger.ms", "20");
         props.put("batch.size", String.valueOf(256 * 1024));
-        props.put("compression.type", "lz4");
+        props.put("compression.type", compression);
         AtomicReference<Exception> failure = new AtomicReference<>();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props)) {
             for (InteractionEvent event : events) {

@@ -5,6 +5,7 @@ import pulse.aggregate.Dimension;
 import pulse.aggregate.Dimensions;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -23,13 +24,17 @@ public final class GroundTruth {
     /** Expected totals of one document. */
     public static final class Expected {
         long total;
-        final long[] byType = new long[3];
+        final long[] byType;
         Instant firstSeen;
         Instant lastSeen;
 
+        Expected(int types) {
+            byType = new long[types];
+        }
+
         void add(InteractionEvent event) {
             total++;
-            byType[event.type().ordinal()]++;
+            byType[event.type().index()]++;
             if (firstSeen == null || event.timestamp().isBefore(firstSeen)) {
                 firstSeen = event.timestamp();
             }
@@ -40,29 +45,46 @@ public final class GroundTruth {
     }
 
     private final Dimensions dimensions;
+    private final InteractionTypes types;
     private final Map<Dimension, Map<String, Expected>> expected = new HashMap<>();
+    private final long[] byType;
     private long events;
+    private long duplicates;
 
-    /** The truth for the default aggregates (1-minute windows). */
+    /** The truth for the default aggregates (1-minute windows, view/click/purchase). */
     public GroundTruth(Collection<InteractionEvent> validEvents) {
         this(validEvents, Dimensions.DEFAULT);
     }
 
     public GroundTruth(Collection<InteractionEvent> validEvents, Dimensions dimensions) {
+        this(validEvents, dimensions, InteractionTypes.DEFAULT);
+    }
+
+    /** @param types the vocabulary, whose every type each document counts in byType */
+    public GroundTruth(Collection<InteractionEvent> validEvents, Dimensions dimensions, InteractionTypes types) {
         this.dimensions = dimensions;
+        this.types = types;
+        this.byType = new long[types.size()];
         for (Dimension dimension : dimensions.all()) {
             expected.put(dimension, new TreeMap<>());
         }
         for (InteractionEvent event : validEvents) {
             events++;
+            byType[event.type().index()]++;
             for (Dimension dimension : dimensions.all()) {
-                expected.get(dimension).computeIfAbsent(dimension.keyOf(event), id -> new Expected()).add(event);
+                expected.get(dimension).computeIfAbsent(dimension.keyOf(event), id -> new Expected(types.size())).add(event);
             }
         }
     }
 
     public long events() {
         return events;
+    }
+
+    /** Also expects the summary to count this many events dropped as duplicates. */
+    public GroundTruth withDuplicates(long dropped) {
+        duplicates = dropped;
+        return this;
     }
 
     /**
@@ -85,9 +107,9 @@ public final class GroundTruth {
                 }
                 check(problems, dimension, id, "total", e.total, number(d.get("total")));
                 Document byType = d.get("byType", Document.class);
-                for (InteractionType type : InteractionType.values()) {
-                    check(problems, dimension, id, "byType." + type.wireName(), e.byType[type.ordinal()],
-                            byType == null ? -1 : number(byType.get(type.wireName())));
+                for (InteractionType type : types.all()) {
+                    check(problems, dimension, id, "byType." + type.name(), e.byType[type.index()],
+                            byType == null ? -1 : number(byType.get(type.name())));
                 }
                 if (!dimension.isWindowed()) {
                     check(problems, dimension, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
@@ -111,6 +133,12 @@ public final class GroundTruth {
         checkSummary(problems, "events", events, number(summary.get("events")));
         checkSummary(problems, "users", users, number(summary.get("users")));
         checkSummary(problems, "items", items, number(summary.get("items")));
+        checkSummary(problems, "duplicateEvents", duplicates, number(summary.get("duplicateEvents")));
+        Document summaryByType = summary.get("byType", Document.class);
+        for (InteractionType type : types.all()) {
+            checkSummary(problems, "byType." + type.name(), byType[type.index()],
+                    summaryByType == null ? -1 : number(summaryByType.get(type.name())));
+        }
         double avg = users == 0 ? 0 : (double) events / users;
         if (Math.abs(avg - summary.get("avgInteractionsPerUser", Number.class).doubleValue()) > 1e-9) {
             problems.add("summary.avgInteractionsPerUser: " + summary.get("avgInteractionsPerUser") + ", expected " + avg);

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -50,11 +51,12 @@ class RecordFolderTest {
     void aParserFailureNobodyForesawRejectsTheRecordInsteadOfStoppingTheBatch() {
         EventParser broken = new EventParser(ValidationOptions.defaults(), Clock.systemUTC()) {
             @Override
-            public InteractionEvent parse(byte[] value) throws InvalidEventException {
+            public InteractionEvent parse(byte[] value, long recordTimestamp, Function<String, byte[]> headers)
+                    throws InvalidEventException {
                 if (value.length == 1) {
                     throw new IllegalStateException("a bug");
                 }
-                return super.parse(value);
+                return super.parse(value, recordTimestamp, headers);
             }
         };
         RecordFolder folder = new RecordFolder(new RecordValidator(broken), pulse.aggregate.Dimensions.DEFAULT);

@@ -21,6 +21,7 @@ import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 import pulse.it.GroundTruth;
 
 import java.time.Clock;
@@ -263,7 +264,7 @@ class AggregateStoreIT {
     private void write(Dimension dimension, List<AggregateDelta> deltas) {
         MongoCollection<Document> collection = database.getCollection(dimension.collection());
         List<WriteModel<Document>> models = new ArrayList<>();
-        deltas.forEach(d -> models.add(AggregateUpdates.upsert(dimension, d)));
+        deltas.forEach(d -> models.add(AggregateUpdates.upsert(dimension, d, InteractionTypes.DEFAULT)));
         collection.bulkWrite(models, new BulkWriteOptions().ordered(false));
     }
 
@@ -287,7 +288,7 @@ class AggregateStoreIT {
         for (int p = 0; p < PARTITIONS; p++) {
             partitions.add(new ArrayList<>());
         }
-        InteractionType[] types = InteractionType.values();
+        InteractionType[] types = InteractionTypes.DEFAULT.all().toArray(new InteractionType[0]);
         for (int i = 0; i < count; i++) {
             String user = "user-" + random.nextInt(users);
             int partition = Math.floorMod(user.hashCode(), PARTITIONS);
