@@ -15,7 +15,7 @@ class AggregationProgressTest {
     private final AggregationProgress progress = new AggregationProgress(Duration.ofHours(1), clock::get);
 
     private void write(long events) {
-        progress.record(new WriteStats(events, 0, events, 0, MS, WriteStats.NONE));
+        progress.record(new WriteStats(events, 0, 0, events, 0, MS, WriteStats.NONE));
     }
 
     /** An instance whose dashboard nobody opens never reads the rate: what it keeps for it must not grow with writes. */
