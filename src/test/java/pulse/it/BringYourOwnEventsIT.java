@@ -278,6 +278,10 @@ class BringYourOwnEventsIT {
                                 List<Sent<V>> sent, InteractionTypes types, Check more) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
+            // a producer that sends before every partition has its leader gets NOT_LEADER_OR_FOLLOWER, and its
+            // idempotent retries can then stall on out-of-order sequence numbers (seen on a loaded machine)
+            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get()
+                    .get(topic).partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
         }
         try (KafkaProducer<String, V> producer = producers.create()) {
             for (Sent<V> record : sent) {
