@@ -45,7 +45,7 @@ public class DeadLetters {
     /** The original value's size in bytes, when it was cut. */
     public static final String VALUE_ORIGINAL_BYTES = "dlq.value.original-bytes";
 
-    /** Room left for what compression can add to an incompressible value (block headers), per byte of limit. */
+    /** Room left, per KiB of the topic's limit, for what compression adds to an incompressible value (block headers). */
     static final int COMPRESSION_SLACK_PER_KIB = 1;
     /** Room left for the record's length fields, which grow with the value, and the batch's framing. */
     static final int FIXED_SLACK = 1024;
@@ -75,8 +75,9 @@ public class DeadLetters {
 
     /** The largest dead letter sent as it is: the batch it travels in (uncompressed) fits both limits. */
     public int limit() {
-        int topic = topicMaxMessageBytes;
-        int topicWithSlack = topic == Integer.MAX_VALUE ? topic : topic - FIXED_SLACK - topic / 1024 * COMPRESSION_SLACK_PER_KIB;
+        int topicLimit = topicMaxMessageBytes;
+        int topicWithSlack = topicLimit == Integer.MAX_VALUE ? topicLimit
+                : topicLimit - FIXED_SLACK - topicLimit / 1024 * COMPRESSION_SLACK_PER_KIB;
         return Math.min(maxRequestSize - FIXED_SLACK, topicWithSlack);
     }
 
