@@ -7,12 +7,14 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.aggregate.InteractionAggregationStrategy;
@@ -24,17 +26,22 @@ import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
 import pulse.config.ResolvedProperties;
 import pulse.metrics.PipelineMetrics;
+import pulse.health.DeadLetterHealthCheck;
 import pulse.health.KafkaHealthCheck;
 import pulse.health.MongoHealthCheck;
 import pulse.config.Settings;
 import pulse.event.DuplicateFilter;
 import pulse.event.EventMapping;
 import pulse.event.EventParser;
+import pulse.event.RejectionReason;
 import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
 import pulse.kafka.BatchReader;
+import pulse.kafka.DeadLetterStatus;
+import pulse.kafka.DeadLetters;
 import pulse.kafka.KafkaTopics;
 import pulse.kafka.RecordFolder;
+import pulse.kafka.RejectLog;
 import pulse.kafka.RecordValidator;
 import pulse.kafka.WriteCoalescer;
 import pulse.store.AggregateStore;
@@ -44,9 +51,9 @@ import pulse.store.WindowRetention;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneOffset;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -98,7 +105,17 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("dashboardViews", new DashboardViews(progress, lag, options.events().types(), options.conversion()));
         registry.bind("recentTopItems", new RecentTopItems(options.events().types()));
         registry.bind("windowCollections", new WindowCollections(options.dimensions()));
-        PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag, coalescer);
+        RejectLog rejectLog = rejectLog(context, options.progressLogInterval());
+        registry.bind("rejectLog", rejectLog);
+        DeadLetterStatus deadLetterStatus = new DeadLetterStatus(options.deadLetterTopic());
+        registry.bind("deadLetterStatus", deadLetterStatus);
+        registry.bind("deadLetterFailed", (Processor) deadLetterStatus::failed);
+        DeadLetters deadLetters = new DeadLetters(options.deadLetterTopic(),
+                () -> KafkaTopics.maxMessageBytes(kafkaClientProperties(context), options.deadLetterTopic(), Duration.ofSeconds(5)));
+        registry.bind("deadLetters", deadLetters);
+        // the dead-letter route keeps the batch's rejected records in exchange property "rejected"
+        registry.bind("deadLetterRefit", (Processor) exchange -> deadLetters.refit(exchange, "rejected"));
+        PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag, coalescer, rejectLog);
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new MongoHealthCheck(mongo));
@@ -109,13 +126,16 @@ public class PulseConfiguration implements CamelConfiguration {
                 KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(kafkaClient);
                 camelContext.addService(closing(kafkaHealth));
                 health.register(kafkaHealth);
+                DeadLetterHealthCheck deadLetterHealth = new DeadLetterHealthCheck(deadLetterStatus, kafkaClient);
+                camelContext.addService(closing(deadLetterHealth));
+                health.register(deadLetterHealth);
                 // next to Camel's route metrics, in the registry camel-micrometer-prometheus created
                 MeterRegistry meters = camelContext.getRegistry()
                         .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
                 if (meters != null) {
                     metrics.bindTo(meters);
                 }
-                createTopics(kafkaClient, options);
+                deadLetters.useLimits(producerMaxRequestSize(camelContext), createTopics(kafkaClient, options));
                 createIndexes(store, retention);
             }
         });
@@ -170,11 +190,32 @@ public class PulseConfiguration implements CamelConfiguration {
         return client;
     }
 
-    private static void createTopics(Properties client, PulseOptions options) {
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(options.kafkaTopic(), options.topicPartitions());
-        topics.put(options.deadLetterTopic(), options.topicPartitions());
-        KafkaTopics.ensure(client, topics, options.replicationFactor(), Duration.ofSeconds(30));
+    /** @return the dead-letter topic's max.message.bytes */
+    private static int createTopics(Properties client, PulseOptions options) {
+        return KafkaTopics.ensure(client, options.kafkaTopic(), options.deadLetterTopic(), options.topicPartitions(),
+                options.replicationFactor(), Duration.ofSeconds(30));
+    }
+
+    /** The producer's max.request.size, as the kafka component configures it (additional properties included). */
+    private static int producerMaxRequestSize(CamelContext context) {
+        KafkaComponent kafka = context.getComponent("kafka", KafkaComponent.class);
+        return Integer.parseInt(kafka.getConfiguration().createProducerProperties()
+                .getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576"));
+    }
+
+    /** Rejected records logged at most 5 per reason per interval, the others counted in one line per interval. */
+    private static RejectLog rejectLog(CamelContext context, Duration interval) {
+        Logger log = LoggerFactory.getLogger(RejectLog.class);
+        List<String> reasons = new ArrayList<>();
+        for (RejectionReason reason : RejectionReason.values()) {
+            reasons.add(reason.name());
+        }
+        reasons.add(RecordFolder.PROCESSING_ERROR);
+        RejectLog rejectLog = new RejectLog(interval, 5, reasons, System::nanoTime, log::warn);
+        // the count of the last interval of a burst is logged even when no record follows
+        context.getExecutorServiceManager().newSingleThreadScheduledExecutor(rejectLog, "RejectLog")
+                .scheduleWithFixedDelay(rejectLog::flushIfDue, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return rejectLog;
     }
 
     private static void createIndexes(AggregateStore store, WindowRetention retention) {
