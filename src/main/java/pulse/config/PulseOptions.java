@@ -1,7 +1,7 @@
 package pulse.config;
 
-import pulse.aggregate.Dimensions;
-import pulse.api.Conversion;
+import pulse.aggregate.Conversion;
+import pulse.aggregate.Rollups;
 import pulse.event.EventMapping;
 import pulse.event.InteractionTypes;
 import pulse.event.ValidationOptions;
@@ -29,7 +29,7 @@ import java.util.function.Function;
 public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String consumerGroupId,
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
-                           Dimensions dimensions, Duration windowGrace, Duration windowRetention,
+                           Rollups rollups, Duration windowGrace, Duration windowRetention,
                            Duration progressLogInterval, int batchMaxRecords, int consumers, int writeMaxEvents,
                            Duration writeMaxDelay, EventMapping events, Conversion conversion, Dedup dedup) {
 
@@ -88,7 +88,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                         settings.positiveInt("validation.max-id-length"),
                         settings.positiveDuration("validation.max-future-skew"),
                         settings.positiveDuration("validation.max-age")),
-                Dimensions.of(windowSizes),
+                Rollups.of(windowSizes),
                 settings.positiveDuration("aggregation.window.grace"),
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"),
