@@ -5,7 +5,9 @@ import org.slf4j.LoggerFactory;
 import pulse.store.WriteStats;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /** Totals of what the aggregation route has done, logged every interval with rates. */
@@ -41,13 +43,13 @@ public class AggregationProgress {
         this.intervalNanos = interval.toNanos();
         this.nanoClock = nanoClock;
         this.windowStart = nanoClock.getAsLong();
-        java.util.Arrays.fill(bucketSlice, Long.MIN_VALUE);
+        Arrays.fill(bucketSlice, Long.MIN_VALUE);
     }
 
-    private volatile java.util.function.Consumer<WriteStats> listener = stats -> { };
+    private volatile Consumer<WriteStats> listener = stats -> { };
 
     /** Also hands every batch's stats to {@code listener} (metrics, benchmarks). */
-    public void onBatch(java.util.function.Consumer<WriteStats> listener) {
+    public void onBatch(Consumer<WriteStats> listener) {
         this.listener = this.listener.andThen(listener);
     }
 
