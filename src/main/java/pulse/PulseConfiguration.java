@@ -5,30 +5,24 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaComponent;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
-import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pulse.aggregate.InteractionAggregationStrategy;
-import pulse.api.ConsumerLag;
 import pulse.api.DashboardViews;
 import pulse.api.RecentTopItems;
 import pulse.api.WindowCollections;
 import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
 import pulse.config.ResolvedProperties;
-import pulse.metrics.PipelineMetrics;
-import pulse.health.DeadLetterHealthCheck;
-import pulse.health.KafkaHealthCheck;
-import pulse.health.MongoHealthCheck;
 import pulse.config.Settings;
 import pulse.event.DuplicateFilter;
 import pulse.event.EventMapping;
@@ -36,16 +30,22 @@ import pulse.event.EventParser;
 import pulse.event.RejectionReason;
 import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
+import pulse.health.DeadLetterHealthCheck;
+import pulse.health.KafkaHealthCheck;
+import pulse.health.MongoHealthCheck;
 import pulse.kafka.BatchReader;
+import pulse.kafka.ConsumerLag;
 import pulse.kafka.DeadLetterStatus;
 import pulse.kafka.DeadLetters;
 import pulse.kafka.KafkaTopics;
-import pulse.kafka.RecordFolder;
 import pulse.kafka.RejectLog;
-import pulse.kafka.RecordValidator;
-import pulse.kafka.WriteCoalescer;
+import pulse.metrics.AggregationProgress;
+import pulse.metrics.PipelineMetrics;
+import pulse.pipeline.InteractionAggregationStrategy;
+import pulse.pipeline.RecordFolder;
+import pulse.pipeline.RecordValidator;
+import pulse.pipeline.WriteCoalescer;
 import pulse.store.AggregateStore;
-import pulse.store.AggregationProgress;
 import pulse.store.WindowRetention;
 
 import java.time.Clock;
@@ -84,7 +84,7 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("generatorRate", generatorRate);
         logEventMapping(options);
         registry.bind("recordFolder", new RecordFolder(
-                new RecordValidator(new EventParser(options.validation(), options.events(), clock)), options.dimensions(),
+                new RecordValidator(new EventParser(options.validation(), options.events(), clock)), options.rollups(),
                 options.dedup().isOn() ? new DuplicateFilter(options.dedup().horizon(), options.dedup().maxIdsPerPartition())
                         : DuplicateFilter.off()));
         registry.bind("batchReader", new BatchReader(options.batchMaxRecords()));
@@ -92,9 +92,9 @@ public class PulseConfiguration implements CamelConfiguration {
         WriteCoalescer coalescer = new WriteCoalescer(options.writeMaxEvents(), options.writeMaxDelay(), System::nanoTime);
         registry.bind("writeCoalescer", coalescer);
         AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
-                options.dimensions(), options.events().types());
+                options.rollups(), options.events().types());
         registry.bind("aggregateStore", store);
-        WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.dimensions(),
+        WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);
         registry.bind("windowRetention", retention);
         AggregationProgress progress = new AggregationProgress(options.progressLogInterval(), System::nanoTime);
@@ -104,7 +104,7 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("consumerLag", lag);
         registry.bind("dashboardViews", new DashboardViews(progress, lag, options.events().types(), options.conversion()));
         registry.bind("recentTopItems", new RecentTopItems(options.events().types()));
-        registry.bind("windowCollections", new WindowCollections(options.dimensions()));
+        registry.bind("windowCollections", new WindowCollections(options.rollups()));
         RejectLog rejectLog = rejectLog(context, options.progressLogInterval());
         registry.bind("rejectLog", rejectLog);
         DeadLetterStatus deadLetterStatus = new DeadLetterStatus(options.deadLetterTopic());

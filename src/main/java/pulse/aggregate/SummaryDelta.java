@@ -26,22 +26,22 @@ public record SummaryDelta(long events, long rejected, long duplicates, long lat
      * @param newItems origins of the item documents created by this batch's events
      * @param applied  per partition, the last offset the summary already holds (empty for a first attempt)
      */
-    public static SummaryDelta of(BatchDelta batch, Collection<Position> newUsers, Collection<Position> newItems,
+    public static SummaryDelta of(BatchDelta batch, Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
                                   Map<Integer, Long> applied) {
         return of(batch.events(), batch::isLate, batch.rejectedPositions(), batch.duplicatePositions(), newUsers,
                 newItems, applied);
     }
 
     /** Events and rejected records only, none late and no duplicates. */
-    public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<Position> rejected,
-                                  Collection<Position> newUsers, Collection<Position> newItems,
+    public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<RecordPosition> rejected,
+                                  Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
                                   Map<Integer, Long> applied) {
         return of(batch, event -> false, rejected, List.of(), newUsers, newItems, applied);
     }
 
     private static SummaryDelta of(Collection<ConsumedEvent> batch, Predicate<ConsumedEvent> isLate,
-                                   Collection<Position> rejected, Collection<Position> duplicates,
-                                   Collection<Position> newUsers, Collection<Position> newItems,
+                                   Collection<RecordPosition> rejected, Collection<RecordPosition> duplicates,
+                                   Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
                                    Map<Integer, Long> applied) {
         long events = 0;
         long late = 0;
@@ -81,10 +81,10 @@ public record SummaryDelta(long events, long rejected, long duplicates, long lat
     }
 
     /** How many positions are new to the summary; those are added to {@code offsets} unless it is null. */
-    private static long countNew(Collection<Position> positions, Map<Integer, Long> applied,
+    private static long countNew(Collection<RecordPosition> positions, Map<Integer, Long> applied,
                                  SortedMap<Integer, long[]> offsets) {
         long count = 0;
-        for (Position position : positions) {
+        for (RecordPosition position : positions) {
             if (isNew(position.partition(), position.offset(), applied)) {
                 count++;
                 if (offsets != null) {

@@ -1,9 +1,11 @@
 package pulse.api;
 
 import org.bson.Document;
+import pulse.aggregate.Conversion;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
-import pulse.store.AggregationProgress;
+import pulse.kafka.ConsumerLag;
+import pulse.metrics.AggregationProgress;
 
 import java.time.Instant;
 import java.util.ArrayList;

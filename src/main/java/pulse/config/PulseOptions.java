@@ -1,7 +1,7 @@
 package pulse.config;
 
-import pulse.aggregate.Dimensions;
-import pulse.api.Conversion;
+import pulse.aggregate.Conversion;
+import pulse.aggregate.Rollups;
 import pulse.event.EventMapping;
 import pulse.event.InteractionTypes;
 import pulse.event.ValidationOptions;
@@ -29,7 +29,7 @@ import java.util.function.Function;
 public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String consumerGroupId,
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
-                           Dimensions dimensions, Duration windowGrace, Duration windowRetention,
+                           Rollups rollups, Duration windowGrace, Duration windowRetention,
                            Duration progressLogInterval, int batchMaxRecords, int consumers, int writeMaxEvents,
                            Duration writeMaxDelay, EventMapping events, Conversion conversion, Dedup dedup) {
 
@@ -88,7 +88,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                         settings.positiveInt("validation.max-id-length"),
                         settings.positiveDuration("validation.max-future-skew"),
                         settings.positiveDuration("validation.max-age")),
-                Dimensions.of(windowSizes),
+                Rollups.of(windowSizes),
                 settings.positiveDuration("aggregation.window.grace"),
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"),
@@ -212,13 +212,13 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
      * What the consumers' full batches and folds may hold on the heap while a backlog drains, when that is more than
      * half of {@code maxHeapBytes}; empty when it fits.
      */
-    public java.util.Optional<String> batchMemoryWarning(long maxHeapBytes) {
+    public Optional<String> batchMemoryWarning(long maxHeapBytes) {
         long worstCase = consumers * ((long) batchMaxRecords * BYTES_PER_BUFFERED_RECORD
                 + (long) writeMaxEvents * BYTES_PER_HELD_EVENT);
         if (worstCase <= maxHeapBytes / 2) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(("aggregation.batch.max-records = %d and aggregation.write.max-events = %d with"
+        return Optional.of(("aggregation.batch.max-records = %d and aggregation.write.max-events = %d with"
                 + " aggregation.consumers = %d can hold about %d MiB while a backlog drains, more than half of the %d MiB"
                 + " heap: lower them or give the JVM more heap (-Xmx)").formatted(batchMaxRecords, writeMaxEvents,
                 consumers, worstCase >> 20, maxHeapBytes >> 20));

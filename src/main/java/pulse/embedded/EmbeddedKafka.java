@@ -17,6 +17,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -90,7 +92,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setNodeId(1)
                 .setControllerListenerName("CONTROLLER")
                 .setMetadataLogDirectory(logDir.toAbsolutePath().toString())
-                .setDirectories(java.util.List.of(logDir.toAbsolutePath().toString()))
+                .setDirectories(List.of(logDir.toAbsolutePath().toString()))
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setIgnoreFormatted(true)
                 .run();
@@ -128,7 +130,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             LOG.debug("Could not delete {}: {}", dir, e.getMessage());
         }

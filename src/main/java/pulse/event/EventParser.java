@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +131,7 @@ public class EventParser {
         }
 
         void addSlot(int slot) {
-            int[] more = java.util.Arrays.copyOf(slots, slots.length + 1);
+            int[] more = Arrays.copyOf(slots, slots.length + 1);
             more[slots.length] = slot;
             slots = more;
         }
@@ -172,7 +174,7 @@ public class EventParser {
         }
 
         private static List<String> prepend(String first, List<String> rest) {
-            java.util.ArrayList<String> path = new java.util.ArrayList<>(rest.size() + 1);
+            List<String> path = new ArrayList<>(rest.size() + 1);
             path.add(first);
             path.addAll(rest);
             return path;

@@ -2,6 +2,7 @@ package pulse.generator;
 
 import pulse.event.InteractionTypes;
 
+import java.time.Duration;
 import java.util.OptionalLong;
 
 /**
@@ -33,9 +34,9 @@ public record GeneratorOptions(long periodMs, int eventsPerTick, int users, int 
      * @param grace           the aggregation's window grace, which "late" has to exceed
      * @param windowSize      the primary window size: late events are late for those windows
      */
-    public record Faults(double malformedRatio, double lateRatio, double outOfOrderRatio, java.time.Duration grace,
-                         java.time.Duration windowSize) {
-        public static final Faults NONE = new Faults(0, 0, 0, java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(1));
+    public record Faults(double malformedRatio, double lateRatio, double outOfOrderRatio, Duration grace,
+                         Duration windowSize) {
+        public static final Faults NONE = new Faults(0, 0, 0, Duration.ofMinutes(5), Duration.ofMinutes(1));
     }
 
     public GeneratorOptions(long periodMs, int eventsPerTick, int users, int items, double itemZipfExponent,

@@ -102,7 +102,7 @@ public final class KafkaBatch {
             current.add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody(), timestamp,
                     headers));
             if (consumer == null && commit instanceof DefaultKafkaManualCommit manual) {
-                consumer = manual.getConsumer();
+                consumer = manual.getCamelExchangePayload().consumer;
                 consumerId = manual.getThreadId();
                 commitTimeoutMs = manual.getCommitTimeout();
             }

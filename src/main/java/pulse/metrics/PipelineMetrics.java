@@ -6,11 +6,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import pulse.api.ConsumerLag;
 import pulse.generator.RateMeter;
+import pulse.kafka.ConsumerLag;
 import pulse.kafka.RejectLog;
-import pulse.kafka.WriteCoalescer;
-import pulse.store.AggregationProgress;
+import pulse.metrics.AggregationProgress;
+import pulse.pipeline.WriteCoalescer;
 import pulse.store.WriteStats;
 
 import java.util.concurrent.TimeUnit;

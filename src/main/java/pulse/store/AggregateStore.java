@@ -21,11 +21,11 @@ import org.bson.Document;
 import org.bson.conversions.Bson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pulse.aggregate.AggregateDelta;
 import pulse.aggregate.BatchDelta;
-import pulse.aggregate.Dimension;
-import pulse.aggregate.Dimensions;
-import pulse.aggregate.Position;
+import pulse.aggregate.DocumentDelta;
+import pulse.aggregate.RecordPosition;
+import pulse.aggregate.Rollup;
+import pulse.aggregate.Rollups;
 import pulse.aggregate.SummaryDelta;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
@@ -70,39 +70,39 @@ public class AggregateStore {
     private final MongoDatabase database;
     private final Clock clock;
     private final Duration grace;
-    private final Dimensions dimensions;
+    private final Rollups rollups;
     private final InteractionTypes types;
 
     /**
      * @param grace how long after its end a window still accepts events (event time)
      * @param types the vocabulary: every document counts each of them in {@code byType}
      */
-    public AggregateStore(MongoDatabase database, Clock clock, Duration grace, Dimensions dimensions,
+    public AggregateStore(MongoDatabase database, Clock clock, Duration grace, Rollups rollups,
                           InteractionTypes types) {
         this.database = database;
         this.clock = clock;
         this.grace = grace;
-        this.dimensions = dimensions;
+        this.rollups = rollups;
         this.types = types;
     }
 
     /** The default aggregates (1-minute windows, view/click/purchase). */
     public AggregateStore(MongoDatabase database, Clock clock, Duration grace) {
-        this(database, clock, grace, Dimensions.DEFAULT, InteractionTypes.DEFAULT);
+        this(database, clock, grace, Rollups.DEFAULT, InteractionTypes.DEFAULT);
     }
 
     /** Indexes that keep the summary's max/min item lookups cheap on real MongoDB. */
     public void ensureIndexes() {
-        database.getCollection(Dimension.ITEMS.collection()).createIndex(Indexes.ascending("total"));
-        for (Dimensions.WindowPair size : dimensions.windowSizes()) {
+        database.getCollection(Rollup.ITEMS.collection()).createIndex(Indexes.ascending("total"));
+        for (Rollups.WindowSize size : rollups.windowSizes()) {
             database.getCollection(size.windows().collection()).createIndex(Indexes.ascending("windowStart"));
             database.getCollection(size.itemWindows().collection()).createIndex(Indexes.ascending("windowStart", "itemId"));
         }
     }
 
     public WriteStats apply(BatchDelta batch) {
-        if (!batch.dimensions().all().equals(dimensions.all())) {
-            throw new IllegalArgumentException("the batch keeps " + batch.dimensions() + ", this store " + dimensions);
+        if (!batch.rollups().all().equals(rollups.all())) {
+            throw new IllegalArgumentException("the batch keeps " + batch.rollups() + ", this store " + rollups);
         }
         int duplicates = batch.duplicatePositions().size();
         if (batch.isEmpty()) {
@@ -116,10 +116,10 @@ public class AggregateStore {
                     System.nanoTime() - start, WriteStats.NONE);
         }
         batch.classifyLateness(streamTimes(), grace);
-        Set<Position> newUsers = write(Dimension.USERS, batch, counter);
-        Set<Position> newItems = write(Dimension.ITEMS, batch, counter);
-        for (Dimension dimension : dimensions.windowed()) {
-            write(dimension, batch, counter);
+        Set<RecordPosition> newUsers = write(Rollup.USERS, batch, counter);
+        Set<RecordPosition> newItems = write(Rollup.ITEMS, batch, counter);
+        for (Rollup rollup : rollups.windowed()) {
+            write(rollup, batch, counter);
         }
         updateSummary(batch, newUsers, newItems, counter);
         long writtenAt = clock.millis();
@@ -131,34 +131,34 @@ public class AggregateStore {
                 System.nanoTime() - start, freshness);
     }
 
-    private Set<Position> write(Dimension dimension, BatchDelta batch, Counter counter) {
-        MongoCollection<Document> collection = database.getCollection(dimension.collection());
-        Set<Position> created = new HashSet<>();
-        List<AggregateDelta> all = new ArrayList<>(batch.deltas(dimension));
+    private Set<RecordPosition> write(Rollup rollup, BatchDelta batch, Counter counter) {
+        MongoCollection<Document> collection = database.getCollection(rollup.collection());
+        Set<RecordPosition> created = new HashSet<>();
+        List<DocumentDelta> all = new ArrayList<>(batch.deltas(rollup));
         if (all.size() > DOCUMENTS_PER_BULK_WRITE) {
             // slices of neighbouring _ids: each touches its own part of the _id index (and of the embedded store's
             // pages, which it rewrites once per write command), instead of every slice touching all of it
-            all.sort(Comparator.comparing(AggregateDelta::id));
+            all.sort(Comparator.comparing(DocumentDelta::id));
         }
         for (int from = 0; from < all.size(); from += DOCUMENTS_PER_BULK_WRITE) {
-            writeSlice(collection, dimension, batch, all.subList(from, Math.min(all.size(), from + DOCUMENTS_PER_BULK_WRITE)),
+            writeSlice(collection, rollup, batch, all.subList(from, Math.min(all.size(), from + DOCUMENTS_PER_BULK_WRITE)),
                     created, counter);
         }
         return created;
     }
 
-    /** One unordered bulk write of some of a dimension's deltas, then the rounds that resolve replay conflicts. */
-    private void writeSlice(MongoCollection<Document> collection, Dimension dimension, BatchDelta batch,
-                            Collection<AggregateDelta> slice, Set<Position> created, Counter counter) {
-        Collection<AggregateDelta> pending = slice;
+    /** One unordered bulk write of some of a rollup's deltas, then the rounds that resolve replay conflicts. */
+    private void writeSlice(MongoCollection<Document> collection, Rollup rollup, BatchDelta batch,
+                            Collection<DocumentDelta> slice, Set<RecordPosition> created, Counter counter) {
+        Collection<DocumentDelta> pending = slice;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
-            List<AggregateDelta> deltas = new ArrayList<>(pending);
+            List<DocumentDelta> deltas = new ArrayList<>(pending);
             List<WriteModel<Document>> models = new ArrayList<>(deltas.size());
-            for (AggregateDelta delta : deltas) {
-                models.add(AggregateUpdates.upsert(dimension, delta, types));
+            for (DocumentDelta delta : deltas) {
+                models.add(AggregateUpdates.upsert(rollup, delta, types));
             }
             counter.writes += models.size();
-            List<AggregateDelta> conflicting = new ArrayList<>();
+            List<DocumentDelta> conflicting = new ArrayList<>();
             try {
                 recordUpserts(collection.bulkWrite(models, UNORDERED), deltas, created);
             } catch (MongoBulkWriteException e) {
@@ -174,10 +174,10 @@ public class AggregateStore {
                 return;
             }
             counter.conflicts += conflicting.size();
-            pending = resolveConflicts(collection, dimension, batch, conflicting, created);
+            pending = resolveConflicts(collection, rollup, batch, conflicting, created);
         }
         if (!pending.isEmpty()) {
-            throw new IllegalStateException("Could not apply " + pending.size() + " " + dimension.collection()
+            throw new IllegalStateException("Could not apply " + pending.size() + " " + rollup.collection()
                     + " updates after " + MAX_CONFLICT_ROUNDS + " rounds of concurrent conflicts");
         }
     }
@@ -198,36 +198,36 @@ public class AggregateStore {
         return times;
     }
 
-    private static void recordUpserts(BulkWriteResult result, List<AggregateDelta> deltas, Set<Position> created) {
+    private static void recordUpserts(BulkWriteResult result, List<DocumentDelta> deltas, Set<RecordPosition> created) {
         for (BulkWriteUpsert upsert : result.getUpserts()) {
             created.add(deltas.get(upsert.getIndex()).origin());
         }
     }
 
     /** Reads what the conflicting documents already hold and folds what is left. */
-    private Collection<AggregateDelta> resolveConflicts(MongoCollection<Document> collection, Dimension dimension,
-                                                         BatchDelta batch, List<AggregateDelta> conflicting,
-                                                         Set<Position> created) {
-        List<String> ids = conflicting.stream().map(AggregateDelta::id).toList();
+    private Collection<DocumentDelta> resolveConflicts(MongoCollection<Document> collection, Rollup rollup,
+                                                         BatchDelta batch, List<DocumentDelta> conflicting,
+                                                         Set<RecordPosition> created) {
+        List<String> ids = conflicting.stream().map(DocumentDelta::id).toList();
         Map<String, Map<Integer, Long>> applied = new HashMap<>();
         for (Document stored : collection.find(Filters.in("_id", ids))
                 .projection(Projections.include(AggregateUpdates.OFFSETS, AggregateUpdates.ORIGIN))) {
             applied.put(stored.getString("_id"), AggregateUpdates.appliedOffsets(stored));
             Document origin = stored.get(AggregateUpdates.ORIGIN, Document.class);
             if (origin != null) {
-                Position position = new Position(origin.getInteger("partition"), ((Number) origin.get("offset")).longValue());
+                RecordPosition position = new RecordPosition(origin.getInteger("partition"), ((Number) origin.get("offset")).longValue());
                 if (batch.contains(position)) {
                     created.add(position); // created by an earlier attempt at this same batch
                 }
             }
         }
-        Collection<AggregateDelta> remaining = batch.refold(dimension, applied);
+        Collection<DocumentDelta> remaining = batch.refold(rollup, applied);
         LOG.debug("{} {} documents already held events of this batch (replay); {} still need an update",
-                conflicting.size(), dimension.collection(), remaining.size());
+                conflicting.size(), rollup.collection(), remaining.size());
         return remaining;
     }
 
-    private void updateSummary(BatchDelta batch, Set<Position> newUsers, Set<Position> newItems, Counter counter) {
+    private void updateSummary(BatchDelta batch, Set<RecordPosition> newUsers, Set<RecordPosition> newItems, Counter counter) {
         MongoCollection<Document> summary = database.getCollection(SUMMARY);
         Map<Integer, Long> applied = Map.of();
         Document stored = null;
@@ -286,7 +286,7 @@ public class AggregateStore {
     private void refreshDerivedFields(MongoCollection<Document> summary, Document counters, Counter counter) {
         long events = ((Number) counters.get("events")).longValue();
         long users = ((Number) counters.get("users")).longValue();
-        MongoCollection<Document> items = database.getCollection(Dimension.ITEMS.collection());
+        MongoCollection<Document> items = database.getCollection(Rollup.ITEMS.collection());
         Document max = items.find().sort(Sorts.orderBy(Sorts.descending("total"), Sorts.ascending("_id")))
                 .projection(Projections.include("total")).limit(1).first();
         Document min = items.find().sort(Sorts.ascending("total", "_id"))

@@ -5,8 +5,8 @@ import com.mongodb.client.model.UpdateOptions;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
-import pulse.aggregate.AggregateDelta;
-import pulse.aggregate.Dimension;
+import pulse.aggregate.DocumentDelta;
+import pulse.aggregate.Rollup;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
 
@@ -42,7 +42,7 @@ public final class AggregateUpdates {
      * The update as a plain document ({@code $inc}, {@code $set}, ...): encoded directly, several times cheaper
      * than combining {@code Updates} builders, which matters at thousands of upserts per batch.
      */
-    public static UpdateOneModel<Document> upsert(Dimension dimension, AggregateDelta delta, InteractionTypes types) {
+    public static UpdateOneModel<Document> upsert(Rollup rollup, DocumentDelta delta, InteractionTypes types) {
         Document filter = new Document("_id", delta.id());
         Document inc = new Document("total", delta.total());
         for (InteractionType type : types.all()) { // every type, zeros included: each document has every field
@@ -54,12 +54,12 @@ public final class AggregateUpdates {
             set.append(offsetField(partition), range.last());
         });
         Document update = new Document("$inc", inc).append("$set", set);
-        if (dimension.isWindowed()) {
+        if (rollup.isWindowed()) {
             inc.append("lateEvents", delta.late());
-            Instant windowStart = dimension.windowStart(delta.firstSeen()); // every event of the delta is in it
+            Instant windowStart = rollup.windowStart(delta.firstSeen()); // every event of the delta is in it
             Document setOnInsert = new Document("windowStart", Date.from(windowStart))
-                    .append("windowEnd", Date.from(dimension.windowEnd(windowStart)));
-            if (dimension.kind() == Dimension.Kind.ITEM_WINDOWS) {
+                    .append("windowEnd", Date.from(rollup.windowEnd(windowStart)));
+            if (rollup.kind() == Rollup.Kind.ITEM_WINDOWS) {
                 setOnInsert.append("itemId", delta.id().substring(delta.id().indexOf('/') + 1));
             }
             update.append("$setOnInsert", setOnInsert);

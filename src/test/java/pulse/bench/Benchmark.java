@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.bson.Document;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollups;
 import pulse.embedded.EmbeddedKafka;
 import pulse.embedded.EmbeddedMongo;
 import pulse.event.EventJson;
@@ -35,11 +35,11 @@ import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
 import pulse.generator.RateMeter;
 import pulse.it.GroundTruth;
-import pulse.kafka.FoldedRecords;
 import pulse.kafka.KafkaRecord;
-import pulse.kafka.RecordFolder;
-import pulse.kafka.RecordValidator;
-import pulse.store.AggregationProgress;
+import pulse.metrics.AggregationProgress;
+import pulse.pipeline.FoldedRecords;
+import pulse.pipeline.RecordFolder;
+import pulse.pipeline.RecordValidator;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -326,7 +326,7 @@ public final class Benchmark {
      */
     private void costLadder(long n) throws Exception {
         RecordValidator validator = new RecordValidator(new EventParser(ValidationOptions.defaults(), Clock.systemUTC()));
-        RecordFolder folder = new RecordFolder(validator, Dimensions.DEFAULT);
+        RecordFolder folder = new RecordFolder(validator, Rollups.DEFAULT);
         AtomicLong invalid = new AtomicLong();
         Drain parse = drain(E2E_TOPIC, n, " + parsing each event (the app's RecordValidator)", records -> {
             for (ConsumerRecord<String, byte[]> record : records) {

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollups;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
@@ -293,7 +293,7 @@ class BringYourOwnEventsIT {
         Map<RejectionReason, Long> reasons = sent.stream().filter(s -> s.reason() != null)
                 .collect(Collectors.groupingBy(Sent::reason, Collectors.counting()));
         long rejected = sent.size() - valid.size();
-        GroundTruth truth = new GroundTruth(valid, Dimensions.DEFAULT, types);
+        GroundTruth truth = new GroundTruth(valid, Rollups.DEFAULT, types);
 
         Pipeline pipeline = new Pipeline(topic);
         properties.forEach(pipeline::with);

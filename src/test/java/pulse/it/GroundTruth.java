@@ -1,8 +1,8 @@
 package pulse.it;
 
 import org.bson.Document;
-import pulse.aggregate.Dimension;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollup;
+import pulse.aggregate.Rollups;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
@@ -44,35 +44,35 @@ public final class GroundTruth {
         }
     }
 
-    private final Dimensions dimensions;
+    private final Rollups rollups;
     private final InteractionTypes types;
-    private final Map<Dimension, Map<String, Expected>> expected = new HashMap<>();
+    private final Map<Rollup, Map<String, Expected>> expected = new HashMap<>();
     private final long[] byType;
     private long events;
     private long duplicates;
 
     /** The truth for the default aggregates (1-minute windows, view/click/purchase). */
     public GroundTruth(Collection<InteractionEvent> validEvents) {
-        this(validEvents, Dimensions.DEFAULT);
+        this(validEvents, Rollups.DEFAULT);
     }
 
-    public GroundTruth(Collection<InteractionEvent> validEvents, Dimensions dimensions) {
-        this(validEvents, dimensions, InteractionTypes.DEFAULT);
+    public GroundTruth(Collection<InteractionEvent> validEvents, Rollups rollups) {
+        this(validEvents, rollups, InteractionTypes.DEFAULT);
     }
 
     /** @param types the vocabulary, whose every type each document counts in byType */
-    public GroundTruth(Collection<InteractionEvent> validEvents, Dimensions dimensions, InteractionTypes types) {
-        this.dimensions = dimensions;
+    public GroundTruth(Collection<InteractionEvent> validEvents, Rollups rollups, InteractionTypes types) {
+        this.rollups = rollups;
         this.types = types;
         this.byType = new long[types.size()];
-        for (Dimension dimension : dimensions.all()) {
-            expected.put(dimension, new TreeMap<>());
+        for (Rollup rollup : rollups.all()) {
+            expected.put(rollup, new TreeMap<>());
         }
         for (InteractionEvent event : validEvents) {
             events++;
             byType[event.type().index()]++;
-            for (Dimension dimension : dimensions.all()) {
-                expected.get(dimension).computeIfAbsent(dimension.keyOf(event), id -> new Expected(types.size())).add(event);
+            for (Rollup rollup : rollups.all()) {
+                expected.get(rollup).computeIfAbsent(rollup.keyOf(event), id -> new Expected(types.size())).add(event);
             }
         }
     }
@@ -92,32 +92,32 @@ public final class GroundTruth {
      */
     public java.util.List<String> mismatches(com.mongodb.client.MongoDatabase database) {
         java.util.List<String> problems = new java.util.ArrayList<>();
-        for (Dimension dimension : dimensions.all()) {
-            Map<String, Expected> want = expected.get(dimension);
+        for (Rollup rollup : rollups.all()) {
+            Map<String, Expected> want = expected.get(rollup);
             Map<String, Document> have = new HashMap<>();
-            database.getCollection(dimension.collection()).find().forEach(d -> have.put(d.getString("_id"), d));
+            database.getCollection(rollup.collection()).find().forEach(d -> have.put(d.getString("_id"), d));
             if (have.size() != want.size()) {
-                problems.add(dimension.collection() + ": " + have.size() + " documents, expected " + want.size());
+                problems.add(rollup.collection() + ": " + have.size() + " documents, expected " + want.size());
             }
             want.forEach((id, e) -> {
                 Document d = have.get(id);
                 if (d == null) {
-                    problems.add(dimension.collection() + "/" + id + ": missing");
+                    problems.add(rollup.collection() + "/" + id + ": missing");
                     return;
                 }
-                check(problems, dimension, id, "total", e.total, number(d.get("total")));
+                check(problems, rollup, id, "total", e.total, number(d.get("total")));
                 Document byType = d.get("byType", Document.class);
                 for (InteractionType type : types.all()) {
-                    check(problems, dimension, id, "byType." + type.name(), e.byType[type.index()],
+                    check(problems, rollup, id, "byType." + type.name(), e.byType[type.index()],
                             byType == null ? -1 : number(byType.get(type.name())));
                 }
-                if (!dimension.isWindowed()) {
-                    check(problems, dimension, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
-                    check(problems, dimension, id, "lastSeen", e.lastSeen.toEpochMilli(), d.getDate("lastSeen").getTime());
+                if (!rollup.isWindowed()) {
+                    check(problems, rollup, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
+                    check(problems, rollup, id, "lastSeen", e.lastSeen.toEpochMilli(), d.getDate("lastSeen").getTime());
                 } else {
-                    Instant start = dimension.windowStart(e.firstSeen);
-                    check(problems, dimension, id, "windowStart", start.toEpochMilli(), d.getDate("windowStart").getTime());
-                    check(problems, dimension, id, "windowEnd", dimension.windowEnd(start).toEpochMilli(),
+                    Instant start = rollup.windowStart(e.firstSeen);
+                    check(problems, rollup, id, "windowStart", start.toEpochMilli(), d.getDate("windowStart").getTime());
+                    check(problems, rollup, id, "windowEnd", rollup.windowEnd(start).toEpochMilli(),
                             d.getDate("windowEnd").getTime());
                 }
             });
@@ -128,8 +128,8 @@ public final class GroundTruth {
             problems.remove("");
             return problems;
         }
-        long users = expected.get(Dimension.USERS).size();
-        long items = expected.get(Dimension.ITEMS).size();
+        long users = expected.get(Rollup.USERS).size();
+        long items = expected.get(Rollup.ITEMS).size();
         checkSummary(problems, "events", events, number(summary.get("events")));
         checkSummary(problems, "users", users, number(summary.get("users")));
         checkSummary(problems, "items", items, number(summary.get("items")));
@@ -143,7 +143,7 @@ public final class GroundTruth {
         if (Math.abs(avg - summary.get("avgInteractionsPerUser", Number.class).doubleValue()) > 1e-9) {
             problems.add("summary.avgInteractionsPerUser: " + summary.get("avgInteractionsPerUser") + ", expected " + avg);
         }
-        Map<String, Expected> byItem = expected.get(Dimension.ITEMS);
+        Map<String, Expected> byItem = expected.get(Rollup.ITEMS);
         long maxTotal = byItem.values().stream().mapToLong(e -> e.total).max().orElse(0);
         long minTotal = byItem.values().stream().mapToLong(e -> e.total).min().orElse(0);
         String maxItem = byItem.entrySet().stream().filter(e -> e.getValue().total == maxTotal)
@@ -164,9 +164,9 @@ public final class GroundTruth {
         }
     }
 
-    private static void check(java.util.List<String> problems, Dimension dimension, String id, String field, long want, long have) {
+    private static void check(java.util.List<String> problems, Rollup rollup, String id, String field, long want, long have) {
         if (want != have) {
-            problems.add(dimension.collection() + "/" + id + "." + field + ": " + have + ", expected " + want);
+            problems.add(rollup.collection() + "/" + id + "." + field + ": " + have + ", expected " + want);
         }
     }
 

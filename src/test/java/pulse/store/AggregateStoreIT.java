@@ -14,9 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
-import pulse.aggregate.AggregateDelta;
 import pulse.aggregate.BatchDelta;
-import pulse.aggregate.Dimension;
+import pulse.aggregate.DocumentDelta;
+import pulse.aggregate.Rollup;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
@@ -89,9 +89,9 @@ class AggregateStoreIT {
         applyInBatches(0, 1200, 400);
         // the next batch crashed after half of its user updates and all item updates, before windows and summary
         BatchDelta crashed = batch(1200, 1600);
-        List<AggregateDelta> users = new ArrayList<>(crashed.deltas(Dimension.USERS));
-        write(Dimension.USERS, users.subList(0, users.size() / 2));
-        write(Dimension.ITEMS, new ArrayList<>(crashed.deltas(Dimension.ITEMS)));
+        List<DocumentDelta> users = new ArrayList<>(crashed.deltas(Rollup.USERS));
+        write(Rollup.USERS, users.subList(0, users.size() / 2));
+        write(Rollup.ITEMS, new ArrayList<>(crashed.deltas(Rollup.ITEMS)));
 
         // restart: consumption resumes at the last committed offsets, with other batch boundaries
         applyInBatches(1200, stream.size(), 250);
@@ -119,11 +119,11 @@ class AggregateStoreIT {
     void aBatchOfMoreDocumentsThanOneBulkWriteIsWrittenInSlicesAndReplaysExactly() {
         stream = consumptionOrder(events(3 * AggregateStore.DOCUMENTS_PER_BULK_WRITE, 1_000_000, 25, 7));
         BatchDelta whole = batch(0, stream.size());
-        int users = whole.deltas(Dimension.USERS).size();
+        int users = whole.deltas(Rollup.USERS).size();
         assertThat(users).isGreaterThan(2 * AggregateStore.DOCUMENTS_PER_BULK_WRITE);
         // a crash after the first slices of users: some landed, the rest did not
-        List<AggregateDelta> landed = new ArrayList<>(whole.deltas(Dimension.USERS)).subList(0, AggregateStore.DOCUMENTS_PER_BULK_WRITE + 10);
-        write(Dimension.USERS, landed);
+        List<DocumentDelta> landed = new ArrayList<>(whole.deltas(Rollup.USERS)).subList(0, AggregateStore.DOCUMENTS_PER_BULK_WRITE + 10);
+        write(Rollup.USERS, landed);
 
         WriteStats stats = store.apply(batch(0, stream.size()));
         applyInBatches(stream.size() / 3, stream.size(), 4000); // and a replay with other boundaries
@@ -197,7 +197,7 @@ class AggregateStoreIT {
         MongoCollection<Document> windows = database.getCollection("windows");
         windows.insertOne(new Document("_id", "old").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(8)))));
         windows.insertOne(new Document("_id", "recent").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(6)))));
-        WindowRetention retention = new WindowRetention(database, pulse.aggregate.Dimensions.DEFAULT, java.time.Duration.ofDays(7),
+        WindowRetention retention = new WindowRetention(database, pulse.aggregate.Rollups.DEFAULT, java.time.Duration.ofDays(7),
                 Clock.systemUTC());
 
         assertThat(retention.removeExpired()).isEqualTo(1);
@@ -261,10 +261,10 @@ class AggregateStoreIT {
         return batch;
     }
 
-    private void write(Dimension dimension, List<AggregateDelta> deltas) {
-        MongoCollection<Document> collection = database.getCollection(dimension.collection());
+    private void write(Rollup rollup, List<DocumentDelta> deltas) {
+        MongoCollection<Document> collection = database.getCollection(rollup.collection());
         List<WriteModel<Document>> models = new ArrayList<>();
-        deltas.forEach(d -> models.add(AggregateUpdates.upsert(dimension, d, InteractionTypes.DEFAULT)));
+        deltas.forEach(d -> models.add(AggregateUpdates.upsert(rollup, d, InteractionTypes.DEFAULT)));
         collection.bulkWrite(models, new BulkWriteOptions().ordered(false));
     }
 
