@@ -43,13 +43,15 @@ public final class Pipeline implements AutoCloseable {
     private Main main;
     private MongoClient mongo;
 
+    /** @param name of the topic, group and database; made unique per run on external infrastructure */
     public Pipeline(String name) {
-        this.name = name;
+        this.name = TestInfrastructure.name(name);
         overrides.put("kafka.brokers", TestInfrastructure.kafkaBootstrapServers());
         overrides.put("mongodb.uri", TestInfrastructure.mongoUri());
         overrides.put("kafka.topic", topic());
-        overrides.put("kafka.consumer.group-id", name + "-group");
-        overrides.put("mongodb.database", name);
+        overrides.put("kafka.topic.replication-factor", String.valueOf(TestInfrastructure.replicationFactor()));
+        overrides.put("kafka.consumer.group-id", this.name + "-group");
+        overrides.put("mongodb.database", this.name);
         overrides.put("generator.enabled", "false");
         overrides.put("aggregation.batch.interval-ms", "200");
         overrides.put("aggregation.batch.poll-timeout-ms", "200");
