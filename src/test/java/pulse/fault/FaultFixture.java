@@ -118,6 +118,13 @@ final class FaultFixture implements AutoCloseable {
         return mongo.getDatabase(name);
     }
 
+    /** The properties an app started with {@code extra} gets (the HTTP ports and data directory aside). */
+    Map<String, String> appProperties(Map<String, String> extra) {
+        Map<String, String> props = new LinkedHashMap<>(appProperties);
+        props.putAll(extra);
+        return props;
+    }
+
     AppProcess startApp(String instance, Map<String, String> extra) {
         Map<String, String> props = new LinkedHashMap<>(appProperties);
         props.putAll(extra);
