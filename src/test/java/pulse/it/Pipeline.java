@@ -173,8 +173,13 @@ public final class Pipeline implements AutoCloseable {
 
     /** Every record of a topic, from the beginning to its current end. */
     public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        return readAll(TestInfrastructure.kafkaBootstrapServers(), topic);
+    }
+
+    /** Every record of a topic of that broker, from the beginning to its current end. */
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, String topic) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers());
+        props.put("bootstrap.servers", bootstrapServers);
         props.put("key.deserializer", StringDeserializer.class.getName());
         props.put("value.deserializer", ByteArrayDeserializer.class.getName());
         props.put("enable.auto.commit", "false");
