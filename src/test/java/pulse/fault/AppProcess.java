@@ -67,7 +67,8 @@ final class AppProcess implements AutoCloseable {
     }
 
     /**
-     * @param environment added to this JVM's environment for the app, e.g. {@code MONGODB_URI=embedded}
+     * @param environment added to this JVM's environment for the app, e.g. {@code MONGODB_URI=embedded}, or secrets
+     *                    (how an operator hands them over: they do not show on the command line)
      */
     static AppProcess start(String name, Map<String, String> properties, Map<String, String> environment) {
         try {
