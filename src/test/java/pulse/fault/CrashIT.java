@@ -24,7 +24,9 @@ import static org.awaitility.Awaitility.await;
  * app and MongoDB lets the write's summary update through and holds MongoDB's reply to it, and the app is killed
  * then (MongoDB holds the write, Kafka never gets the commit), so the next instance must replay it and say so ("Replay
  * detected") every run, not by chance. The other two kills land at random moments. With a MongoDB no proxy can stand
- * in front of (a replica set), every kill is random and the replay is not required.
+ * in front of (a replica set), every kill is random and the replay is not required. While each instance runs, the
+ * summary's events must stay exactly the events its per-partition offsets cover, so a replay counted twice fails at
+ * once.
  */
 @ExtendWith(TestInfrastructure.class)
 class CrashIT {
@@ -79,7 +81,9 @@ class CrashIT {
                     .atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(50))
                     .until(() -> {
                         app.assertAlive();
-                        return fixture.summaryEvents() >= target && (!mustReplay || !app.logLines(REPLAY).isEmpty());
+                        long[] summary = fixture.summaryEventsAndOffsetsCovered();
+                        assertThat(summary[0]).as("summary.events: the events its offsets cover, each once").isEqualTo(summary[1]);
+                        return summary[0] >= target && (!mustReplay || !app.logLines(REPLAY).isEmpty());
                     });
             String moment;
             if (run == 1 && proxy != null) {

@@ -183,6 +183,28 @@ final class FaultFixture implements AutoCloseable {
         return summary == null ? 0 : ((Number) summary.get("events")).longValue();
     }
 
+    /**
+     * How many events the summary's offsets cover: per partition the summary holds the last offset folded into it, and
+     * when every record is a valid event and each is counted once, {@code summary.events} is the sum of those offsets
+     * plus one. A replay counted twice makes {@code events} larger, at once.
+     *
+     * @return {@code {events, covered}}, read from one version of the summary
+     */
+    long[] summaryEventsAndOffsetsCovered() {
+        Document summary = database().getCollection("summary").find(new Document("_id", "global")).first();
+        if (summary == null) {
+            return new long[] {0, 0};
+        }
+        long covered = 0;
+        Document offsets = summary.get("offsets", Document.class);
+        if (offsets != null) {
+            for (Object last : offsets.values()) {
+                covered += ((Number) last).longValue() + 1;
+            }
+        }
+        return new long[] {((Number) summary.get("events")).longValue(), covered};
+    }
+
     /** The group's committed offset per partition of the topic (absent partitions: nothing committed yet). */
     Map<TopicPartition, Long> committed() {
         try {
