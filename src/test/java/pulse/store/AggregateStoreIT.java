@@ -59,7 +59,7 @@ class AggregateStoreIT {
 
     @BeforeEach
     void setUp(TestInfo test) {
-        database = client.getDatabase("store-" + test.getTestMethod().orElseThrow().getName());
+        database = client.getDatabase(TestInfrastructure.name("store-" + test.getTestMethod().orElseThrow().getName()));
         database.drop();
         store = new AggregateStore(database, Clock.systemUTC(), GRACE);
         stream = consumptionOrder(events(4000, 60, 25, 42));
