@@ -116,6 +116,7 @@ public final class Benchmark {
         int exit = 0;
         try {
             BenchmarkOptions options = BenchmarkOptions.parse(args);
+            quietLogs(); // here, not in run(): the smoke test runs it in the JVM of the tests that follow
             Map<String, Object> result = run(options);
             @SuppressWarnings("unchecked")
             List<String> failed = (List<String>) ((Map<String, Object>) result.get("values")).get("failedPhases");
@@ -141,7 +142,6 @@ public final class Benchmark {
      * @return what the JSON file holds: machine, config, results (the table), values (by key), notes
      */
     public static Map<String, Object> run(BenchmarkOptions options) throws Exception {
-        quietLogs();
         Report report = new Report(options.describe());
         Path tmp = Files.createTempDirectory("pulse-bench");
         say("Interaction Pulse benchmark: %s", options);

@@ -76,7 +76,7 @@ class BringYourOwnEventsIT {
     @Test
     void theOriginalProducersShapeIsAggregatedWithNoConfiguration() throws Exception {
         // integer ids 1-20 and 1-5, naive ISO times with microseconds, no event_id, snappy, 3 partitions
-        String topic = "user_interactions";
+        String topic = TestInfrastructure.name("user_interactions");
         Random random = new Random(1);
         List<Sent<byte[]>> sent = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
@@ -108,7 +108,7 @@ class BringYourOwnEventsIT {
 
     @Test
     void aNestedShapeWithEpochMillisAndAFourthTypeThroughAliases() throws Exception {
-        String topic = "nested-events";
+        String topic = TestInfrastructure.name("nested-events");
         Random random = new Random(2);
         List<String> names = new ArrayList<>(aliases().keySet());
         List<Sent<byte[]>> sent = new ArrayList<>();
@@ -185,12 +185,12 @@ class BringYourOwnEventsIT {
 
     @Test
     void cloudEventsInStructuredModeCountingUnknownTypesAsOther() throws Exception {
-        cloudEvents("cloudevents-structured", Encoding.STRUCTURED, "gzip", 3, true);
+        cloudEvents(TestInfrastructure.name("cloudevents-structured"), Encoding.STRUCTURED, "gzip", 3, true);
     }
 
     @Test
     void cloudEventsInBinaryMode() throws Exception {
-        cloudEvents("cloudevents-binary", Encoding.BINARY, "lz4", 4, false);
+        cloudEvents(TestInfrastructure.name("cloudevents-binary"), Encoding.BINARY, "lz4", 4, false);
     }
 
     private void cloudEvents(String topic, Encoding encoding, String compression, long seed, boolean unknownAsOther)

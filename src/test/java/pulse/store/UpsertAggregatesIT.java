@@ -67,7 +67,7 @@ class UpsertAggregatesIT {
 
     @BeforeEach
     void setUp(TestInfo test) {
-        database = client.getDatabase("store-" + test.getTestMethod().orElseThrow().getName());
+        database = client.getDatabase(TestInfrastructure.name("store-" + test.getTestMethod().orElseThrow().getName()));
         database.drop();
         store = new UpsertRoutes(client, database.getName());
         stream = consumptionOrder(events(4000, 60, 25, 42));
