@@ -45,7 +45,8 @@ import pulse.pipeline.InteractionAggregationStrategy;
 import pulse.pipeline.RecordFolder;
 import pulse.pipeline.RecordValidator;
 import pulse.pipeline.WriteCoalescer;
-import pulse.store.AggregateStore;
+import pulse.store.AggregateIndexes;
+import pulse.store.AggregateUpserts;
 import pulse.store.WindowRetention;
 
 import java.time.Clock;
@@ -91,9 +92,9 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         WriteCoalescer coalescer = new WriteCoalescer(options.writeMaxEvents(), options.writeMaxDelay(), System::nanoTime);
         registry.bind("writeCoalescer", coalescer);
-        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
-                options.rollups(), options.events().types());
-        registry.bind("aggregateStore", store);
+        registry.bind("aggregateUpserts", new AggregateUpserts(options.rollups(), options.events().types(),
+                options.windowGrace(), clock));
+        AggregateIndexes indexes = new AggregateIndexes(mongo.getDatabase(options.mongoDatabase()), options.rollups());
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);
         registry.bind("windowRetention", retention);
@@ -136,7 +137,7 @@ public class PulseConfiguration implements CamelConfiguration {
                     metrics.bindTo(meters);
                 }
                 deadLetters.useLimits(producerMaxRequestSize(camelContext), createTopics(kafkaClient, options));
-                createIndexes(store, retention);
+                createIndexes(indexes, retention);
             }
         });
     }
@@ -218,9 +219,9 @@ public class PulseConfiguration implements CamelConfiguration {
         return rejectLog;
     }
 
-    private static void createIndexes(AggregateStore store, WindowRetention retention) {
+    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention) {
         try {
-            store.ensureIndexes();
+            indexes.ensure();
             retention.ensureTtlIndex();
         } catch (RuntimeException e) {
             // an optimisation only: the pipeline works without them and retries its writes
