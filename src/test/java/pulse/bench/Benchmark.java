@@ -4,6 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.sun.management.OperatingSystemMXBean;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.apache.camel.CamelContext;
@@ -44,6 +45,7 @@ import pulse.pipeline.RecordValidator;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -66,6 +68,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The benchmark of issue "Benchmark and performance": on one embedded Kafka broker and one embedded MongoDB server,
@@ -558,7 +561,7 @@ public final class Benchmark {
 
     /** CPU time of this JVM so far, all threads: what a phase costs whatever else the machine runs. */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /**
@@ -1093,7 +1096,7 @@ public final class Benchmark {
 
     /** Lines of the log that contain {@code text}, up to the first that contains {@code until} (if not null). */
     private static long countLines(Path log, String text, String until) throws IOException {
-        try (java.util.stream.Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
             return lines.takeWhile(line -> until == null || !line.contains(until)).filter(line -> line.contains(text)).count();
         }
     }

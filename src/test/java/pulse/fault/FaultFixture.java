@@ -31,6 +31,7 @@ import pulse.it.GroundTruth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -210,7 +211,7 @@ final class FaultFixture implements AutoCloseable {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group())
                     .partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> result = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+            Map<TopicPartition, Long> result = new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
             offsets.forEach((tp, offset) -> {
                 if (offset != null && tp.topic().equals(topic())) {
                     result.put(tp, offset.offset());

@@ -14,11 +14,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,7 +69,7 @@ class SecretsInLogsIT {
         }
         if (kafkaDir != null) {
             try (var paths = Files.walk(kafkaDir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
             } catch (IOException e) {
                 // a temporary directory
             }
@@ -151,7 +153,7 @@ class SecretsInLogsIT {
     }
 
     private static void describeCluster(String bootstrap, String password) throws ExecutionException, InterruptedException,
-            java.util.concurrent.TimeoutException {
+            TimeoutException {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "security.protocol", "SASL_PLAINTEXT",
                 "sasl.mechanism", "PLAIN", "sasl.jaas.config", PLAIN + " required username=\"pulse\" password=\"" + password + "\";",
                 "default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000))) {

@@ -1,5 +1,6 @@
 package pulse.it;
 
+import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.Rollups;
@@ -8,10 +9,12 @@ import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -90,8 +93,8 @@ public final class GroundTruth {
     /**
      * Every difference between the database and the truth, one line each; empty when they agree.
      */
-    public java.util.List<String> mismatches(com.mongodb.client.MongoDatabase database) {
-        java.util.List<String> problems = new java.util.ArrayList<>();
+    public List<String> mismatches(MongoDatabase database) {
+        List<String> problems = new ArrayList<>();
         for (Rollup rollup : rollups.all()) {
             Map<String, Expected> want = expected.get(rollup);
             Map<String, Document> have = new HashMap<>();
@@ -158,19 +161,19 @@ public final class GroundTruth {
         return problems;
     }
 
-    private static void checkItemRef(java.util.List<String> problems, String field, Document ref, String itemId, long total) {
+    private static void checkItemRef(List<String> problems, String field, Document ref, String itemId, long total) {
         if (ref == null || !itemId.equals(ref.getString("itemId")) || number(ref.get("total")) != total) {
             problems.add("summary." + field + ": " + ref + ", expected {itemId=" + itemId + ", total=" + total + "}");
         }
     }
 
-    private static void check(java.util.List<String> problems, Rollup rollup, String id, String field, long want, long have) {
+    private static void check(List<String> problems, Rollup rollup, String id, String field, long want, long have) {
         if (want != have) {
             problems.add(rollup.collection() + "/" + id + "." + field + ": " + have + ", expected " + want);
         }
     }
 
-    private static void checkSummary(java.util.List<String> problems, String field, long want, long have) {
+    private static void checkSummary(List<String> problems, String field, long want, long have) {
         if (want != have) {
             problems.add("summary." + field + ": " + have + ", expected " + want);
         }

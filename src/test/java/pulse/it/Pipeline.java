@@ -19,9 +19,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
 import pulse.Application;
 import pulse.embedded.TestInfrastructure;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,10 +64,10 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+        try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -116,7 +120,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public long summaryEvents() {
-        var summary = database().getCollection("summary").find(new org.bson.Document("_id", "global")).first();
+        var summary = database().getCollection("summary").find(new Document("_id", "global")).first();
         return summary == null ? 0 : ((Number) summary.get("events")).longValue();
     }
 

@@ -31,8 +31,10 @@ import pulse.it.GroundTruth;
 import routes.UpsertAggregatesRoute;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
 import java.util.Properties;
 import java.util.Random;
@@ -49,7 +51,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UpsertAggregatesIT {
 
     private static final int PARTITIONS = 3;
-    private static final java.time.Duration GRACE = java.time.Duration.ofMinutes(5);
+    private static final Duration GRACE = Duration.ofMinutes(5);
     private static MongoClient client;
     private MongoDatabase database;
     private UpsertRoutes store;
@@ -241,9 +243,9 @@ class UpsertAggregatesIT {
     void retentionRemovesOnlyWindowsOlderThanItsLimit() {
         Instant now = Instant.now();
         MongoCollection<Document> windows = database.getCollection("windows");
-        windows.insertOne(new Document("_id", "old").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(8)))));
-        windows.insertOne(new Document("_id", "recent").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(6)))));
-        WindowRetention retention = new WindowRetention(database, pulse.aggregate.Rollups.DEFAULT, java.time.Duration.ofDays(7),
+        windows.insertOne(new Document("_id", "old").append("windowEnd", Date.from(now.minus(Duration.ofDays(8)))));
+        windows.insertOne(new Document("_id", "recent").append("windowEnd", Date.from(now.minus(Duration.ofDays(6)))));
+        WindowRetention retention = new WindowRetention(database, Rollups.DEFAULT, Duration.ofDays(7),
                 Clock.systemUTC());
 
         assertThat(retention.removeExpired()).isEqualTo(1);
