@@ -41,10 +41,11 @@ import pulse.metrics.AggregationProgress;
 import pulse.pipeline.FoldedRecords;
 import pulse.pipeline.RecordFolder;
 import pulse.pipeline.RecordValidator;
+import pulse.testsupport.FreePorts;
+import pulse.testsupport.TempDirs;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,15 +56,12 @@ import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -154,7 +152,7 @@ public final class Benchmark {
         EmbeddedKafka kafka = null;
         Benchmark benchmark = null;
         try {
-            int[] ports = freePorts(3);
+            int[] ports = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
             String mongoUri;
             if (options.mongoUri != null) {
                 mongoUri = options.mongoUri;
@@ -184,7 +182,7 @@ public final class Benchmark {
             if (embeddedMongo != null) {
                 embeddedMongo.close();
             }
-            deleteQuietly(tmp);
+            TempDirs.deleteQuietly(tmp);
         }
         report.print(System.out);
         report.write(options.out);
@@ -1103,7 +1101,7 @@ public final class Benchmark {
 
     /** The app pointed at the benchmark's broker and server, with its own topic, group and database. */
     private Map<String, String> appOverrides(String name, String topic) {
-        int[] ports = freePorts(2);
+        int[] ports = {FreePorts.next(), FreePorts.next()};
         Map<String, String> m = new LinkedHashMap<>();
         m.put("kafka.brokers", brokers);
         m.put("mongodb.uri", mongoUri);
@@ -1131,18 +1129,6 @@ public final class Benchmark {
         }
     }
 
-    static int[] freePorts(int count) {
-        Set<Integer> ports = new HashSet<>();
-        while (ports.size() < count) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                ports.add(socket.getLocalPort());
-            } catch (IOException e) {
-                throw new IllegalStateException("No free port", e);
-            }
-        }
-        return ports.stream().mapToInt(Integer::intValue).toArray();
-    }
-
     private static void sleepUntil(long nanoTime) throws InterruptedException {
         long wait = nanoTime - System.nanoTime();
         if (wait > 0) {
@@ -1163,14 +1149,6 @@ public final class Benchmark {
             Configurator.setLevel("org.jolokia", Level.WARN);
         } catch (RuntimeException | LinkageError e) {
             // another logging backend: keep its levels
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            say("could not delete %s: %s", dir, e.getMessage());
         }
     }
 }

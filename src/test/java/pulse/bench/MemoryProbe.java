@@ -1,7 +1,6 @@
 package pulse.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,14 +36,6 @@ final class MemoryProbe {
     // HTTP/1.1 only: the app's Vert.x server does not answer the JDK client's h2c upgrade
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
-
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free port", e);
-        }
-    }
 
     static Result run(Path jar, String xmx, Map<String, String> properties, int seconds, int warmupSeconds, Path workDir,
                       Path log)

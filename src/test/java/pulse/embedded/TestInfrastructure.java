@@ -3,6 +3,8 @@ package pulse.embedded;
 import com.mongodb.ConnectionString;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import pulse.testsupport.FreePorts;
+import pulse.testsupport.TempDirs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -53,14 +55,14 @@ public final class TestInfrastructure implements BeforeAllCallback, ExtensionCon
                     new ConnectionString(externalMongo); // a malformed URI fails here, once, naming the property
                     mongoUri = externalMongo;
                 } else {
-                    mongo = EmbeddedMongo.inMemory("127.0.0.1", Ports.free());
+                    mongo = EmbeddedMongo.inMemory("127.0.0.1", FreePorts.next());
                     mongoUri = mongo.connectionString();
                 }
                 if (externalKafka != null) {
                     kafkaBootstrapServers = externalKafka;
                 } else {
                     kafkaDir = Files.createTempDirectory("pulse-test-kafka");
-                    kafka = EmbeddedKafka.start(kafkaDir, "127.0.0.1", Ports.free(), Ports.free(), "kafka.embedded.port");
+                    kafka = EmbeddedKafka.start(kafkaDir, "127.0.0.1", FreePorts.next(), FreePorts.next(), "kafka.embedded.port");
                     kafkaBootstrapServers = kafka.bootstrapServers();
                 }
                 instance = this;
@@ -140,7 +142,7 @@ public final class TestInfrastructure implements BeforeAllCallback, ExtensionCon
         synchronized (TestInfrastructure.class) {
             if (kafka != null) {
                 kafka.close();
-                EmbeddedKafka.deleteQuietly(kafkaDir);
+                TempDirs.deleteQuietly(kafkaDir);
             }
             if (mongo != null) {
                 mongo.close();

@@ -2,6 +2,7 @@ package pulse.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import pulse.testsupport.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

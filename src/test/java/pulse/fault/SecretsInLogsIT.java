@@ -8,13 +8,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.EmbeddedKafka;
 import pulse.embedded.TestInfrastructure;
+import pulse.testsupport.FreePorts;
+import pulse.testsupport.TempDirs;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -67,13 +68,7 @@ class SecretsInLogsIT {
         if (kafka != null) {
             kafka.close();
         }
-        if (kafkaDir != null) {
-            try (var paths = Files.walk(kafkaDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                // a temporary directory
-            }
-        }
+        TempDirs.deleteQuietly(kafkaDir);
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import pulse.embedded.TestInfrastructure;
 import pulse.generator.RateMeter;
+import pulse.testsupport.Http;
 
 import java.io.File;
 import java.nio.file.Files;

@@ -11,6 +11,7 @@ import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.generator.GeneratorOptions;
 import pulse.generator.InteractionGenerator;
+import pulse.testsupport.Http;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;

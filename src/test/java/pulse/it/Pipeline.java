@@ -22,10 +22,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import pulse.Application;
 import pulse.embedded.TestInfrastructure;
+import pulse.testsupport.FreePorts;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,16 +57,8 @@ public final class Pipeline implements AutoCloseable {
         overrides.put("generator.enabled", "false");
         overrides.put("aggregation.batch.interval-ms", "200");
         overrides.put("aggregation.batch.poll-timeout-ms", "200");
-        overrides.put("camel.server.port", String.valueOf(freePort()));
-        overrides.put("camel.management.port", String.valueOf(freePort()));
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        overrides.put("camel.server.port", String.valueOf(FreePorts.next()));
+        overrides.put("camel.management.port", String.valueOf(FreePorts.next()));
     }
 
     /** The dashboard and API, e.g. {@code http://127.0.0.1:PORT/}. */

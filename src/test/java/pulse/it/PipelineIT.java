@@ -19,6 +19,7 @@ import pulse.generator.GeneratorOptions;
 import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
 import pulse.metrics.AggregationProgress;
+import pulse.testsupport.Http;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;

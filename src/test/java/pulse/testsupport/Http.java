@@ -1,4 +1,4 @@
-package pulse.it;
+package pulse.testsupport;
 
 import java.io.IOException;
 import java.net.URI;
