@@ -93,6 +93,7 @@ public final class Benchmark {
     static final String WARMUP_TOPIC = "bench-warmup";
     static final String FRESH_TOPIC = "bench-fresh";
     static final String MEMORY_TOPIC = "bench-memory";
+    static final String CDS_TOPIC = "bench-cds-training";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** Plain fills and drains of the topic; the fastest is the producer's and the consumer's ceiling. */
     private static final int CEILING_ROUNDS = 3;
@@ -109,6 +110,8 @@ public final class Benchmark {
     private double consumerRate = Double.NaN;
     private double producerRate = Double.NaN;
     private double e2eRate = Double.NaN;
+    /** The AppCDS archive of the app's jar, once its training run wrote it. */
+    private Path cdsArchive;
 
     private Benchmark(BenchmarkOptions o, Report report, String brokers, ChildJvm broker, String mongoUri, Path tmp) {
         this.o = o;
@@ -236,8 +239,45 @@ public final class Benchmark {
         if (o.skipJar) {
             report.note("the jar's runs skipped (--skip-jar)");
         } else {
-            phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(
-                    new JarPhases.Shape("default", E2E_TOPIC, Map.of()), events, "jar"));
+            JarPhases.Shape shape = new JarPhases.Shape("default", E2E_TOPIC, Map.of());
+            phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, events, "jar", "",
+                    o.appJavaOptions));
+            if (o.skipCds) {
+                report.note("the AppCDS run skipped (--skip-cds)");
+            } else {
+                phase("end to end, the jar with AppCDS", () -> {
+                    cdsArchive = jar.trainCds(CDS_TOPIC, o.cdsEvents);
+                    if (cdsArchive == null) {
+                        throw new IllegalStateException("no AppCDS archive; see target/benchmark-bench-jar-cds-training.log");
+                    }
+                    List<String> java = new ArrayList<>(o.appJavaOptions);
+                    java.add("-XX:SharedArchiveFile=" + cdsArchive);
+                    jar.endToEnd(shape, events, "jarCds", "AppCDS: java -XX:SharedArchiveFile=... -jar", java);
+                });
+                if (cdsArchive != null) {
+                    // README's throughput start: the archive and the parallel collector
+                    phase("end to end, the jar with AppCDS and the parallel GC", () -> {
+                        List<String> java = new ArrayList<>(o.appJavaOptions);
+                        java.add("-XX:+UseParallelGC");
+                        java.add("-XX:SharedArchiveFile=" + cdsArchive);
+                        jar.endToEnd(shape, events, "jarTuned",
+                                "java -XX:+UseParallelGC -XX:SharedArchiveFile=... -jar", java);
+                    });
+                }
+            }
+            for (Map.Entry<String, List<String>> variant : o.variants.entrySet()) {
+                phase("end to end, the jar with " + variant.getKey(), () -> {
+                    List<String> java = new ArrayList<>();
+                    for (String option : variant.getValue()) {
+                        if (option.equals("@cds") && cdsArchive == null) {
+                            throw new IllegalStateException("@cds needs the AppCDS run (no --skip-cds)");
+                        }
+                        java.add(option.equals("@cds") ? "-XX:SharedArchiveFile=" + cdsArchive : option);
+                    }
+                    jar.endToEnd(shape, events, "variant." + variant.getKey(), variant.getKey() + ": "
+                            + String.join(" ", variant.getValue()), java);
+                });
+            }
             if (o.skipInvalid) {
                 report.note("invalid stream skipped (--skip-invalid)");
             } else {
@@ -354,6 +394,18 @@ public final class Benchmark {
             say("[prepare] %,d invalid records on %s", invalid.length, JarPhases.INVALID_TOPIC);
         }
 
+        if (!o.skipCds && !o.skipJar) {
+            int training = (int) Math.min(n, o.cdsEvents);
+            createTopics(List.of(CDS_TOPIC));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
+                for (int k = 0; k < training; k++) {
+                    producer.send(new ProducerRecord<>(CDS_TOPIC, keys[k], values[k]));
+                }
+                producer.flush();
+            }
+            say("[prepare] %,d events on %s for the AppCDS training run", training, CDS_TOPIC);
+        }
+
         // a fresh JVM's first sends run interpreted: warm the client and the broker up on a throw-away topic first
         int warmup = Math.min(n, 200_000);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
@@ -400,7 +452,11 @@ public final class Benchmark {
         report.value("consumer.recordsPerSecond", Report.round(consumerRate, 0));
         report.value("consumer.cpuMicrosPerRecord", Report.round(ceiling.cpuMicrosPerRecord(), 2));
         report.value("consumer.brokerCpuMicrosPerRecord", Report.round(ceiling.brokerCpuMicrosPerRecord(), 2));
-        costLadder(n);
+        if (o.skipLadder) {
+            report.note("cost ladder skipped (--skip-ladder)");
+        } else {
+            costLadder(n);
+        }
     }
 
     /** A drain's (or a fill's) rate, and the CPU time of this JVM and of the broker's per record. */

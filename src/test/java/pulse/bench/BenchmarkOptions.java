@@ -51,6 +51,14 @@ public final class BenchmarkOptions {
     long invalidTimeoutSeconds = 180;
     /** JVM options of the app's jar in its own process (--app-java-options "-Xmx1g -XX:..."): none, as users start it. */
     List<String> appJavaOptions = List.of();
+    /** No AppCDS training run and no end-to-end run with its archive. */
+    boolean skipCds;
+    /** No cost ladder under the consumer ceiling (parse, fold, camel-kafka): quicker experiments. */
+    boolean skipLadder;
+    /** Events of the AppCDS training run (a prefix of the benchmark's data). */
+    long cdsEvents = 20_000;
+    /** Further end-to-end runs of the jar, each with its own JVM options (--variant label=options): experiments. */
+    Map<String, List<String>> variants = new LinkedHashMap<>();
     int memoryUsers = 1_000_000;
     long memoryTimeoutSeconds = 900;
     int memoryWarmupSeconds = 10;
@@ -88,6 +96,8 @@ public final class BenchmarkOptions {
                 case "skip-jar" -> o.skipJar = true;
                 case "skip-invalid" -> o.skipInvalid = true;
                 case "skip-in-process" -> o.skipInProcess = true;
+                case "skip-cds" -> o.skipCds = true;
+                case "skip-ladder" -> o.skipLadder = true;
                 default -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(flag + " needs a value\n" + usage());
@@ -117,6 +127,15 @@ public final class BenchmarkOptions {
                 case "naive-events" -> naiveEvents = positiveInt(value);
                 case "invalid-events" -> invalidEvents = positiveInt(value);
                 case "invalid-timeout" -> invalidTimeoutSeconds = positiveLong(value);
+                case "cds-events" -> cdsEvents = positiveLong(value);
+                case "variant" -> {
+                    int eq = value.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--variant needs label=options, not " + value);
+                    }
+                    String options = value.substring(eq + 1).trim();
+                    variants.put(value.substring(0, eq).trim(), options.isEmpty() ? List.of() : List.of(options.split("\\s+")));
+                }
                 case "app-java-options" -> appJavaOptions = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 case "naive-timeout" -> naiveTimeoutSeconds = positiveLong(value);
                 case "freshness-rate" -> freshnessRate = positiveInt(value);
@@ -197,6 +216,8 @@ public final class BenchmarkOptions {
         d.put("naiveEvents", skipNaive ? 0 : naiveEvents);
         d.put("invalidEvents", skipInvalid || skipJar ? 0 : invalidEvents);
         d.put("appJavaOptions", appJavaOptions);
+        d.put("appCds", !skipCds && !skipJar);
+        d.put("variants", variants);
         d.put("freshnessRate", freshnessRate);
         d.put("freshnessSeconds", freshnessSeconds);
         d.put("freshnessWarmupSeconds", freshnessWarmupSeconds);
@@ -234,6 +255,12 @@ public final class BenchmarkOptions {
         if (skipInProcess) {
             skipped.add("in-process");
         }
+        if (skipCds) {
+            skipped.add("cds");
+        }
+        if (skipLadder) {
+            skipped.add("ladder");
+        }
         return skipped;
     }
 
@@ -253,6 +280,10 @@ public final class BenchmarkOptions {
                 "  --invalid-events N      records of the invalid-stream run (200000); --invalid-timeout S (180); --skip-invalid",
                 "  --app-java-options \"..\" JVM options of the app's jar in its own JVM (none)",
                 "  --skip-in-process       no end-to-end run inside the benchmark's JVM",
+                "  --skip-cds              no AppCDS training run and no end-to-end run with its archive; --cds-events N (20000)",
+                "  --skip-ladder           no cost ladder under the consumer ceiling",
+                "  --variant L=OPTIONS     one more end-to-end run of the jar with these JVM options, labelled L (repeatable;",
+                "                          @cds stands for -XX:SharedArchiveFile=<the AppCDS run's archive>)",
                 "  --freshness-rate N      events/s during the freshness run (10000)",
                 "  --freshness-seconds N   length of the freshness run (80); --freshness-warmup N (40); --skip-freshness",
                 "  --generator-seconds N   length of each generator measurement (10); --generator-warmup N (2)",

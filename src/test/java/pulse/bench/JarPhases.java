@@ -18,6 +18,7 @@ import pulse.generator.GeneratorOptions;
 import pulse.it.GroundTruth;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -74,32 +75,35 @@ final class JarPhases {
      *
      * @return the run, for the rows that compare with it
      */
-    JarRun endToEnd(Shape shape, BenchEvents truth, String key) throws Exception {
+    JarRun endToEnd(Shape shape, BenchEvents truth, String key, String variant, List<String> javaOptions)
+            throws Exception {
         long n = truth.count();
-        String name = "bench-jar-" + shape.name();
+        String name = "bench-" + key.replace('.', '-') + "-" + shape.name();
         Map<String, String> props = appProperties(name, shape.topic());
         props.putAll(shape.appProperties());
         props.putAll(o.appProperties);
         MongoAddress mongo = mongoOf(props, name);
-        say("[jar %s] the app's jar as its own JVM on the pre-filled topic %s (%,d events), MongoDB: %s; broker: its"
-                + " own JVM (pid %d)", shape.name(), shape.topic(), n, mongo.describe(), b.broker().pid());
+        say("[%s] the app's jar as its own JVM%s on the pre-filled topic %s (%,d events, shape %s), MongoDB: %s;"
+                        + " broker: its own JVM (pid %d)", key, variant.isEmpty() ? "" : " (" + variant + ")",
+                shape.topic(), n, shape.name(), mongo.describe(), b.broker().pid());
         JarRun run;
         List<String> mismatches;
-        try (JarApp app = JarApp.start(name, o.jar, o.appJavaOptions, props, b.tmp().resolve(name),
+        try (JarApp app = JarApp.start(name, o.jar, javaOptions, props, b.tmp().resolve(name),
                 Path.of("target", "benchmark-" + name + ".log"));
              MongoClient client = mongo.client()) {
             MongoDatabase database = client.getDatabase(mongo.database());
-            run = measure(app, "jar " + shape.name(), props.get("kafka.consumer.group-id"), n,
+            run = measure(app, key, props.get("kafka.consumer.group-id"), n,
                     () -> Benchmark.summaryEvents(database), true);
             if (!run.complete()) {
                 throw new IllegalStateException("the app aggregated " + run.done() + " of " + n + " events within "
                         + o.e2eTimeoutSeconds + " s; see " + app.jvm.log);
             }
-            say("[jar %s] verifying every document against the ground truth while the app still runs", shape.name());
+            say("[%s] verifying every document against the ground truth while the app still runs", key);
             mismatches = new GroundTruth(truth).mismatches(database);
         }
-        reportRun(run, "end to end, the jar as its own JVM", key, true);
-        say("[jar %s] %d mismatches%s", shape.name(), mismatches.size(),
+        reportRun(run, "end to end, the jar as its own JVM" + (variant.isEmpty() ? "" : " (" + variant + ")")
+                + (shape.name().equals("default") ? "" : ", shape " + shape.name()), key, true);
+        say("[%s] %d mismatches%s", key, mismatches.size(),
                 mismatches.isEmpty() ? "" : ": " + mismatches.subList(0, Math.min(10, mismatches.size())));
         report.row("  correctness (jar): mismatches vs ground truth", (long) mismatches.size(), "documents/fields", "0",
                 "", mismatches.isEmpty());
@@ -182,6 +186,60 @@ final class JarPhases {
             samples.add(m);
         }
         report.value(key + ".samples", samples);
+    }
+
+    // ---------------------------------------------------------------- AppCDS
+
+    /**
+     * A class-data sharing archive of the app (AppCDS, JDK 17's two steps): a training run of the jar with
+     * {@code -XX:ArchiveClassesAtExit} drains {@code topic} (a few thousand events, so that the classes of the whole
+     * path are loaded), then stops; the JVM writes the archive as it exits. Later runs start with
+     * {@code -XX:SharedArchiveFile}: classes are mapped from the archive instead of being read from the jar, parsed
+     * and verified. The archive belongs to this jar file; a rebuilt jar needs a new one.
+     *
+     * @return the archive, or null when none was written (the reason is logged)
+     */
+    Path trainCds(String topic, long events) throws Exception {
+        Path archive = b.tmp().resolve("interaction-pulse.jsa").toAbsolutePath();
+        String name = "bench-jar-cds-training";
+        Map<String, String> props = appProperties(name, topic);
+        props.putAll(o.appProperties);
+        MongoAddress mongo = mongoOf(props, name);
+        List<String> java = new ArrayList<>(o.appJavaOptions);
+        java.add("-XX:ArchiveClassesAtExit=" + archive);
+        say("[cds] training run: the jar with -XX:ArchiveClassesAtExit on %s (%,d events), stopped once they are"
+                + " aggregated", topic, events);
+        long start = System.nanoTime();
+        int exit;
+        try (JarApp app = JarApp.start(name, o.jar, java, props, b.tmp().resolve(name),
+                Path.of("target", "benchmark-" + name + ".log"));
+             MongoClient client = mongo.client()) {
+            MongoDatabase database = client.getDatabase(mongo.database());
+            long deadline = System.nanoTime() + 300 * NANOS_PER_SECOND;
+            long done = 0;
+            while (done < events) {
+                app.jvm.assertAlive("during the AppCDS training run");
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the AppCDS training run aggregated " + done + " of " + events
+                            + " events in 300 s; see " + app.jvm.log);
+                }
+                Thread.sleep(200); // polling the app's MongoDB
+                try {
+                    done = Benchmark.summaryEvents(database);
+                } catch (RuntimeException notYet) {
+                    // the app's server is not up yet
+                }
+            }
+            exit = app.jvm.stop(60);
+        }
+        if (exit != 0 || !Files.isRegularFile(archive)) {
+            say("[cds] the training run ended with %d and left no archive at %s", exit, archive);
+            return null;
+        }
+        say("[cds] archive of %d MiB written in %.0f s (not counted in any rate)",
+                Files.size(archive) >> 20, (System.nanoTime() - start) / 1e9);
+        report.value("cds.archiveMiB", Files.size(archive) >> 20);
+        return archive;
     }
 
     // ---------------------------------------------------------------- invalid records
@@ -350,6 +408,17 @@ final class JarPhases {
             report.row("  from outside, p99 during the warm-up (first " + o.freshnessWarmupSeconds + " s after the join)",
                     Benchmark.percentile(r.warmup(), 99), "ms", "(info)", "", null);
         }
+        Map<String, Double> m = product == null ? Map.of() : product;
+        double pauses = JarApp.sum(m, "jvm_gc_pause_seconds_count", "");
+        double pauseSeconds = JarApp.sum(m, "jvm_gc_pause_seconds_sum", "");
+        double pauseMax = m.entrySet().stream().filter(e -> e.getKey().startsWith("jvm_gc_pause_seconds_max"))
+                .mapToDouble(Map.Entry::getValue).max().orElse(Double.NaN);
+        report.row("  the app's GC pauses since its start: count / total / longest of the last minutes",
+                String.format(Locale.ROOT, "%.0f / %.2f s / %.0f ms", pauses, pauseSeconds, 1000 * pauseMax), "",
+                "(info)", "", null);
+        report.value("freshness.gcPauses", pauses);
+        report.value("freshness.gcPauseSeconds", Report.round(pauseSeconds, 3));
+        report.value("freshness.gcPauseMaxMs", Report.round(1000 * pauseMax, 1));
         report.row("  markers seen after / during the warm-up / never", String.format(Locale.ROOT, "%,d / %,d / %,d",
                 all.length, r.warmup().length, r.missing()), "markers", "0 never", "", r.missing() == 0);
         double appMicros = (app1.totalNanos() - app0.totalNanos()) / 1e3 / measuredEvents;
