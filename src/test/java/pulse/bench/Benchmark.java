@@ -252,6 +252,7 @@ public final class Benchmark {
                     }
                     List<String> java = new ArrayList<>(o.appJavaOptions);
                     java.add("-XX:SharedArchiveFile=" + cdsArchive);
+                    java.add("-Xshare:on"); // fail rather than run without the archive under this row's name
                     jar.endToEnd(shape, events, "jarCds", "AppCDS: java -XX:SharedArchiveFile=... -jar", java);
                 });
                 if (cdsArchive != null) {
@@ -260,6 +261,7 @@ public final class Benchmark {
                         List<String> java = new ArrayList<>(o.appJavaOptions);
                         java.add("-XX:+UseParallelGC");
                         java.add("-XX:SharedArchiveFile=" + cdsArchive);
+                        java.add("-Xshare:on");
                         jar.endToEnd(shape, events, "jarTuned",
                                 "java -XX:+UseParallelGC -XX:SharedArchiveFile=... -jar", java);
                     });

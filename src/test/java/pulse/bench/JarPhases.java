@@ -578,7 +578,8 @@ final class JarPhases {
 
     /**
      * Watches the app from its launch: the first partition assignment in its group (polled from the broker every
-     * 50 ms), {@code done} (polled every 50 ms after that) until it reaches {@code records} or the deadline, and a
+     * 50 ms), {@code done} (polled every 20 ms after that, 100 ms when it asks the broker) until it reaches
+     * {@code records} or the deadline, and a
      * sample a second of both processes' CPU time, the app's RSS and its progress counters.
      *
      * @param aggregated whether progress is the app's aggregated-plus-held events (else it is {@code done})
@@ -646,7 +647,8 @@ final class JarPhases {
                     say("[%s] deadline: %,d of %,d records done after %.0f s", label, count, records, (now - launch) / 1e9);
                     break;
                 }
-                Thread.sleep(joined == 0 ? 50 : 20); // polling the app from outside, as a user's check would
+                // polling from outside, as a user's check would: its MongoDB is cheap to ask, the broker less so
+                Thread.sleep(joined == 0 ? 50 : aggregated ? 20 : 100);
             }
         }
         JvmThreadCpu appCpu = app.jvm.cpu();
