@@ -4,7 +4,9 @@ import org.apache.camel.main.Main;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pulse.config.CamelEnvironment;
 import pulse.config.InvalidConfigurationException;
+import pulse.config.PropertyValueLogging;
 import pulse.embedded.EmbeddedInfrastructureListener;
 
 /**
@@ -63,7 +65,9 @@ public final class Application {
 
     /** The pipeline without the embedded default: {@code kafka.brokers} and {@code mongodb.uri} must be real. */
     public static Main create() {
+        PropertyValueLogging.neverBelowInfo();
         Main main = new Main();
+        CamelEnvironment.kafkaComponentProperties(System.getenv()).forEach(main::addOverrideProperty);
         main.configure().addConfiguration(PulseConfiguration.class);
         return main;
     }

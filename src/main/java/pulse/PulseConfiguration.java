@@ -5,41 +5,56 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.WriteConcern;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaComponent;
-import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.component.micrometer.MicrometerConstants;
-import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pulse.aggregate.InteractionAggregationStrategy;
-import pulse.api.ConsumerLag;
 import pulse.api.DashboardViews;
+import pulse.api.RecentTopItems;
 import pulse.api.WindowCollections;
+import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
-import pulse.metrics.PipelineMetrics;
-import pulse.health.KafkaHealthCheck;
-import pulse.health.MongoHealthCheck;
+import pulse.config.ResolvedProperties;
 import pulse.config.Settings;
+import pulse.event.DuplicateFilter;
+import pulse.event.EventMapping;
 import pulse.event.EventParser;
+import pulse.event.RejectionReason;
 import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
+import pulse.health.DeadLetterHealthCheck;
+import pulse.health.KafkaHealthCheck;
+import pulse.health.MongoHealthCheck;
 import pulse.kafka.BatchReader;
+import pulse.kafka.ConsumerLag;
+import pulse.kafka.DeadLetterStatus;
+import pulse.kafka.DeadLetters;
 import pulse.kafka.KafkaTopics;
-import pulse.kafka.RecordFolder;
-import pulse.kafka.RecordValidator;
-import pulse.kafka.WriteCoalescer;
-import pulse.store.AggregateStore;
-import pulse.store.AggregationProgress;
+import pulse.kafka.RejectLog;
+import pulse.metrics.AggregationProgress;
+import pulse.metrics.PipelineMetrics;
+import pulse.pipeline.InteractionAggregationStrategy;
+import pulse.pipeline.RecordFolder;
+import pulse.pipeline.RecordValidator;
+import pulse.pipeline.WriteCoalescer;
+import pulse.store.AggregateIndexes;
+import pulse.store.AggregateUpserts;
 import pulse.store.WindowRetention;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -53,7 +68,9 @@ public class PulseConfiguration implements CamelConfiguration {
 
     @Override
     public void configure(CamelContext context) throws Exception {
-        PulseOptions options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
+        Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
+        JolokiaAccessPolicy.requireIfEnabled(settings);
+        PulseOptions options = PulseOptions.from(settings);
         Clock clock = Clock.systemUTC();
         options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
         useResolvedBatchSize(context, options);
@@ -66,16 +83,19 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("interactionGenerator", new InteractionGenerator(options.generator(), clock));
         RateMeter generatorRate = new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime);
         registry.bind("generatorRate", generatorRate);
-        registry.bind("recordFolder", new RecordFolder(new RecordValidator(new EventParser(options.validation(), clock)),
-                options.dimensions()));
+        logEventMapping(options);
+        registry.bind("recordFolder", new RecordFolder(
+                new RecordValidator(new EventParser(options.validation(), options.events(), clock)), options.rollups(),
+                options.dedup().isOn() ? new DuplicateFilter(options.dedup().horizon(), options.dedup().maxIdsPerPartition())
+                        : DuplicateFilter.off()));
         registry.bind("batchReader", new BatchReader(options.batchMaxRecords()));
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         WriteCoalescer coalescer = new WriteCoalescer(options.writeMaxEvents(), options.writeMaxDelay(), System::nanoTime);
         registry.bind("writeCoalescer", coalescer);
-        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
-                options.dimensions());
-        registry.bind("aggregateStore", store);
-        WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.dimensions(),
+        registry.bind("aggregateUpserts", new AggregateUpserts(options.rollups(), options.events().types(),
+                options.windowGrace(), clock));
+        AggregateIndexes indexes = new AggregateIndexes(mongo.getDatabase(options.mongoDatabase()), options.rollups());
+        WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);
         registry.bind("windowRetention", retention);
         AggregationProgress progress = new AggregationProgress(options.progressLogInterval(), System::nanoTime);
@@ -83,9 +103,20 @@ public class PulseConfiguration implements CamelConfiguration {
         ConsumerLag lag = new ConsumerLag(() -> kafkaClientProperties(context), options.kafkaTopic(), options.consumerGroupId());
         context.addService(closing(lag));
         registry.bind("consumerLag", lag);
-        registry.bind("dashboardViews", new DashboardViews(progress, lag));
-        registry.bind("windowCollections", new WindowCollections(options.dimensions()));
-        PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag, coalescer);
+        registry.bind("dashboardViews", new DashboardViews(progress, lag, options.events().types(), options.conversion()));
+        registry.bind("recentTopItems", new RecentTopItems(options.events().types()));
+        registry.bind("windowCollections", new WindowCollections(options.rollups()));
+        RejectLog rejectLog = rejectLog(context, options.progressLogInterval());
+        registry.bind("rejectLog", rejectLog);
+        DeadLetterStatus deadLetterStatus = new DeadLetterStatus(options.deadLetterTopic());
+        registry.bind("deadLetterStatus", deadLetterStatus);
+        registry.bind("deadLetterFailed", (Processor) deadLetterStatus::failed);
+        DeadLetters deadLetters = new DeadLetters(options.deadLetterTopic(),
+                () -> KafkaTopics.maxMessageBytes(kafkaClientProperties(context), options.deadLetterTopic(), Duration.ofSeconds(5)));
+        registry.bind("deadLetters", deadLetters);
+        // the dead-letter route keeps the batch's rejected records in exchange property "rejected"
+        registry.bind("deadLetterRefit", (Processor) exchange -> deadLetters.refit(exchange, "rejected"));
+        PipelineMetrics metrics = new PipelineMetrics(generatorRate, progress, lag, coalescer, rejectLog);
 
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         health.register(new MongoHealthCheck(mongo));
@@ -96,31 +127,54 @@ public class PulseConfiguration implements CamelConfiguration {
                 KafkaHealthCheck kafkaHealth = new KafkaHealthCheck(kafkaClient);
                 camelContext.addService(closing(kafkaHealth));
                 health.register(kafkaHealth);
+                DeadLetterHealthCheck deadLetterHealth = new DeadLetterHealthCheck(deadLetterStatus, kafkaClient);
+                camelContext.addService(closing(deadLetterHealth));
+                health.register(deadLetterHealth);
                 // next to Camel's route metrics, in the registry camel-micrometer-prometheus created
                 MeterRegistry meters = camelContext.getRegistry()
                         .lookupByNameAndType(MicrometerConstants.METRICS_REGISTRY_NAME, MeterRegistry.class);
                 if (meters != null) {
                     metrics.bindTo(meters);
                 }
-                createTopics(kafkaClient, options);
-                createIndexes(store, retention);
+                deadLetters.useLimits(producerMaxRequestSize(camelContext), createTopics(kafkaClient, options));
+                createIndexes(indexes, retention);
             }
         });
     }
 
     /**
      * The route's endpoint reads the batch size as a placeholder: give it the number {@code auto} resolved to (and
-     * the write size, for whoever reads the properties).
+     * the write size, for whoever reads the properties), also when {@code auto} came from -D or the environment.
      */
     private static void useResolvedBatchSize(CamelContext context, PulseOptions options) {
-        context.getPropertiesComponent().addOverrideProperty("aggregation.batch.max-records",
+        ResolvedProperties.resolve(context.getPropertiesComponent(), "aggregation.batch.max-records", "auto",
                 String.valueOf(options.batchMaxRecords()));
-        context.getPropertiesComponent().addOverrideProperty("aggregation.write.max-events",
+        ResolvedProperties.resolve(context.getPropertiesComponent(), "aggregation.write.max-events", "auto",
                 String.valueOf(options.writeMaxEvents()));
         LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms; while a backlog drains,"
                         + " batches are written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),
                 context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms").orElse("?"),
                 options.writeMaxEvents(), "%.1f".formatted(options.writeMaxDelay().toMillis() / 1000.0));
+    }
+
+    /** What the aggregation reads records as: where it finds each field and which types it counts. */
+    private static void logEventMapping(PulseOptions options) {
+        EventMapping events = options.events();
+        StringBuilder fields = new StringBuilder();
+        events.fields().forEach((field, ref) -> fields.append(fields.length() == 0 ? "" : ", ").append(field.key())
+                .append(' ').append(ref == null ? "not read" : ref));
+        LOG.info("Events: {} records, fields {}; timestamps {} from the {} (in {} when zone-less); types {}{}; conversion {}",
+                events.format().name().toLowerCase(Locale.ROOT), fields,
+                events.timestampFormat().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                events.timestampSource().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                ZoneOffset.UTC.equals(events.timeZone()) ? "UTC" : events.timeZone(),
+                events.types().names(), events.types().aliases().isEmpty() ? "" : " (aliases " + events.types().aliases() + ")",
+                options.conversion());
+        if (options.dedup().isOn()) {
+            LOG.info("Duplicates: an event whose event id was counted within {} on its partition is dropped (up to {} ids"
+                    + " remembered per partition, about 32 bytes each; a restart forgets them)", options.dedup().horizon(),
+                    options.dedup().maxIdsPerPartition());
+        }
     }
 
     /** Connection and security settings of the kafka component, for admin clients. */
@@ -137,16 +191,37 @@ public class PulseConfiguration implements CamelConfiguration {
         return client;
     }
 
-    private static void createTopics(Properties client, PulseOptions options) {
-        Map<String, Integer> topics = new LinkedHashMap<>();
-        topics.put(options.kafkaTopic(), options.topicPartitions());
-        topics.put(options.deadLetterTopic(), options.topicPartitions());
-        KafkaTopics.ensure(client, topics, options.replicationFactor(), Duration.ofSeconds(30));
+    /** @return the dead-letter topic's max.message.bytes */
+    private static int createTopics(Properties client, PulseOptions options) {
+        return KafkaTopics.ensure(client, options.kafkaTopic(), options.deadLetterTopic(), options.topicPartitions(),
+                options.replicationFactor(), Duration.ofSeconds(30));
     }
 
-    private static void createIndexes(AggregateStore store, WindowRetention retention) {
+    /** The producer's max.request.size, as the kafka component configures it (additional properties included). */
+    private static int producerMaxRequestSize(CamelContext context) {
+        KafkaComponent kafka = context.getComponent("kafka", KafkaComponent.class);
+        return Integer.parseInt(kafka.getConfiguration().createProducerProperties()
+                .getProperty(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "1048576"));
+    }
+
+    /** Rejected records logged at most 5 per reason per interval, the others counted in one line per interval. */
+    private static RejectLog rejectLog(CamelContext context, Duration interval) {
+        Logger log = LoggerFactory.getLogger(RejectLog.class);
+        List<String> reasons = new ArrayList<>();
+        for (RejectionReason reason : RejectionReason.values()) {
+            reasons.add(reason.name());
+        }
+        reasons.add(RecordFolder.PROCESSING_ERROR);
+        RejectLog rejectLog = new RejectLog(interval, 5, reasons, System::nanoTime, log::warn);
+        // the count of the last interval of a burst is logged even when no record follows
+        context.getExecutorServiceManager().newSingleThreadScheduledExecutor(rejectLog, "RejectLog")
+                .scheduleWithFixedDelay(rejectLog::flushIfDue, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        return rejectLog;
+    }
+
+    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention) {
         try {
-            store.ensureIndexes();
+            indexes.ensure();
             retention.ensureTtlIndex();
         } catch (RuntimeException e) {
             // an optimisation only: the pipeline works without them and retries its writes

@@ -1,30 +1,18 @@
 package routes;
 
-import com.mongodb.MongoException;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
-import pulse.kafka.DeadLetters;
+import org.apache.kafka.common.KafkaException;
 
 /**
- * Aggregate: consume a batch, validate and fold it into one delta (per partition, then together), send invalid
- * records to the dead-letter topic, write the delta to MongoDB (together with the batches before it while the
+ * Aggregate: consume a batch, validate and fold it into one delta (per partition, then together), send the invalid
+ * records to the dead-letter topic together, write the delta to MongoDB (together with the batches before it while the
  * consumer is behind), and only then commit the offsets. Invalid records never stop the batch.
  */
 public class AggregateInteractionsRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        // MongoDB down or failing over: keep retrying the same batch (writes are replay-safe), never commit it
-        onException(MongoException.class)
-                .maximumRedeliveries(-1)
-                .redeliveryDelay("{{aggregation.retry.initial-delay-ms}}")
-                .useExponentialBackOff()
-                .backOffMultiplier(2)
-                .maximumRedeliveryDelay("{{aggregation.retry.max-delay-ms}}")
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .logRetryAttempted(true)
-                .logExhausted(true);
-
         from("kafka:{{kafka.topic}}"
                 + "?groupId={{kafka.consumer.group-id}}"
                 + "&consumersCount={{aggregation.consumers}}"
@@ -40,12 +28,14 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 .split(body()).aggregationStrategy("interactionAggregation")
                     .bean("recordFolder", "fold")
                 .end()
-                // synchronous: go on on the consumer's thread, not the producer thread that acknowledged a send
-                .split(simple("${body.rejected}")).synchronous()
+                .setProperty("folded", body())
+                // the batch's rejected records go to the dead-letter topic together, all acknowledged before the write
+                .filter(simple("${body.rejected.size} > 0"))
+                    .transform(simple("${body.rejected}"))
                     .to("direct:dead-letter")
                 .end()
                 // while the consumer is behind, consecutive batches are folded together and written at once
-                .split(method("writeCoalescer", "add(${body.delta}, ${exchangeProperty.batch})"))
+                .split(method("writeCoalescer", "add(${exchangeProperty.folded.delta}, ${exchangeProperty.batch})"))
                     .to("direct:write-aggregates")
                 .end();
 
@@ -56,15 +46,32 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 .routeId("write-aggregates").startupOrder(10)
                 .setProperty("write", body())
                 .transform(simple("${body.delta}"))
-                .bean("aggregateStore", "apply")
+                .to("direct:upsert-aggregates")
                 .bean("writeCoalescer", "commit(${exchangeProperty.write})")
                 .bean("aggregationProgress", "record");
 
         from("direct:dead-letter")
                 .routeId("dead-letter-invalid-events").startupOrder(11)
-                .process(DeadLetters::prepare)
-                .log(LoggingLevel.WARN, "Rejected record ${header.dlq.source.topic}-${header.dlq.source.partition}"
-                        + "@${header.dlq.source.offset}: ${header.dlq.reason} (${header.dlq.detail})")
-                .to("kafka:{{kafka.topic}}.dlq");
+                // Kafka refused the dead letters: send the batch's again with backoff, never going on to the write
+                // and the commit; a failure no retry fixes (no permission, too large even cut) turns health DOWN
+                .onException(KafkaException.class)
+                    .maximumRedeliveries(-1)
+                    .redeliveryDelay("{{aggregation.retry.initial-delay-ms}}")
+                    .useExponentialBackOff()
+                    .backOffMultiplier(2)
+                    .maximumRedeliveryDelay("{{aggregation.retry.max-delay-ms}}")
+                    .retryAttemptedLogLevel(LoggingLevel.WARN)
+                    .logRetryAttempted(true)
+                    // tells a retriable failure from one only an operator can fix, for the health check
+                    .onExceptionOccurredRef("deadLetterFailed")
+                    // the topic's max.message.bytes may have changed meanwhile: cut the dead letters to fit it again
+                    .onRedeliveryRef("deadLetterRefit")
+                .end()
+                .setProperty("rejected", body())
+                .bean("deadLetters", "toMessages")
+                // one batch of asynchronous sends, all acknowledged before the route goes on (on the consumer's thread)
+                .to("kafka:{{kafka.topic}}.dlq?synchronous=true&batchWithIndividualHeaders=true")
+                .bean("deadLetterStatus", "sent")
+                .bean("rejectLog", "sent(${exchangeProperty.rejected})");
     }
 }

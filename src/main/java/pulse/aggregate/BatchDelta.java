@@ -25,33 +25,34 @@ import java.util.Set;
  */
 public final class BatchDelta {
 
-    private final Dimensions dimensions;
-    private final Map<String, AggregateDelta> users = new LinkedHashMap<>();
-    private final Map<String, AggregateDelta> items = new LinkedHashMap<>();
+    private final Rollups rollups;
+    private final Map<String, DocumentDelta> users = new LinkedHashMap<>();
+    private final Map<String, DocumentDelta> items = new LinkedHashMap<>();
     private final List<ConsumedEvent> events = new ArrayList<>();
-    private final List<Position> rejected = new ArrayList<>();
-    private Set<Position> positions;
-    /** Per windowed dimension, its deltas; null until {@link #classifyLateness}. */
-    private Map<Dimension, Map<String, AggregateDelta>> windowed;
-    /** Per window size (by its windows dimension), where the events that were late for it were read. */
-    private Map<Dimension, Set<Position>> late = Map.of();
+    private final List<RecordPosition> rejected = new ArrayList<>();
+    private final List<RecordPosition> duplicates = new ArrayList<>();
+    private Set<RecordPosition> positions;
+    /** Per windowed rollup, its deltas; null until {@link #classifyLateness}. */
+    private Map<Rollup, Map<String, DocumentDelta>> windowed;
+    /** Per window size (by its windows rollup), where the events that were late for it were read. */
+    private Map<Rollup, Set<RecordPosition>> late = Map.of();
     private Map<Integer, Instant> streamTimes = Map.of();
 
     /** A batch keeping the default aggregates (1-minute windows). */
     public BatchDelta() {
-        this(Dimensions.DEFAULT);
+        this(Rollups.DEFAULT);
     }
 
-    public BatchDelta(Dimensions dimensions) {
-        this.dimensions = dimensions;
+    public BatchDelta(Rollups rollups) {
+        this.rollups = rollups;
     }
 
     public void add(ConsumedEvent consumed) {
         positions = null;
         windowed = null;
         InteractionEvent event = consumed.event();
-        AggregateDelta user = users.computeIfAbsent(event.userId(), AggregateDelta::new);
-        AggregateDelta item = items.computeIfAbsent(event.itemId(), AggregateDelta::new);
+        DocumentDelta user = users.computeIfAbsent(event.userId(), DocumentDelta::new);
+        DocumentDelta item = items.computeIfAbsent(event.itemId(), DocumentDelta::new);
         ConsumedEvent held = held(consumed, user.id(), item.id());
         events.add(held);
         user.add(held);
@@ -65,10 +66,10 @@ public final class BatchDelta {
      */
     private static ConsumedEvent held(ConsumedEvent consumed, String userId, String itemId) {
         InteractionEvent event = consumed.event();
-        if (event.eventId().isEmpty() && event.userId() == userId && event.itemId() == itemId) {
+        if (event.eventId() == null && event.userId() == userId && event.itemId() == itemId) {
             return consumed; // already held by a fold (a fold merged or retained again)
         }
-        return new ConsumedEvent(new InteractionEvent("", event.schemaVersion(), userId, itemId, event.type(),
+        return new ConsumedEvent(new InteractionEvent(null, event.schemaVersion(), userId, itemId, event.type(),
                 event.timestamp()), consumed.partition(), consumed.offset());
     }
 
@@ -77,22 +78,23 @@ public final class BatchDelta {
      * rejected records. Windows are folded afterwards, by {@link #classifyLateness}, over all the events.
      */
     public void merge(BatchDelta other) {
-        if (!other.dimensions.all().equals(dimensions.all())) {
-            throw new IllegalArgumentException("cannot merge a fold of " + other.dimensions + " into one of " + dimensions);
+        if (!other.rollups.all().equals(rollups.all())) {
+            throw new IllegalArgumentException("cannot merge a fold of " + other.rollups + " into one of " + rollups);
         }
         events.addAll(other.events);
         rejected.addAll(other.rejected);
+        duplicates.addAll(other.duplicates);
         positions = null;
         windowed = null;
         mergeInto(users, other.users);
         mergeInto(items, other.items);
     }
 
-    private static void mergeInto(Map<String, AggregateDelta> mine, Map<String, AggregateDelta> theirs) {
+    private static void mergeInto(Map<String, DocumentDelta> mine, Map<String, DocumentDelta> theirs) {
         theirs.forEach((id, delta) -> {
-            AggregateDelta existing = mine.get(id);
+            DocumentDelta existing = mine.get(id);
             if (existing == null) {
-                AggregateDelta copy = new AggregateDelta(id);
+                DocumentDelta copy = new DocumentDelta(id);
                 copy.merge(delta); // a copy: the other fold stays as it was
                 mine.put(id, copy);
             } else {
@@ -106,15 +108,20 @@ public final class BatchDelta {
      * of it for a consumer after a rebalance took the others away (their new owner reads them again).
      */
     public BatchDelta retainPartitions(Set<Integer> partitions) {
-        BatchDelta retained = new BatchDelta(dimensions);
+        BatchDelta retained = new BatchDelta(rollups);
         for (ConsumedEvent event : events) {
             if (partitions.contains(event.partition())) {
                 retained.add(event);
             }
         }
-        for (Position position : rejected) {
+        for (RecordPosition position : rejected) {
             if (partitions.contains(position.partition())) {
                 retained.reject(position);
+            }
+        }
+        for (RecordPosition position : duplicates) {
+            if (partitions.contains(position.partition())) {
+                retained.dropDuplicate(position);
             }
         }
         return retained;
@@ -129,9 +136,9 @@ public final class BatchDelta {
      * @param base per partition, the stream time before this batch (the summary's, consistent with its offsets)
      */
     public void classifyLateness(Map<Integer, Instant> base, Duration grace) {
-        List<Dimensions.WindowPair> sizes = dimensions.windowSizes();
+        List<Rollups.WindowSize> sizes = rollups.windowSizes();
         List<Map<Long, WindowFold>> folds = new ArrayList<>(sizes.size());
-        List<Set<Position>> lateBySize = new ArrayList<>(sizes.size());
+        List<Set<RecordPosition>> lateBySize = new ArrayList<>(sizes.size());
         for (int i = 0; i < sizes.size(); i++) {
             folds.add(new LinkedHashMap<>());
             lateBySize.add(new HashSet<>());
@@ -144,7 +151,7 @@ public final class BatchDelta {
             Instant timestamp = consumed.event().timestamp();
             Instant current = time.get(consumed.partition());
             for (int i = 0; i < sizes.size(); i++) {
-                Dimensions.WindowPair size = sizes.get(i);
+                Rollups.WindowSize size = sizes.get(i);
                 long start = size.windows().windowStartMillis(timestamp.toEpochMilli());
                 boolean isLate = current != null && isAfter(current, start + size.size().toMillis() + graceMillis);
                 WindowFold fold = previous[i] != null && previous[i].start == start ? previous[i]
@@ -152,7 +159,7 @@ public final class BatchDelta {
                 previous[i] = fold;
                 fold.add(consumed, isLate);
                 if (isLate) {
-                    lateBySize.get(i).add(new Position(consumed.partition(), consumed.offset()));
+                    lateBySize.get(i).add(new RecordPosition(consumed.partition(), consumed.offset()));
                 }
             }
             if (current == null || timestamp.isAfter(current)) {
@@ -163,11 +170,11 @@ public final class BatchDelta {
         events.forEach(event -> partitions.add(event.partition()));
         time.keySet().retainAll(partitions);
 
-        Map<Dimension, Map<String, AggregateDelta>> folded = new HashMap<>();
-        Map<Dimension, Set<Position>> lateEvents = new HashMap<>();
+        Map<Rollup, Map<String, DocumentDelta>> folded = new HashMap<>();
+        Map<Rollup, Set<RecordPosition>> lateEvents = new HashMap<>();
         for (int i = 0; i < sizes.size(); i++) {
-            Map<String, AggregateDelta> windows = new LinkedHashMap<>();
-            Map<String, AggregateDelta> itemWindows = new LinkedHashMap<>();
+            Map<String, DocumentDelta> windows = new LinkedHashMap<>();
+            Map<String, DocumentDelta> itemWindows = new LinkedHashMap<>();
             for (WindowFold fold : folds.get(i).values()) {
                 windows.put(fold.window.id(), fold.window);
                 fold.items.values().forEach(delta -> itemWindows.put(delta.id(), delta));
@@ -191,17 +198,17 @@ public final class BatchDelta {
     /** One window of one size: its delta and its per-item deltas. */
     private static final class WindowFold {
         final long start;
-        final AggregateDelta window;
-        final Map<String, AggregateDelta> items = new LinkedHashMap<>();
+        final DocumentDelta window;
+        final Map<String, DocumentDelta> items = new LinkedHashMap<>();
 
         WindowFold(long start) {
             this.start = start;
-            window = new AggregateDelta(Instant.ofEpochMilli(start).toString());
+            window = new DocumentDelta(Instant.ofEpochMilli(start).toString());
         }
 
         void add(ConsumedEvent consumed, boolean isLate) {
-            AggregateDelta item = items.computeIfAbsent(consumed.event().itemId(),
-                    itemId -> new AggregateDelta(Dimension.itemWindowId(window.id(), itemId)));
+            DocumentDelta item = items.computeIfAbsent(consumed.event().itemId(),
+                    itemId -> new DocumentDelta(Rollup.itemWindowId(window.id(), itemId)));
             if (isLate) {
                 window.addLate(consumed);
                 item.addLate(consumed);
@@ -214,22 +221,22 @@ public final class BatchDelta {
 
     /** Whether {@link #classifyLateness} found the event late for its window of the primary size. */
     public boolean isLate(ConsumedEvent event) {
-        return isLate(dimensions.primary().windows(), event);
+        return isLate(rollups.primary().windows(), event);
     }
 
-    private boolean isLate(Dimension dimension, ConsumedEvent event) {
-        Set<Position> lateForSize = late.get(pairOf(dimension).windows());
+    private boolean isLate(Rollup rollup, ConsumedEvent event) {
+        Set<RecordPosition> lateForSize = late.get(pairOf(rollup).windows());
         return lateForSize != null && !lateForSize.isEmpty()
-                && lateForSize.contains(new Position(event.partition(), event.offset()));
+                && lateForSize.contains(new RecordPosition(event.partition(), event.offset()));
     }
 
-    private Dimensions.WindowPair pairOf(Dimension dimension) {
-        for (Dimensions.WindowPair pair : dimensions.windowSizes()) {
-            if (pair.windows().equals(dimension) || pair.itemWindows().equals(dimension)) {
+    private Rollups.WindowSize pairOf(Rollup rollup) {
+        for (Rollups.WindowSize pair : rollups.windowSizes()) {
+            if (pair.windows().equals(rollup) || pair.itemWindows().equals(rollup)) {
                 return pair;
             }
         }
-        throw new IllegalArgumentException(dimension + " is not one of this batch's windowed dimensions " + dimensions);
+        throw new IllegalArgumentException(rollup + " is not one of this batch's windowed rollups " + rollups);
     }
 
     /** Per partition of the batch, the stream time after it (after {@link #classifyLateness}). */
@@ -238,34 +245,39 @@ public final class BatchDelta {
     }
 
     /** Counts a record that went to the dead-letter topic instead. */
-    public void reject(Position position) {
+    public void reject(RecordPosition position) {
         rejected.add(position);
     }
 
-    public Dimensions dimensions() {
-        return dimensions;
+    /** Counts an event that was dropped as a duplicate of one already counted ({@code dedup.horizon}). */
+    public void dropDuplicate(RecordPosition position) {
+        duplicates.add(position);
     }
 
-    /** The deltas of one dimension; windowed ones exist once {@link #classifyLateness} has run. */
-    public Collection<AggregateDelta> deltas(Dimension dimension) {
-        Map<String, AggregateDelta> deltas;
-        if (dimension.equals(Dimension.USERS)) {
+    public Rollups rollups() {
+        return rollups;
+    }
+
+    /** The deltas of one rollup; windowed ones exist once {@link #classifyLateness} has run. */
+    public Collection<DocumentDelta> deltas(Rollup rollup) {
+        Map<String, DocumentDelta> deltas;
+        if (rollup.equals(Rollup.USERS)) {
             deltas = users;
-        } else if (dimension.equals(Dimension.ITEMS)) {
+        } else if (rollup.equals(Rollup.ITEMS)) {
             deltas = items;
         } else {
-            pairOf(dimension);
+            pairOf(rollup);
             if (windowed == null) {
                 throw new IllegalStateException("windows are folded by classifyLateness, which has not run since the last event");
             }
-            deltas = windowed.get(dimension);
+            deltas = windowed.get(rollup);
         }
         return Collections.unmodifiableCollection(deltas.values());
     }
 
     /**
      * The batch's valid events as the fold keeps them: the same partition, offset and fields, but without their
-     * event id (empty), which aggregation never reads.
+     * event id (null), which aggregation never reads.
      */
     public List<ConsumedEvent> events() {
         return Collections.unmodifiableList(events);
@@ -276,13 +288,18 @@ public final class BatchDelta {
     }
 
     /** Where the rejected records were on the topic. */
-    public List<Position> rejectedPositions() {
+    public List<RecordPosition> rejectedPositions() {
         return Collections.unmodifiableList(rejected);
     }
 
-    /** Nothing to write: no valid event and no rejected record. */
+    /** Where the events dropped as duplicates were on the topic. */
+    public List<RecordPosition> duplicatePositions() {
+        return Collections.unmodifiableList(duplicates);
+    }
+
+    /** Nothing to write: no valid event, no rejected record, no dropped duplicate. */
     public boolean isEmpty() {
-        return events.isEmpty() && rejected.isEmpty();
+        return events.isEmpty() && rejected.isEmpty() && duplicates.isEmpty();
     }
 
     /**
@@ -291,14 +308,14 @@ public final class BatchDelta {
      * @param applied per document id, per partition, the last offset the document already holds
      * @return the remaining deltas; documents that already hold every event are left out
      */
-    public Collection<AggregateDelta> refold(Dimension dimension, Map<String, Map<Integer, Long>> applied) {
-        Map<String, AggregateDelta> remaining = new HashMap<>();
+    public Collection<DocumentDelta> refold(Rollup rollup, Map<String, Map<Integer, Long>> applied) {
+        Map<String, DocumentDelta> remaining = new HashMap<>();
         for (ConsumedEvent event : events) {
-            String id = dimension.keyOf(event.event());
+            String id = rollup.keyOf(event.event());
             Map<Integer, Long> held = applied.get(id);
             if (held != null && event.offset() > held.getOrDefault(event.partition(), -1L)) {
-                AggregateDelta delta = remaining.computeIfAbsent(id, AggregateDelta::new);
-                if (dimension.isWindowed() && isLate(dimension, event)) {
+                DocumentDelta delta = remaining.computeIfAbsent(id, DocumentDelta::new);
+                if (rollup.isWindowed() && isLate(rollup, event)) {
                     delta.addLate(event);
                 } else {
                     delta.add(event);
@@ -309,11 +326,11 @@ public final class BatchDelta {
     }
 
     /** Whether this batch holds a valid event at that position. */
-    public boolean contains(Position position) {
+    public boolean contains(RecordPosition position) {
         if (positions == null) { // only needed after a replay conflict
             positions = new HashSet<>();
             for (ConsumedEvent event : events) {
-                positions.add(new Position(event.partition(), event.offset()));
+                positions.add(new RecordPosition(event.partition(), event.offset()));
             }
         }
         return positions.contains(position);

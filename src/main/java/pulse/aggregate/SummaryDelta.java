@@ -2,59 +2,76 @@ package pulse.aggregate;
 
 import pulse.event.ConsumedEvent;
 
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 /**
- * What a batch adds to the global summary: events, records rejected to the dead-letter topic, and users and items
- * seen for the first time (documents whose origin event is in the batch), restricted to the offsets the summary
- * does not hold yet, per partition.
+ * What a batch adds to the global summary: events (in total and per type), records rejected to the dead-letter
+ * topic, events dropped as duplicates, and users and items seen for the first time (documents whose origin event is
+ * in the batch), restricted to the offsets the summary does not hold yet, per partition.
+ *
+ * @param byType per type of the vocabulary (by its index), as far as the highest type in the batch
  */
-public record SummaryDelta(long events, long rejected, long late, long newUsers, long newItems,
-                           SortedMap<Integer, long[]> offsets) {
+public record SummaryDelta(long events, long rejected, long duplicates, long late, long newUsers, long newItems,
+                           long[] byType, SortedMap<Integer, long[]> offsets) {
 
     /**
-     * @param rejected positions of the batch's records that went to the dead-letter topic
+     * @param batch    a batch whose lateness is classified
      * @param newUsers origins of the user documents created by this batch's events
      * @param newItems origins of the item documents created by this batch's events
      * @param applied  per partition, the last offset the summary already holds (empty for a first attempt)
      */
-    public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<Position> rejected,
-                                  Collection<Position> newUsers, Collection<Position> newItems,
+    public static SummaryDelta of(BatchDelta batch, Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
                                   Map<Integer, Long> applied) {
-        return of(batch, event -> false, rejected, newUsers, newItems, applied);
+        return of(batch.events(), batch::isLate, batch.rejectedPositions(), batch.duplicatePositions(), newUsers,
+                newItems, applied);
     }
 
-    /** @param isLate which of the batch's events arrived after their window closed */
-    public static SummaryDelta of(Collection<ConsumedEvent> batch, java.util.function.Predicate<ConsumedEvent> isLate,
-                                  Collection<Position> rejected, Collection<Position> newUsers,
-                                  Collection<Position> newItems, Map<Integer, Long> applied) {
+    /** Events and rejected records only, none late and no duplicates. */
+    public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<RecordPosition> rejected,
+                                  Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
+                                  Map<Integer, Long> applied) {
+        return of(batch, event -> false, rejected, List.of(), newUsers, newItems, applied);
+    }
+
+    private static SummaryDelta of(Collection<ConsumedEvent> batch, Predicate<ConsumedEvent> isLate,
+                                   Collection<RecordPosition> rejected, Collection<RecordPosition> duplicates,
+                                   Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
+                                   Map<Integer, Long> applied) {
         long events = 0;
         long late = 0;
+        long[] byType = new long[0];
         SortedMap<Integer, long[]> offsets = new TreeMap<>();
         for (ConsumedEvent event : batch) {
             if (isNew(event.partition(), event.offset(), applied)) {
                 events++;
+                int type = event.event().type().index();
+                if (type >= byType.length) {
+                    byType = Arrays.copyOf(byType, type + 1);
+                }
+                byType[type]++;
                 if (isLate.test(event)) {
                     late++;
                 }
                 include(offsets, event.partition(), event.offset());
             }
         }
-        long rejectedCount = 0;
-        for (Position position : rejected) {
-            if (isNew(position.partition(), position.offset(), applied)) {
-                rejectedCount++;
-                include(offsets, position.partition(), position.offset());
-            }
-        }
-        return new SummaryDelta(events, rejectedCount, late, countNew(newUsers, applied), countNew(newItems, applied), offsets);
+        return new SummaryDelta(events, countNew(rejected, applied, offsets), countNew(duplicates, applied, offsets),
+                late, countNew(newUsers, applied, null), countNew(newItems, applied, null), byType, offsets);
     }
 
     public boolean isEmpty() {
-        return events == 0 && rejected == 0;
+        return events == 0 && rejected == 0 && duplicates == 0;
+    }
+
+    /** Events of the type with that index. */
+    public long count(int typeIndex) {
+        return typeIndex < byType.length ? byType[typeIndex] : 0;
     }
 
     private static void include(SortedMap<Integer, long[]> offsets, int partition, long offset) {
@@ -63,8 +80,19 @@ public record SummaryDelta(long events, long rejected, long late, long newUsers,
         range[1] = Math.max(range[1], offset);
     }
 
-    private static long countNew(Collection<Position> origins, Map<Integer, Long> applied) {
-        return origins.stream().filter(p -> isNew(p.partition(), p.offset(), applied)).count();
+    /** How many positions are new to the summary; those are added to {@code offsets} unless it is null. */
+    private static long countNew(Collection<RecordPosition> positions, Map<Integer, Long> applied,
+                                 SortedMap<Integer, long[]> offsets) {
+        long count = 0;
+        for (RecordPosition position : positions) {
+            if (isNew(position.partition(), position.offset(), applied)) {
+                count++;
+                if (offsets != null) {
+                    include(offsets, position.partition(), position.offset());
+                }
+            }
+        }
+        return count;
     }
 
     private static boolean isNew(int partition, long offset, Map<Integer, Long> applied) {

@@ -1,7 +1,5 @@
 package pulse.api;
 
-import com.mongodb.client.model.Accumulators;
-import com.mongodb.client.model.Aggregates;
 import com.mongodb.client.model.Filters;
 import org.apache.camel.Header;
 import org.bson.conversions.Bson;
@@ -9,7 +7,6 @@ import org.bson.conversions.Bson;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Date;
-import java.util.List;
 
 /** Validates the dashboard API's query parameters and turns them into query values. */
 public final class ApiParameters {
@@ -24,22 +21,6 @@ public final class ApiParameters {
     /** {@code n}: how many items, 1 to 100, default 10. */
     public static int topItems(@Header("n") String n) {
         return intParameter("n", n, 10, 1, MAX_TOP_ITEMS);
-    }
-
-    /**
-     * Top items of the windows that start in the last {@code minutes} (1 to 10080), from an item windows collection: one aggregation that sums the
-     * item's windows, sorts and keeps {@code n}.
-     */
-    public static List<Bson> topItemsSince(@Header("n") String n, @Header("minutes") String minutes) {
-        int limit = topItems(n);
-        Bson since = windowsSince(minutes);
-        return List.of(
-                Aggregates.match(since),
-                Aggregates.group("$itemId", Accumulators.sum("total", "$total"),
-                        Accumulators.sum("view", "$byType.view"), Accumulators.sum("click", "$byType.click"),
-                        Accumulators.sum("purchase", "$byType.purchase")),
-                Aggregates.sort(new org.bson.Document("total", -1).append("_id", 1)),
-                Aggregates.limit(limit));
     }
 
     /** {@code minutes}: how far back, 1 to 10080, default 60; the windows that start since then. */

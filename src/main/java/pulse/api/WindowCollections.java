@@ -1,7 +1,7 @@
 package pulse.api;
 
 import org.apache.camel.Header;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollups;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -10,10 +10,10 @@ import java.util.stream.Collectors;
 /** The API's {@code size} parameter: which configured window size, and so which collections, a query reads. */
 public class WindowCollections {
 
-    private final Dimensions dimensions;
+    private final Rollups rollups;
 
-    public WindowCollections(Dimensions dimensions) {
-        this.dimensions = dimensions;
+    public WindowCollections(Rollups rollups) {
+        this.rollups = rollups;
     }
 
     /** The windows collection of {@code size} (an ISO-8601 duration such as PT1H); the primary one without it. */
@@ -26,13 +26,13 @@ public class WindowCollections {
         return pair(size).itemWindows().collection();
     }
 
-    private Dimensions.WindowPair pair(String size) {
+    private Rollups.WindowSize pair(String size) {
         if (size == null || size.isBlank()) {
-            return dimensions.primary();
+            return rollups.primary();
         }
         try {
             Duration wanted = Duration.parse(size.trim());
-            for (Dimensions.WindowPair pair : dimensions.windowSizes()) {
+            for (Rollups.WindowSize pair : rollups.windowSizes()) {
                 if (pair.size().equals(wanted)) {
                     return pair;
                 }
@@ -41,7 +41,7 @@ public class WindowCollections {
             // reported below
         }
         throw new ApiParameterException("Query parameter 'size' must be one of the configured window sizes ("
-                + dimensions.windowSizes().stream().map(pair -> pair.size().toString()).collect(Collectors.joining(", "))
+                + rollups.windowSizes().stream().map(pair -> pair.size().toString()).collect(Collectors.joining(", "))
                 + ", see aggregation.window.sizes), got '" + ApiParameters.abbreviate(size) + "'");
     }
 }

@@ -1,14 +1,26 @@
 package pulse.config;
 
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Conversion;
+import pulse.aggregate.Rollups;
+import pulse.event.EventMapping;
+import pulse.event.InteractionTypes;
 import pulse.event.ValidationOptions;
+import pulse.generator.EventShape;
 import pulse.generator.GeneratorOptions;
 
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Every option of the pipeline, read and validated once at start. Defaults and documentation live in
@@ -17,9 +29,21 @@ import java.util.Locale;
 public record PulseOptions(String kafkaTopic, int topicPartitions, short replicationFactor, String consumerGroupId,
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
-                           Dimensions dimensions, Duration windowGrace, Duration windowRetention,
+                           Rollups rollups, Duration windowGrace, Duration windowRetention,
                            Duration progressLogInterval, int batchMaxRecords, int consumers, int writeMaxEvents,
-                           Duration writeMaxDelay) {
+                           Duration writeMaxDelay, EventMapping events, Conversion conversion, Dedup dedup) {
+
+    /**
+     * Dropping duplicates of events already counted ({@code dedup.*}).
+     *
+     * @param horizon            how far apart in event time an id counts as the same event; null when off
+     * @param maxIdsPerPartition the most ids remembered per partition
+     */
+    public record Dedup(Duration horizon, int maxIdsPerPartition) {
+        public boolean isOn() {
+            return horizon != null;
+        }
+    }
 
     /** Heap one buffered record takes in a camel-kafka batch (its exchange, headers, record and event), measured. */
     static final long BYTES_PER_BUFFERED_RECORD = 1_500;
@@ -50,6 +74,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
         settings.positiveLong("aggregation.retry.max-delay-ms");
         settings.bool("generator.enabled");
         settings.positiveLong("retention.check-interval-ms");
+        EventMapping events = events(settings);
         return new PulseOptions(
                 topicName(settings, "kafka.topic"),
                 settings.positiveInt("kafka.topic.partitions"),
@@ -57,20 +82,100 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.string("kafka.consumer.group-id"),
                 settings.string("mongodb.uri"),
                 settings.string("mongodb.database"),
-                generator(settings, windowSizes.get(0)),
+                generator(settings, windowSizes.get(0), events.types()),
                 new ValidationOptions(
                         settings.positiveInt("validation.max-event-bytes"),
                         settings.positiveInt("validation.max-id-length"),
                         settings.positiveDuration("validation.max-future-skew"),
                         settings.positiveDuration("validation.max-age")),
-                Dimensions.of(windowSizes),
+                Rollups.of(windowSizes),
                 settings.positiveDuration("aggregation.window.grace"),
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"),
                 batchMaxRecords(settings, consumers, maxHeapBytes),
                 consumers,
                 writeMaxEvents(settings, consumers, maxHeapBytes),
-                settings.positiveDuration("aggregation.write.max-delay"));
+                settings.positiveDuration("aggregation.write.max-delay"),
+                events,
+                parsed(settings, "analytics.conversion", text -> Conversion.parse(text, events.types())),
+                new Dedup(settings.string("dedup.horizon").equalsIgnoreCase("off") ? null
+                        : settings.positiveDuration("dedup.horizon"), settings.positiveInt("dedup.max-ids")));
+    }
+
+    /** Where an event's fields are and how they are read: {@code event.*}. */
+    public static EventMapping events(Settings settings) {
+        EventMapping.Format format = parsed(settings, "event.format", EventMapping.Format::parse);
+        Map<EventMapping.Field, EventMapping.FieldRef> fields = new EnumMap<>(EventMapping.Field.class);
+        for (EventMapping.Field field : EventMapping.Field.values()) {
+            String key = "event.fields." + field.key();
+            Optional<String> value = settings.optionalString(key);
+            if (value.isPresent() && field == EventMapping.Field.SCHEMA_VERSION && value.get().equalsIgnoreCase("none")) {
+                fields.put(field, null);
+            } else if (value.isPresent()) {
+                EventMapping.FieldRef ref = parsed(settings, key, EventMapping.FieldRef::parse);
+                if (ref.isAttribute() && format != EventMapping.Format.CLOUDEVENTS) {
+                    throw new InvalidConfigurationException(key, "= '" + value.get() + "' names a CloudEvents attribute,"
+                            + " which needs event.format=cloudevents");
+                }
+                fields.put(field, ref);
+            }
+        }
+        InteractionTypes types = types(settings);
+        return EventMapping.of(format, fields,
+                parsed(settings, "event.timestamp.format", EventMapping.TimestampFormat::parse),
+                parsed(settings, "event.timestamp.source", EventMapping.TimestampSource::parse),
+                parsed(settings, "event.time-zone", text -> {
+                    try {
+                        return ZoneId.of(text).normalized(); // UTC becomes an offset: the fast path reads it
+                    } catch (DateTimeException e) {
+                        throw new IllegalArgumentException("is not a time zone such as UTC, Europe/Paris or +01:00");
+                    }
+                }),
+                types);
+    }
+
+    /** The vocabulary: {@code event.types}, {@code event.types.aliases}, {@code event.types.unknown}. */
+    static InteractionTypes types(Settings settings) {
+        List<String> names = Arrays.stream(settings.string("event.types").split(",")).map(String::trim)
+                .filter(name -> !name.isEmpty()).toList();
+        boolean other = parsed(settings, "event.types.unknown", text -> switch (text.toLowerCase(Locale.ROOT)) {
+            case "reject" -> false;
+            case "other" -> true;
+            default -> throw new IllegalArgumentException("must be reject or other");
+        });
+        Map<String, String> aliases = new LinkedHashMap<>();
+        String aliasKey = "event.types.aliases";
+        Optional<String> aliasText = settings.optionalString(aliasKey);
+        if (aliasText.isPresent()) {
+            for (String pair : aliasText.get().split(",")) {
+                int colon = pair.lastIndexOf(':');
+                if (colon <= 0 || colon == pair.length() - 1 || pair.substring(0, colon).isBlank()) {
+                    throw new InvalidConfigurationException(aliasKey, "= '" + aliasText.get() + "': '" + pair.trim()
+                            + "' is not alias:type, such as Product Viewed:view");
+                }
+                aliases.put(pair.substring(0, colon).trim(), pair.substring(colon + 1).trim());
+            }
+        }
+        try {
+            InteractionTypes.of(names, Map.of(), other);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException("event.types", "= '" + settings.string("event.types") + "' "
+                    + e.getMessage());
+        }
+        return parsed(settings, aliasKey, text -> InteractionTypes.of(names, aliases, other), aliasText.orElse(""));
+    }
+
+    /** A property's value read by {@code parser}, whose IllegalArgumentException says what is wrong with it. */
+    private static <T> T parsed(Settings settings, String key, Function<String, T> parser) {
+        return parsed(settings, key, parser, settings.string(key));
+    }
+
+    private static <T> T parsed(Settings settings, String key, Function<String, T> parser, String value) {
+        try {
+            return parser.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigurationException(key, "= '" + value + "' " + e.getMessage());
+        }
     }
 
     /**
@@ -107,13 +212,13 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
      * What the consumers' full batches and folds may hold on the heap while a backlog drains, when that is more than
      * half of {@code maxHeapBytes}; empty when it fits.
      */
-    public java.util.Optional<String> batchMemoryWarning(long maxHeapBytes) {
+    public Optional<String> batchMemoryWarning(long maxHeapBytes) {
         long worstCase = consumers * ((long) batchMaxRecords * BYTES_PER_BUFFERED_RECORD
                 + (long) writeMaxEvents * BYTES_PER_HELD_EVENT);
         if (worstCase <= maxHeapBytes / 2) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
-        return java.util.Optional.of(("aggregation.batch.max-records = %d and aggregation.write.max-events = %d with"
+        return Optional.of(("aggregation.batch.max-records = %d and aggregation.write.max-events = %d with"
                 + " aggregation.consumers = %d can hold about %d MiB while a backlog drains, more than half of the %d MiB"
                 + " heap: lower them or give the JVM more heap (-Xmx)").formatted(batchMaxRecords, writeMaxEvents,
                 consumers, worstCase >> 20, maxHeapBytes >> 20));
@@ -124,7 +229,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
     }
 
     /** @param primaryWindowSize what the generator's late events must be late for */
-    private static GeneratorOptions generator(Settings settings, Duration primaryWindowSize) {
+    private static GeneratorOptions generator(Settings settings, Duration primaryWindowSize, InteractionTypes types) {
         return new GeneratorOptions(
                 settings.positiveLong("generator.period"),
                 settings.positiveInt("generator.events-per-tick"),
@@ -132,12 +237,14 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.positiveInt("generator.items"),
                 settings.positiveDouble("generator.item-zipf-exponent"),
                 settings.positiveDouble("generator.user-zipf-exponent"),
-                typeWeights(settings, "generator.type-mix"),
+                typeWeights(settings, "generator.type-mix", types),
                 settings.optionalLong("generator.seed"),
                 new GeneratorOptions.Faults(settings.ratio("generator.malformed-ratio"), settings.ratio("generator.late-ratio"),
                         settings.ratio("generator.out-of-order-ratio"),
                         settings.positiveDuration("aggregation.window.grace"),
-                        primaryWindowSize));
+                        primaryWindowSize),
+                types,
+                parsed(settings, "generator.format", EventShape::parse));
     }
 
     /**
@@ -169,32 +276,36 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
         return sizes;
     }
 
-    /** {@code view:80,click:17,purchase:3}: relative weights, in funnel order. */
-    static double[] typeWeights(Settings settings, String key) {
+    /**
+     * {@code view:80,click:17,purchase:3}: relative weights of types of the vocabulary, by name; a type left out is
+     * never generated.
+     */
+    static double[] typeWeights(Settings settings, String key, InteractionTypes types) {
         String value = settings.string(key);
-        double[] weights = new double[3];
-        String[] names = {"view", "click", "purchase"};
-        String[] parts = value.split(",");
-        if (parts.length != 3) {
-            throw new InvalidConfigurationException(key, "= '" + value + "' must list view, click and purchase weights,"
-                    + " such as view:80,click:17,purchase:3");
-        }
-        for (int i = 0; i < 3; i++) {
-            String[] pair = parts[i].trim().split(":");
+        double[] weights = new double[types.size()];
+        boolean[] seen = new boolean[types.size()];
+        for (String part : value.split(",")) {
+            String[] pair = part.trim().split(":");
+            if (pair.length != 2 || !types.contains(pair[0].trim())) {
+                throw new InvalidConfigurationException(key, "= '" + value + "' must list type:weight pairs of the types "
+                        + types.names() + " (event.types), such as view:80,click:17,purchase:3");
+            }
+            int index = types.named(pair[0].trim()).index();
+            if (seen[index]) {
+                throw new InvalidConfigurationException(key, "= '" + value + "' lists " + pair[0].trim() + " twice");
+            }
+            seen[index] = true;
             try {
-                if (pair.length != 2 || !pair[0].trim().toLowerCase(Locale.ROOT).equals(names[i])) {
-                    throw new NumberFormatException();
-                }
-                weights[i] = Double.parseDouble(pair[1].trim());
-                if (!(weights[i] >= 0) || !Double.isFinite(weights[i])) {
-                    throw new NumberFormatException();
-                }
+                weights[index] = Double.parseDouble(pair[1].trim());
             } catch (NumberFormatException e) {
-                throw new InvalidConfigurationException(key, "= '" + value + "' must list view, click and purchase"
-                        + " weights (non-negative numbers), in that order, such as view:80,click:17,purchase:3");
+                weights[index] = Double.NaN;
+            }
+            if (!(weights[index] >= 0) || !Double.isFinite(weights[index])) {
+                throw new InvalidConfigurationException(key, "= '" + value + "': the weight of " + pair[0].trim()
+                        + " must be a non-negative number");
             }
         }
-        if (weights[0] + weights[1] + weights[2] <= 0) {
+        if (Arrays.stream(weights).sum() <= 0) {
             throw new InvalidConfigurationException(key, "= '" + value + "' must have at least one positive weight");
         }
         return weights;

@@ -3,6 +3,7 @@ package pulse.embedded;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
+import pulse.config.ResolvedProperties;
 import pulse.config.Settings;
 
 /** Starts the embedded default before Camel Main configures anything, and stops it after Camel has stopped. */
@@ -14,7 +15,9 @@ public class EmbeddedInfrastructureListener extends MainListenerSupport implemen
     public synchronized void beforeConfigure(BaseMainSupport main) {
         PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
         infrastructure = EmbeddedInfrastructure.startAsConfigured(new Settings(properties::resolveProperty));
-        infrastructure.addresses().forEach(properties::addOverrideProperty);
+        // wins over -Dmongodb.uri=embedded and MONGODB_URI=embedded too, which Camel reads before override properties
+        infrastructure.addresses().forEach((key, address) ->
+                ResolvedProperties.resolve(properties, key, EmbeddedInfrastructure.EMBEDDED, address));
     }
 
     @Override

@@ -17,6 +17,8 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +43,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param portProperty the property that sets {@code port}, named in the error when the port is taken
      */
     public static EmbeddedKafka start(Path logDir, String host, int port, int controllerPort, String portProperty) {
+        return start(logDir, host, port, controllerPort, portProperty, Map.of());
+    }
+
+    /**
+     * @param portProperty   the property that sets {@code port}, named in the error when the port is taken
+     * @param brokerSettings broker settings that replace the defaults of the same name or add to them, e.g. another
+     *                       listener (the PLAINTEXT one on {@code port} stays the bootstrap address)
+     */
+    public static EmbeddedKafka start(Path logDir, String host, int port, int controllerPort, String portProperty,
+                                      Map<String, String> brokerSettings) {
         Ports.requireFree(host, port, portProperty, "set kafka.brokers to an existing Kafka cluster");
         Ports.requireFree(host, controllerPort, portProperty.replace("port", "controller-port"),
                 "set kafka.brokers to an existing Kafka cluster");
@@ -62,6 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("transaction.state.log.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "true");
+        props.putAll(brokerSettings);
         try {
             Files.createDirectories(logDir);
             format(logDir);
@@ -90,7 +103,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setNodeId(1)
                 .setControllerListenerName("CONTROLLER")
                 .setMetadataLogDirectory(logDir.toAbsolutePath().toString())
-                .setDirectories(java.util.List.of(logDir.toAbsolutePath().toString()))
+                .setDirectories(List.of(logDir.toAbsolutePath().toString()))
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setIgnoreFormatted(true)
                 .run();
@@ -128,7 +141,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     static void deleteQuietly(Path dir) {
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             LOG.debug("Could not delete {}: {}", dir, e.getMessage());
         }

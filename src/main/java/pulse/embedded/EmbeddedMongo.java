@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pulse.embedded.mongo.EmbeddedMongoBackend;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

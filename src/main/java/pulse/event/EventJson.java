@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** Writes events in the topic's JSON shape (snake_case, ISO-8601 UTC timestamps with milliseconds). */
+/** Writes events in the product's own JSON shape (snake_case, ISO-8601 UTC timestamps with milliseconds). */
 public final class EventJson {
 
     private static final JsonFactory JSON = new JsonFactory();
@@ -28,11 +28,13 @@ public final class EventJson {
         ByteArrayOutputStream out = new ByteArrayOutputStream(192);
         try (JsonGenerator json = JSON.createGenerator(out)) {
             json.writeStartObject();
-            json.writeStringField("event_id", event.eventId());
+            if (event.eventId() != null) {
+                json.writeStringField("event_id", event.eventId());
+            }
             json.writeNumberField("schema_version", event.schemaVersion());
             json.writeStringField("user_id", event.userId());
             json.writeStringField("item_id", event.itemId());
-            json.writeStringField("interaction_type", event.type().wireName());
+            json.writeStringField("interaction_type", event.type().name());
             json.writeStringField("timestamp", formatTimestamp(event.timestamp()));
             json.writeEndObject();
         } catch (IOException e) {

@@ -6,52 +6,95 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
+import pulse.event.EventMapping.Field;
+import pulse.event.EventMapping.FieldRef;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
- * Turns a record value into a valid {@link InteractionEvent}, or says precisely why it cannot.
- * Every string that later becomes part of a MongoDB document id or field path is checked here,
- * so no event field can inject an operator ({@code $}) or a dotted path into an update.
+ * Turns a record into a valid {@link InteractionEvent}, or says precisely why it cannot. The record is read as the
+ * {@link EventMapping} says: each field from a JSON Pointer into the value (or, for CloudEvents, from an attribute),
+ * ids as strings or integers, times in several forms, types through the configured vocabulary. Every string that
+ * later becomes part of a MongoDB document id or field path is checked here, so no event field can inject an
+ * operator ({@code $}) or a dotted path into an update.
  *
- * <p>The value is read with Jackson's streaming parser, without building a tree. It used to be read with
- * {@code ObjectMapper.readTree} (strict duplicate detection, trailing tokens rejected), and what is accepted
- * and why anything is rejected is kept exactly as it was then:
+ * <p>The value is read with Jackson's streaming parser, without building a tree, following only the paths the
+ * mapping names:
  * <ul>
  * <li>the whole document is read before any field is judged, so a syntax error anywhere (a duplicated key,
  *     even inside a nested value, or anything after the event) makes it {@code MALFORMED_JSON}, not whatever
  *     an earlier field would have been rejected for;</li>
- * <li>values the event does not use (unknown fields, nested objects and arrays) are still read token by token
- *     the way the tree reader read them (every string decoded, every number converted), so they can fail the
- *     same way, and are otherwise ignored;</li>
- * <li>fields are then judged in a fixed order, whatever their order in the document: schema_version,
- *     event_id, user_id, item_id, interaction_type, timestamp.</li>
+ * <li>values the event does not use are still read token by token (every string decoded, every number
+ *     converted), so they fail the same way, and are otherwise ignored;</li>
+ * <li>fields are then judged in a fixed order ({@link Field}), whatever their order in the document.</li>
  * </ul>
  */
 public class EventParser {
+
+    /** The record has no timestamp of its own (a Kafka record's timestamp is never negative). */
+    public static final long NO_RECORD_TIMESTAMP = -1;
+    /** A CloudEvents binary-mode record carries its attributes as headers named {@code ce_<attribute>}. */
+    public static final String CLOUDEVENTS_HEADER_PREFIX = "ce_";
 
     /** One factory for every parser; thread-safe, and it keeps the field-name symbol table and buffers warm. */
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
-
-    /** What the tree reader said about content after the value (its "bound as" type was JsonNode). */
     private static final String TRAILING_TOKEN = "Trailing token (of type %s) found after value (bound as "
             + "`com.fasterxml.jackson.databind.JsonNode`): not allowed as per `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`";
+    private static final Field[] FIELDS = Field.values();
+    /** The CloudEvents {@code specversion}, read after the event's own fields. */
+    private static final int SPECVERSION = FIELDS.length;
+    private static final int SLOTS = SPECVERSION + 1;
+    private static final String SUPPORTED_SPECVERSION = "1.0";
 
     private final ValidationOptions options;
+    private final EventMapping mapping;
     private final Clock clock;
+    /** The value is the event: plain JSON, or a CloudEvent in structured mode. */
+    private final Layout valueLayout;
+    /** A CloudEvent in binary mode: attributes in headers, the value is its data; null unless CloudEvents. */
+    private final Layout binaryLayout;
 
+    /** The product's own shape ({@link EventMapping#DEFAULT}). */
     public EventParser(ValidationOptions options, Clock clock) {
-        this.options = options;
-        this.clock = clock;
+        this(options, EventMapping.DEFAULT, clock);
     }
 
+    public EventParser(ValidationOptions options, EventMapping mapping, Clock clock) {
+        this.options = options;
+        this.mapping = mapping;
+        this.clock = clock;
+        boolean cloudEvents = mapping.format() == EventMapping.Format.CLOUDEVENTS;
+        this.valueLayout = new Layout(mapping, cloudEvents, false);
+        this.binaryLayout = cloudEvents ? new Layout(mapping, true, true) : null;
+    }
+
+    public EventMapping mapping() {
+        return mapping;
+    }
+
+    /** A record value alone: no record timestamp, no headers. */
     public InteractionEvent parse(byte[] value) throws InvalidEventException {
+        return parse(value, NO_RECORD_TIMESTAMP, name -> null);
+    }
+
+    /**
+     * @param recordTimestamp the Kafka record's timestamp in epoch milliseconds, or {@link #NO_RECORD_TIMESTAMP}
+     * @param headers         the value of the record's header of a name, or null (CloudEvents attributes in binary
+     *                        mode are headers {@code ce_*})
+     */
+    public InteractionEvent parse(byte[] value, long recordTimestamp, Function<String, byte[]> headers)
+            throws InvalidEventException {
         if (value == null || value.length == 0) {
             throw new InvalidEventException(RejectionReason.EMPTY_VALUE, "the record has no value");
         }
@@ -59,72 +102,127 @@ public class EventParser {
             throw new InvalidEventException(RejectionReason.TOO_LARGE,
                     "value is " + value.length + " bytes, the limit is " + options.maxEventBytes());
         }
-        Fields json = read(value);
-        int schemaVersion = schemaVersion(json);
-        String eventId = id(json, Fields.EVENT_ID);
-        String userId = id(json, Fields.USER_ID);
-        String itemId = id(json, Fields.ITEM_ID);
-        String typeName = text(json, Fields.INTERACTION_TYPE);
-        InteractionType type = InteractionType.fromWireName(typeName).orElseThrow(() -> new InvalidEventException(
-                RejectionReason.UNKNOWN_TYPE, "interaction_type '" + abbreviate(typeName) + "' is not view, click or purchase"));
-        Instant timestamp = timestamp(text(json, Fields.TIMESTAMP));
+        Layout layout = binaryLayout != null && headers.apply(CLOUDEVENTS_HEADER_PREFIX + "specversion") != null
+                ? binaryLayout : valueLayout;
+        Fields json = read(value, layout.root);
+        layout.readHeaders(headers, json);
+        if (binaryLayout != null) {
+            specVersion(json, layout);
+        }
+        int schemaVersion = schemaVersion(json, layout);
+        String eventId = optionalId(json, layout, Field.EVENT_ID.ordinal());
+        String userId = id(json, layout, Field.USER_ID.ordinal());
+        String itemId = id(json, layout, Field.ITEM_ID.ordinal());
+        InteractionType type = type(json, layout);
+        Instant timestamp = timestamp(json, layout, recordTimestamp);
         return new InteractionEvent(eventId, schemaVersion, userId, itemId, type, timestamp);
+    }
+
+    // ---- where fields are -----------------------------------------------------------------------------
+
+    /** The paths to read in a JSON document: a tree of member names (or array indexes), slots at their ends. */
+    private static final class Node {
+        final Map<String, Node> children = new HashMap<>(4);
+        int[] slots = new int[0];
+
+        Node child(String token) {
+            // interned like the member names Jackson reads, so a lookup finds its key by identity, without comparing text
+            return children.computeIfAbsent(token.intern(), t -> new Node());
+        }
+
+        void addSlot(int slot) {
+            int[] more = Arrays.copyOf(slots, slots.length + 1);
+            more[slots.length] = slot;
+            slots = more;
+        }
+    }
+
+    /** Where each field of one kind of record is: a path in the JSON document or a header, and what to call it. */
+    private static final class Layout {
+        final Node root = new Node();
+        final String[] headers = new String[SLOTS];
+        final String[] names = new String[SLOTS];
+
+        Layout(EventMapping mapping, boolean cloudEvents, boolean binary) {
+            for (Field field : FIELDS) {
+                FieldRef ref = mapping.field(field);
+                boolean read = ref != null && !(field == Field.TIMESTAMP
+                        && mapping.timestampSource() == EventMapping.TimestampSource.RECORD);
+                if (read) {
+                    place(field.ordinal(), ref, cloudEvents, binary);
+                }
+            }
+            if (cloudEvents) {
+                place(SPECVERSION, FieldRef.parse("ce:specversion"), true, binary);
+            }
+        }
+
+        private void place(int slot, FieldRef ref, boolean cloudEvents, boolean binary) {
+            if (ref.isAttribute() && binary) {
+                headers[slot] = CLOUDEVENTS_HEADER_PREFIX + ref.attribute();
+                names[slot] = "header " + headers[slot];
+                return;
+            }
+            List<String> path = ref.isAttribute() ? List.of(ref.attribute())
+                    : cloudEvents && !binary ? prepend("data", ref.pointer()) : ref.pointer();
+            Node node = root;
+            for (String token : path) {
+                node = node.child(token);
+            }
+            node.addSlot(slot);
+            names[slot] = path.size() == 1 ? path.get(0) : "/" + String.join("/", path);
+        }
+
+        private static List<String> prepend(String first, List<String> rest) {
+            List<String> path = new ArrayList<>(rest.size() + 1);
+            path.add(first);
+            path.addAll(rest);
+            return path;
+        }
+
+        void readHeaders(Function<String, byte[]> recordHeaders, Fields fields) {
+            for (int slot = 0; slot < SLOTS; slot++) {
+                if (headers[slot] != null) {
+                    byte[] value = recordHeaders.apply(headers[slot]);
+                    if (value != null) {
+                        fields.types[slot] = JsonNodeType.STRING;
+                        fields.texts[slot] = new String(value, StandardCharsets.UTF_8);
+                    }
+                }
+            }
+        }
     }
 
     // ---- reading ------------------------------------------------------------------------------------
 
-    /** The fields the event is made of, as found at the top level of the object; everything else is ignored. */
+    /** What was found for each slot: its JSON type (null where absent) and its text (strings and numbers). */
     private static final class Fields {
-        static final int SCHEMA_VERSION = 0;
-        static final int EVENT_ID = 1;
-        static final int USER_ID = 2;
-        static final int ITEM_ID = 3;
-        static final int INTERACTION_TYPE = 4;
-        static final int TIMESTAMP = 5;
-        static final String[] NAMES = {"schema_version", "event_id", "user_id", "item_id", "interaction_type", "timestamp"};
-
-        /** The JSON type of each field's value, null where the field is absent. */
-        final JsonNodeType[] types = new JsonNodeType[NAMES.length];
-        /** Each field's value where it is a string. */
-        final String[] texts = new String[NAMES.length];
-        /** schema_version, where it is an integer: its value if it fits an int, and as text. */
-        boolean versionIsIntegral;
-        boolean versionFitsInt;
-        int version;
-        String versionText;
-
-        static int slot(String name) {
-            return switch (name) {
-                case "schema_version" -> SCHEMA_VERSION;
-                case "event_id" -> EVENT_ID;
-                case "user_id" -> USER_ID;
-                case "item_id" -> ITEM_ID;
-                case "interaction_type" -> INTERACTION_TYPE;
-                case "timestamp" -> TIMESTAMP;
-                default -> -1;
-            };
-        }
+        final JsonNodeType[] types = new JsonNodeType[SLOTS];
+        final String[] texts = new String[SLOTS];
+        /** The number was written without fraction or exponent. */
+        final boolean[] integral = new boolean[SLOTS];
     }
 
     /** Reads the whole value: one JSON object and nothing after it, or the reason it is not. */
-    private static Fields read(byte[] value) throws InvalidEventException {
+    private static Fields read(byte[] value, Node root) throws InvalidEventException {
         try (JsonParser p = JSON.createParser(value)) {
-            JsonToken root = p.nextToken();
-            if (root == null) {
+            JsonToken token = p.nextToken();
+            if (token == null) {
                 throw new InvalidEventException(RejectionReason.MALFORMED_JSON, "no JSON content");
             }
             Fields fields = null;
-            if (root == JsonToken.START_OBJECT) {
-                fields = readFields(p);
+            if (token == JsonToken.START_OBJECT) {
+                fields = new Fields();
+                readObject(p, root, fields);
             } else {
-                skipValue(p, root);
+                skipValue(p, token);
             }
             JsonToken trailing = p.nextToken(); // "{...}garbage" is not one event
             if (trailing != null) {
                 throw new InvalidEventException(RejectionReason.MALFORMED_JSON, abbreviate(TRAILING_TOKEN.formatted(trailing)));
             }
             if (fields == null) {
-                throw new InvalidEventException(RejectionReason.NOT_AN_OBJECT, "expected a JSON object, got " + typeOf(root));
+                throw new InvalidEventException(RejectionReason.NOT_AN_OBJECT, "expected a JSON object, got " + typeOf(token));
             }
             return fields;
         } catch (JsonProcessingException e) {
@@ -134,46 +232,67 @@ public class EventParser {
         }
     }
 
-    /** The members of the top-level object, the parser being on its START_OBJECT; ends on its END_OBJECT. */
-    private static Fields readFields(JsonParser p) throws IOException {
-        Fields fields = new Fields();
+    /** The members of an object, the parser being on its START_OBJECT; ends on its END_OBJECT. */
+    private static void readObject(JsonParser p, Node node, Fields fields) throws IOException {
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
             JsonToken token = p.nextToken();
-            int slot = Fields.slot(name);
-            if (slot < 0) {
-                skipValue(p, token); // an unknown field is ignored, as it always was, once it is well formed
-                continue;
+            Node child = node.children.get(name);
+            if (child == null) {
+                skipValue(p, token); // a member the mapping does not name is ignored once it is well formed
+            } else {
+                readValue(p, token, child, fields);
             }
+        }
+    }
+
+    /** The elements of an array on a mapped path, the parser being on its START_ARRAY; ends on its END_ARRAY. */
+    private static void readArray(JsonParser p, Node node, Fields fields) throws IOException {
+        int index = 0;
+        for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken(), index++) {
+            Node child = node.children.get(Integer.toString(index));
+            if (child == null) {
+                skipValue(p, token);
+            } else {
+                readValue(p, token, child, fields);
+            }
+        }
+    }
+
+    private static void readValue(JsonParser p, JsonToken token, Node node, Fields fields) throws IOException {
+        for (int slot : node.slots) {
             fields.types[slot] = typeOf(token);
             if (token == JsonToken.VALUE_STRING) {
                 fields.texts[slot] = p.getText();
-            } else if (slot == Fields.SCHEMA_VERSION && token == JsonToken.VALUE_NUMBER_INT) {
-                readVersion(p, fields);
-            } else {
-                skipValue(p, token);
+            } else if (token == JsonToken.VALUE_NUMBER_INT) {
+                fields.integral[slot] = true;
+                fields.texts[slot] = integerText(p);
+            } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
+                fields.texts[slot] = p.getText();
             }
         }
-        return fields;
+        if (token == JsonToken.START_OBJECT && !node.children.isEmpty()) {
+            readObject(p, node, fields);
+        } else if (token == JsonToken.START_ARRAY && !node.children.isEmpty()) {
+            readArray(p, node, fields);
+        } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY || node.slots.length == 0
+                || token == JsonToken.VALUE_NUMBER_FLOAT) {
+            skipValue(p, token); // read through (a float converted) like any value nothing is taken from
+        }
     }
 
-    /** An integer schema_version, converted as the tree reader did: to an int, a long or a BigInteger. */
-    private static void readVersion(JsonParser p, Fields fields) throws IOException {
-        fields.versionIsIntegral = true;
-        switch (p.getNumberType()) {
-            case INT -> {
-                fields.version = p.getIntValue();
-                fields.versionFitsInt = true;
-                fields.versionText = Integer.toString(fields.version);
-            }
-            case LONG -> fields.versionText = Long.toString(p.getLongValue());
-            default -> fields.versionText = p.getBigIntegerValue().toString();
-        }
+    /** An integer as decimal text, normalised ({@code -0} is {@code 0}). */
+    private static String integerText(JsonParser p) throws IOException {
+        return switch (p.getNumberType()) {
+            case INT -> Integer.toString(p.getIntValue());
+            case LONG -> Long.toString(p.getLongValue());
+            default -> p.getBigIntegerValue().toString();
+        };
     }
 
     /**
-     * Reads past the value that starts at {@code token}, with the calls the tree reader made to build it
-     * (field names with {@code nextFieldName}, strings decoded, numbers converted), so that whatever made it
-     * fail, from a duplicated key in a nested object to a nesting too deep, fails here too.
+     * Reads past the value that starts at {@code token} (field names with {@code nextFieldName}, strings decoded,
+     * numbers converted), so that whatever makes a document invalid, from a duplicated key in a nested object to a
+     * nesting too deep, fails here too.
      */
     private static void skipValue(JsonParser p, JsonToken token) throws IOException {
         if (token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY) {
@@ -222,7 +341,7 @@ public class EventParser {
         }
     }
 
-    /** The name the tree reader gave the type of a value starting at {@code token}, used in details. */
+    /** The name of the JSON type of a value starting at {@code token}, used in details. */
     private static JsonNodeType typeOf(JsonToken token) {
         return switch (token) {
             case START_OBJECT -> JsonNodeType.OBJECT;
@@ -238,42 +357,75 @@ public class EventParser {
 
     // ---- judging ------------------------------------------------------------------------------------
 
-    private static int schemaVersion(Fields json) throws InvalidEventException {
-        JsonNodeType type = json.types[Fields.SCHEMA_VERSION];
-        if (type == null) {
-            return InteractionEvent.CURRENT_SCHEMA_VERSION; // producers that predate the field
+    private static void specVersion(Fields json, Layout layout) throws InvalidEventException {
+        if (json.types[SPECVERSION] == null) {
+            throw new InvalidEventException(RejectionReason.MISSING_FIELD, layout.names[SPECVERSION]
+                    + " is missing: the record is not a CloudEvent (event.format=cloudevents)");
         }
-        if (type == JsonNodeType.NULL) {
-            throw new InvalidEventException(RejectionReason.NULL_FIELD, "schema_version is null");
+        String version = text(json, layout, SPECVERSION);
+        if (!SUPPORTED_SPECVERSION.equals(version)) {
+            throw new InvalidEventException(RejectionReason.UNSUPPORTED_SCHEMA_VERSION, layout.names[SPECVERSION]
+                    + " '" + abbreviate(version) + "' is not supported (expected " + SUPPORTED_SPECVERSION + ")");
         }
-        if (!json.versionIsIntegral) {
-            throw new InvalidEventException(RejectionReason.WRONG_TYPE, "schema_version must be an integer");
-        }
-        if (!json.versionFitsInt || json.version != InteractionEvent.CURRENT_SCHEMA_VERSION) {
-            throw new InvalidEventException(RejectionReason.UNSUPPORTED_SCHEMA_VERSION,
-                    "schema_version " + json.versionText + " is not supported (expected " + InteractionEvent.CURRENT_SCHEMA_VERSION + ")");
-        }
-        return InteractionEvent.CURRENT_SCHEMA_VERSION;
     }
 
-    private static String text(Fields json, int slot) throws InvalidEventException {
+    private static int schemaVersion(Fields json, Layout layout) throws InvalidEventException {
+        int slot = Field.SCHEMA_VERSION.ordinal();
         JsonNodeType type = json.types[slot];
-        String field = Fields.NAMES[slot];
+        String field = layout.names[slot];
         if (type == null) {
-            throw new InvalidEventException(RejectionReason.MISSING_FIELD, field + " is missing");
+            return InteractionEvent.CURRENT_SCHEMA_VERSION; // producers that predate the field, or do not write it
         }
         if (type == JsonNodeType.NULL) {
             throw new InvalidEventException(RejectionReason.NULL_FIELD, field + " is null");
         }
+        if (!json.integral[slot]) {
+            throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be an integer");
+        }
+        if (!Integer.toString(InteractionEvent.CURRENT_SCHEMA_VERSION).equals(json.texts[slot])) {
+            throw new InvalidEventException(RejectionReason.UNSUPPORTED_SCHEMA_VERSION, field + " " + json.texts[slot]
+                    + " is not supported (expected " + InteractionEvent.CURRENT_SCHEMA_VERSION + ")");
+        }
+        return InteractionEvent.CURRENT_SCHEMA_VERSION;
+    }
+
+    /** A field's value, which must be there and not null. */
+    private static JsonNodeType present(Fields json, Layout layout, int slot) throws InvalidEventException {
+        JsonNodeType type = json.types[slot];
+        if (type == null) {
+            throw new InvalidEventException(RejectionReason.MISSING_FIELD, layout.names[slot] + " is missing");
+        }
+        if (type == JsonNodeType.NULL) {
+            throw new InvalidEventException(RejectionReason.NULL_FIELD, layout.names[slot] + " is null");
+        }
+        return type;
+    }
+
+    private static String text(Fields json, Layout layout, int slot) throws InvalidEventException {
+        JsonNodeType type = present(json, layout, slot);
         if (type != JsonNodeType.STRING) {
-            throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be a string, got " + type);
+            throw new InvalidEventException(RejectionReason.WRONG_TYPE, layout.names[slot] + " must be a string, got " + type);
         }
         return json.texts[slot];
     }
 
-    private String id(Fields json, int slot) throws InvalidEventException {
-        String id = text(json, slot);
-        String field = Fields.NAMES[slot];
+    /** The event id, which producers may leave out (absent or null). */
+    private String optionalId(Fields json, Layout layout, int slot) throws InvalidEventException {
+        if (json.types[slot] == null || json.types[slot] == JsonNodeType.NULL) {
+            return null;
+        }
+        return id(json, layout, slot);
+    }
+
+    /** An id: a string, or an integer stored as its decimal text (so 7 and "7" are the same user). */
+    private String id(Fields json, Layout layout, int slot) throws InvalidEventException {
+        JsonNodeType type = present(json, layout, slot);
+        String field = layout.names[slot];
+        if (type != JsonNodeType.STRING && !json.integral[slot]) {
+            throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be a string or an integer, got "
+                    + (type == JsonNodeType.NUMBER ? "the number " + abbreviate(json.texts[slot]) : type));
+        }
+        String id = json.texts[slot];
         if (id.isEmpty()) {
             throw new InvalidEventException(RejectionReason.INVALID_ID, field + " is empty");
         }
@@ -292,16 +444,22 @@ public class EventParser {
         return id;
     }
 
-    private Instant timestamp(String text) throws InvalidEventException {
-        Instant timestamp = Timestamps.parseCommonShape(text); // the shape producers write, without a formatter
-        if (timestamp == null) { // any other form: ISO_INSTANT accepts or rejects it, as it always did
-            try {
-                timestamp = DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from);
-            } catch (DateTimeParseException e) {
-                throw new InvalidEventException(RejectionReason.INVALID_TIMESTAMP,
-                        "timestamp '" + abbreviate(text) + "' is not an ISO-8601 instant such as 2026-01-31T12:00:00.000Z");
-            }
-        }
+    private InteractionType type(Fields json, Layout layout) throws InvalidEventException {
+        int slot = Field.TYPE.ordinal();
+        String text = text(json, layout, slot);
+        return mapping.types().resolve(text).orElseThrow(() -> new InvalidEventException(RejectionReason.UNKNOWN_TYPE,
+                layout.names[slot] + " '" + abbreviate(text) + "' is not one of " + String.join(", ", mapping.types().names())
+                        + " (event.types, event.types.aliases)"));
+    }
+
+    private Instant timestamp(Fields json, Layout layout, long recordTimestamp) throws InvalidEventException {
+        int slot = Field.TIMESTAMP.ordinal();
+        Instant timestamp = switch (mapping.timestampSource()) {
+            case RECORD -> recordTime(recordTimestamp);
+            case FIELD -> fieldTime(json, layout, slot);
+            case FIELD_OR_RECORD -> json.types[slot] == null || json.types[slot] == JsonNodeType.NULL
+                    ? recordTime(recordTimestamp) : fieldTime(json, layout, slot);
+        };
         Instant now = clock.instant();
         if (timestamp.isAfter(now.plus(options.maxFutureSkew()))) {
             throw new InvalidEventException(RejectionReason.TIMESTAMP_IN_FUTURE,
@@ -314,7 +472,45 @@ public class EventParser {
         return timestamp;
     }
 
-    private static String abbreviate(String text) {
+    private static Instant recordTime(long recordTimestamp) throws InvalidEventException {
+        if (recordTimestamp < 0) {
+            throw new InvalidEventException(RejectionReason.INVALID_TIMESTAMP,
+                    "the Kafka record has no timestamp (event.timestamp.source)");
+        }
+        return Instant.ofEpochMilli(recordTimestamp);
+    }
+
+    private Instant fieldTime(Fields json, Layout layout, int slot) throws InvalidEventException {
+        JsonNodeType type = present(json, layout, slot);
+        String field = layout.names[slot];
+        String text = json.texts[slot];
+        boolean string = type == JsonNodeType.STRING;
+        if (!string && type != JsonNodeType.NUMBER) {
+            throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be a "
+                    + (mapping.timestampFormat() == EventMapping.TimestampFormat.ISO ? "string" : "string or a number")
+                    + ", got " + type);
+        }
+        Instant parsed = switch (mapping.timestampFormat()) {
+            case AUTO -> string && !Timestamps.isDigits(text) ? Timestamps.parseIso(text, mapping.timeZone())
+                    : Timestamps.epochMillis(text);
+            case ISO -> string ? Timestamps.parseIso(text, mapping.timeZone()) : null;
+            case EPOCH_MILLIS -> Timestamps.epochMillis(text);
+            case EPOCH_SECONDS -> Timestamps.epochSeconds(text);
+        };
+        if (parsed == null) {
+            throw new InvalidEventException(RejectionReason.INVALID_TIMESTAMP, field + " '" + abbreviate(text) + "' is not "
+                    + switch (mapping.timestampFormat()) {
+                        case AUTO -> "an ISO-8601 time such as 2026-01-31T12:00:00.000Z or epoch milliseconds"
+                                + " (for epoch seconds, set event.timestamp.format=epoch-seconds)";
+                        case ISO -> "an ISO-8601 time such as 2026-01-31T12:00:00.000Z (event.timestamp.format=iso)";
+                        case EPOCH_MILLIS -> "a whole number of epoch milliseconds (event.timestamp.format=epoch-millis)";
+                        case EPOCH_SECONDS -> "a number of epoch seconds (event.timestamp.format=epoch-seconds)";
+                    });
+        }
+        return parsed;
+    }
+
+    static String abbreviate(String text) {
         return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

@@ -1,25 +1,21 @@
 package pulse.event;
 
-import java.util.Locale;
-import java.util.Optional;
+/**
+ * One interaction type of the configured vocabulary ({@code event.types}): its name, which is also its field in
+ * {@code byType}, and its place in the vocabulary.
+ *
+ * @param name  as configured; events may spell it in any case, or by an alias
+ * @param index its place in the vocabulary, from 0
+ */
+public record InteractionType(String name, int index) {
 
-/** What a user did with an item, in funnel order: most views never become clicks, most clicks never purchases. */
-public enum InteractionType {
-    VIEW, CLICK, PURCHASE;
+    /** The default vocabulary's types ({@link InteractionTypes#DEFAULT}), in funnel order. */
+    public static final InteractionType VIEW = new InteractionType("view", 0);
+    public static final InteractionType CLICK = new InteractionType("click", 1);
+    public static final InteractionType PURCHASE = new InteractionType("purchase", 2);
 
-    private final String wireName = name().toLowerCase(Locale.ROOT);
-
-    /** The lower-case name used in events and in MongoDB documents ({@code byType.view}). */
-    public String wireName() {
-        return wireName;
-    }
-
-    public static Optional<InteractionType> fromWireName(String name) {
-        for (InteractionType type : values()) {
-            if (type.wireName.equals(name)) {
-                return Optional.of(type);
-            }
-        }
-        return Optional.empty();
+    @Override
+    public String toString() {
+        return name;
     }
 }

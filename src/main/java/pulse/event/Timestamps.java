@@ -1,14 +1,22 @@
 package pulse.event;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
 /**
- * A fast path for the one timestamp shape producers write, {@code 2026-11-27T21:50:57.123Z}.
- * {@code DateTimeFormatter.ISO_INSTANT} builds a new formatter on every parse and took as long as reading the
- * rest of the event; this reads the digits directly.
+ * Reading event times. A fast path for the shapes producers write most, {@code 2026-11-27T21:50:57.123Z} and,
+ * without a zone, {@code 2026-11-27T21:50:57.123456}.
+ * {@code DateTimeFormatter.ISO_INSTANT} builds a new formatter on every parse and takes as long as reading the
+ * rest of the event; the fast path reads the digits directly.
  *
- * <p>It only ever answers for text ISO_INSTANT accepts, with the same instant, and returns null for everything
- * else, which is then left to ISO_INSTANT: offsets ({@code +01:00}), lower-case {@code t}/{@code z}, a
+ * <p>The fast path only ever answers for text ISO_INSTANT (or, without a zone, ISO_LOCAL_DATE_TIME) accepts, with
+ * the same instant, and returns null for everything else, which is then left to those formatters: offsets ({@code +01:00}), lower-case {@code t}/{@code z}, a
  * {@code .} without digits, {@code 24:00:00}, the leap second {@code 23:59:60}, years beyond four digits, and
  * anything invalid (month 13, February 30, ...), so that what is accepted, and what is rejected, stays the same.
  */
@@ -22,12 +30,14 @@ final class Timestamps {
     }
 
     /**
-     * {@code uuuu-MM-ddTHH:mm:ssZ} or {@code uuuu-MM-ddTHH:mm:ss.f{1,9}Z} with ASCII digits and values in range;
-     * null for any other text.
+     * {@code uuuu-MM-ddTHH:mm:ss[.f{1,9}]} followed by {@code Z}, or by nothing when {@code localOffset} is given (the
+     * time is then read at that offset), with ASCII digits and values in range; null for any other text.
      */
-    static Instant parseCommonShape(String text) {
+    static Instant parseCommonShape(String text, ZoneOffset localOffset) {
         int length = text.length();
-        if (length < 20 || length > 30 || length == 21 || text.charAt(length - 1) != 'Z'
+        boolean utc = length > 0 && text.charAt(length - 1) == 'Z';
+        int end = utc ? length - 1 : length; // where the date-time ends
+        if ((!utc && localOffset == null) || end < 19 || end > 29 || end == 20
                 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
                 || text.charAt(13) != ':' || text.charAt(16) != ':') {
             return null;
@@ -43,21 +53,29 @@ final class Timestamps {
             return null;
         }
         int nanos = 0;
-        if (length > 20) { // ".f{1,9}Z"
+        if (end > 19) { // ".f{1,9}"
             if (text.charAt(19) != '.') {
                 return null;
             }
-            int fraction = digits(text, 20, length - 1);
+            int fraction = digits(text, 20, end);
             if (fraction < 0) {
                 return null;
             }
             nanos = fraction;
-            for (int scale = length - 21; scale < 9; scale++) {
+            for (int scale = end - 20; scale < 9; scale++) {
                 nanos *= 10;
             }
         }
         long seconds = epochDay(year, month, day) * SECONDS_PER_DAY + hour * 3_600L + minute * 60L + second;
+        if (!utc) {
+            seconds -= localOffset.getTotalSeconds();
+        }
         return Instant.ofEpochSecond(seconds, nanos);
+    }
+
+    /** {@link #parseCommonShape(String, ZoneOffset)} for text in UTC ({@code Z}) only. */
+    static Instant parseCommonShape(String text) {
+        return parseCommonShape(text, null);
     }
 
     /** The ASCII digits from {@code start} to {@code end} (at most 9) as a number, or -1 if any is not one. */
@@ -98,5 +116,80 @@ final class Timestamps {
             }
         }
         return total - DAYS_0000_TO_1970;
+    }
+
+    /** Epoch seconds within this many of 1970 (about 31,700 years) make an instant; more is not a time. */
+    private static final BigDecimal MAX_EPOCH_SECONDS = BigDecimal.valueOf(1_000_000_000_000L);
+
+    /** Whether a time ends in a zone: {@code Z}, or an offset after the date's own dashes. */
+    private static boolean hasZone(String text) {
+        if (text.endsWith("Z") || text.endsWith("z")) {
+            return true;
+        }
+        for (int i = 10; i < text.length(); i++) {
+            if (text.charAt(i) == '+' || text.charAt(i) == '-') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the text is one or more ASCII digits: epoch milliseconds written as a string. */
+    static boolean isDigits(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * An ISO-8601 time: with {@code Z} or an offset, or without a zone (then in {@code localZone}); a space may
+     * stand for the {@code T} (RFC 3339 allows it, and Python's {@code str(datetime)} writes it). Null when it is
+     * not one.
+     */
+    static Instant parseIso(String text, ZoneId localZone) {
+        String iso = text.length() > 10 && text.charAt(10) == ' '
+                ? text.substring(0, 10) + 'T' + text.substring(11) : text;
+        Instant instant = parseCommonShape(iso, localZone instanceof ZoneOffset offset ? offset : null);
+        if (instant != null) {
+            return instant;
+        }
+        try {
+            return hasZone(iso) ? DateTimeFormatter.ISO_INSTANT.parse(iso, Instant::from)
+                    : LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME).atZone(localZone).toInstant();
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** A whole number of epoch milliseconds (a JSON integer's text or a string of digits); null otherwise. */
+    static Instant epochMillis(String text) {
+        try {
+            return Instant.ofEpochMilli(Long.parseLong(text));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    /** Epoch seconds, fractions allowed ({@code 1764640800.123456}); null when it is not such a number. */
+    static Instant epochSeconds(String text) {
+        BigDecimal seconds;
+        try {
+            seconds = new BigDecimal(text);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (seconds.abs().compareTo(MAX_EPOCH_SECONDS) > 0) {
+            return null;
+        }
+        BigDecimal whole = seconds.setScale(0, RoundingMode.FLOOR);
+        long nanos = seconds.subtract(whole).movePointRight(9).setScale(0, RoundingMode.DOWN).longValue();
+        return Instant.ofEpochSecond(whole.longValue(), nanos);
     }
 }

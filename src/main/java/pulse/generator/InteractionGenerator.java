@@ -5,7 +5,6 @@ import org.apache.commons.rng.sampling.distribution.AliasMethodDiscreteSampler;
 import org.apache.commons.rng.sampling.distribution.DiscreteSampler;
 import org.apache.commons.rng.sampling.distribution.RejectionInversionZipfSampler;
 import org.apache.commons.rng.simple.RandomSource;
-import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 
@@ -14,6 +13,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -23,12 +23,13 @@ import java.util.UUID;
  */
 public class InteractionGenerator {
 
-    private static final InteractionType[] TYPES = InteractionType.values();
-
     private final UniformRandomProvider random;
     private final DiscreteSampler items;
     private final DiscreteSampler users;
     private final DiscreteSampler types;
+    private final List<InteractionType> vocabulary;
+    private final Map<InteractionType, String> spellings;
+    private final EventShape shape;
     private final int eventsPerTick;
     private final GeneratorOptions.Faults faults;
     private final Clock clock;
@@ -40,6 +41,9 @@ public class InteractionGenerator {
         this.items = RejectionInversionZipfSampler.of(random, options.items(), options.itemZipfExponent());
         this.users = RejectionInversionZipfSampler.of(random, options.users(), options.userZipfExponent());
         this.types = AliasMethodDiscreteSampler.of(random, options.typeWeights());
+        this.vocabulary = options.types().all();
+        this.spellings = options.types().spellings();
+        this.shape = options.shape();
         this.eventsPerTick = options.eventsPerTick();
         this.faults = options.faults();
         this.clock = clock;
@@ -61,7 +65,7 @@ public class InteractionGenerator {
 
     private InteractionEvent next(Instant now) {
         return new InteractionEvent(uuid(), InteractionEvent.CURRENT_SCHEMA_VERSION,
-                userId(users.sample()), itemId(items.sample()), TYPES[types.sample()], timestamp(now));
+                userId(users.sample()), itemId(items.sample()), vocabulary.get(types.sample()), timestamp(now));
     }
 
     /** Now, or, when fault injection asks for it, a late or out-of-order time. */
@@ -78,25 +82,18 @@ public class InteractionGenerator {
     }
 
     /**
-     * One tick's worth of records, keyed by user. A share ({@code generator.malformed-ratio}) is replaced with
-     * invalid ones, in turn: truncated JSON, an unknown interaction type, a missing user_id, an id with '$'.
+     * One tick's worth of records in the configured shape, keyed by user. A share ({@code generator.malformed-ratio})
+     * is broken, in turn: truncated JSON, an unknown interaction type, a missing user id, an item id with '$'.
      */
     public List<GeneratedRecord> nextRecords() {
         List<InteractionEvent> events = nextBatch();
         List<GeneratedRecord> records = new ArrayList<>(events.size());
         for (InteractionEvent event : events) {
-            byte[] value = EventJson.toBytes(event);
+            EventShape.Fault fault = EventShape.Fault.NONE;
             if (faults.malformedRatio() > 0 && random.nextDouble() < faults.malformedRatio()) {
-                String json = new String(value, java.nio.charset.StandardCharsets.UTF_8);
-                String broken = switch (random.nextInt(4)) {
-                    case 0 -> json.substring(0, json.length() / 2);
-                    case 1 -> json.replaceFirst("\"interaction_type\":\"[a-z]+\"", "\"interaction_type\":\"like\"");
-                    case 2 -> json.replaceFirst("\"user_id\":\"[^\"]*\",", "");
-                    default -> json.replaceFirst("\"item_id\":\"", "\"item_id\":\"\\$");
-                };
-                value = broken.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                fault = EventShape.Fault.values()[1 + random.nextInt(EventShape.Fault.values().length - 1)];
             }
-            records.add(new GeneratedRecord(event.userId(), value));
+            records.add(shape.write(event, spellings, fault));
         }
         return records;
     }

@@ -6,6 +6,7 @@ import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +72,8 @@ public final class KafkaBatch {
             int partition = -1;
             long offset = -1;
             String key = null;
+            long timestamp = -1;
+            Headers headers = null;
             KafkaManualCommit commit = null;
             for (Map.Entry<String, Object> header : exchange.getMessage().getHeaders().entrySet()) {
                 switch (header.getKey()) {
@@ -78,6 +81,8 @@ public final class KafkaBatch {
                     case KafkaConstants.PARTITION -> partition = (Integer) header.getValue();
                     case KafkaConstants.OFFSET -> offset = (Long) header.getValue();
                     case KafkaConstants.KEY -> key = header.getValue() == null ? null : header.getValue().toString();
+                    case KafkaConstants.TIMESTAMP -> timestamp = (Long) header.getValue();
+                    case KafkaConstants.HEADERS -> headers = (Headers) header.getValue();
                     case KafkaConstants.MANUAL_COMMIT -> commit = (KafkaManualCommit) header.getValue();
                     default -> { }
                 }
@@ -94,9 +99,10 @@ public final class KafkaBatch {
                         + " read before", topic, partition, offset, current.size());
                 current.clear();
             }
-            current.add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody()));
+            current.add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody(), timestamp,
+                    headers));
             if (consumer == null && commit instanceof DefaultKafkaManualCommit manual) {
-                consumer = manual.getConsumer();
+                consumer = manual.getCamelExchangePayload().consumer;
                 consumerId = manual.getThreadId();
                 commitTimeoutMs = manual.getCommitTimeout();
             }

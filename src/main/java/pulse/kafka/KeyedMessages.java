@@ -23,6 +23,7 @@ public final class KeyedMessages {
         for (GeneratedRecord record : records) {
             Message message = new DefaultMessage(exchange);
             message.setHeader(KafkaConstants.KEY, record.key());
+            record.headers().forEach(message::setHeader); // e.g. CloudEvents attributes in binary mode
             message.setBody(record.value());
             messages.add(message);
         }

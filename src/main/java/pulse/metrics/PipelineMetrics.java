@@ -6,10 +6,11 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
-import pulse.api.ConsumerLag;
 import pulse.generator.RateMeter;
-import pulse.kafka.WriteCoalescer;
-import pulse.store.AggregationProgress;
+import pulse.kafka.ConsumerLag;
+import pulse.kafka.RejectLog;
+import pulse.metrics.AggregationProgress;
+import pulse.pipeline.WriteCoalescer;
 import pulse.store.WriteStats;
 
 import java.util.concurrent.TimeUnit;
@@ -17,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The pipeline's own metrics, next to Camel's route metrics on {@code /observe/metrics} (names as Prometheus
  * shows them): {@code pulse_events_produced_total}, {@code pulse_events_aggregated_total},
- * {@code pulse_events_rejected_total}, {@code pulse_mongodb_writes_total}, {@code pulse_batch_events},
+ * {@code pulse_events_rejected_total} (label {@code reason}), {@code pulse_events_duplicate_total},
+ * {@code pulse_mongodb_writes_total}, {@code pulse_batch_events},
  * {@code pulse_flush_seconds}, {@code pulse_freshness_seconds}, {@code pulse_consumer_lag},
  * {@code pulse_events_held}, {@code pulse_generator_rate}.
  */
@@ -27,12 +29,15 @@ public class PipelineMetrics implements MeterBinder {
     private final AggregationProgress progress;
     private final ConsumerLag lag;
     private final WriteCoalescer coalescer;
+    private final RejectLog rejects;
 
-    public PipelineMetrics(RateMeter generator, AggregationProgress progress, ConsumerLag lag, WriteCoalescer coalescer) {
+    public PipelineMetrics(RateMeter generator, AggregationProgress progress, ConsumerLag lag, WriteCoalescer coalescer,
+                           RejectLog rejects) {
         this.generator = generator;
         this.progress = progress;
         this.lag = lag;
         this.coalescer = coalescer;
+        this.rejects = rejects;
     }
 
     @Override
@@ -41,8 +46,10 @@ public class PipelineMetrics implements MeterBinder {
                 .description("Events the generator produced to Kafka").register(registry);
         FunctionCounter.builder("pulse.events.aggregated", progress, AggregationProgress::events)
                 .description("Valid events folded into the aggregates").register(registry);
-        FunctionCounter.builder("pulse.events.rejected", progress, AggregationProgress::rejected)
-                .description("Records sent to the dead-letter topic").register(registry);
+        // one per reason; sum them for the total
+        rejects.reasons(reason -> rejectedCounter(registry, reason)).forEach(reason -> rejectedCounter(registry, reason));
+        FunctionCounter.builder("pulse.events.duplicate", progress, AggregationProgress::duplicates)
+                .description("Events dropped as duplicates of events already counted (dedup.horizon)").register(registry);
         FunctionCounter.builder("pulse.mongodb.writes", progress, AggregationProgress::documentsWritten)
                 .description("MongoDB document updates sent").register(registry);
         Gauge.builder("pulse.consumer.lag", lag, l -> {
@@ -68,5 +75,12 @@ public class PipelineMetrics implements MeterBinder {
                 freshness.record(Math.max(0, millis), TimeUnit.MILLISECONDS);
             }
         });
+    }
+
+    private void rejectedCounter(MeterRegistry registry, String reason) {
+        FunctionCounter.builder("pulse.events.rejected", rejects, r -> r.total(reason))
+                .tag("reason", reason)
+                .description("Records sent to the dead-letter topic (acknowledged), by the reason they were rejected")
+                .register(registry);
     }
 }

@@ -5,9 +5,10 @@ import com.mongodb.client.model.UpdateOptions;
 import org.bson.Document;
 import org.bson.RawBsonDocument;
 import org.bson.codecs.DocumentCodec;
-import pulse.aggregate.AggregateDelta;
-import pulse.aggregate.Dimension;
+import pulse.aggregate.DocumentDelta;
+import pulse.aggregate.Rollup;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 
 import java.time.Instant;
 import java.util.Date;
@@ -24,8 +25,13 @@ import java.util.Map;
  */
 public final class AggregateUpdates {
 
+    public static final String SUMMARY = "summary";
+    public static final String SUMMARY_ID = "global";
+    /** Per partition, the newest event time the summary took ({@code streamTime.p<N>}). */
+    public static final String STREAM_TIME = "streamTime";
     public static final String OFFSETS = "offsets";
     public static final String ORIGIN = "origin";
+    public static final String BY_TYPE = "byType";
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
     private static final DocumentCodec DOCUMENT_CODEC = new DocumentCodec();
 
@@ -40,11 +46,11 @@ public final class AggregateUpdates {
      * The update as a plain document ({@code $inc}, {@code $set}, ...): encoded directly, several times cheaper
      * than combining {@code Updates} builders, which matters at thousands of upserts per batch.
      */
-    public static UpdateOneModel<Document> upsert(Dimension dimension, AggregateDelta delta) {
+    public static UpdateOneModel<Document> upsert(Rollup rollup, DocumentDelta delta, InteractionTypes types) {
         Document filter = new Document("_id", delta.id());
         Document inc = new Document("total", delta.total());
-        for (InteractionType type : InteractionType.values()) {
-            inc.append("byType." + type.wireName(), delta.count(type));
+        for (InteractionType type : types.all()) { // every type, zeros included: each document has every field
+            inc.append(BY_TYPE + "." + type.name(), delta.count(type));
         }
         Document set = new Document();
         delta.offsets().forEach((partition, range) -> {
@@ -52,12 +58,12 @@ public final class AggregateUpdates {
             set.append(offsetField(partition), range.last());
         });
         Document update = new Document("$inc", inc).append("$set", set);
-        if (dimension.isWindowed()) {
+        if (rollup.isWindowed()) {
             inc.append("lateEvents", delta.late());
-            Instant windowStart = dimension.windowStart(delta.firstSeen()); // every event of the delta is in it
+            Instant windowStart = rollup.windowStart(delta.firstSeen()); // every event of the delta is in it
             Document setOnInsert = new Document("windowStart", Date.from(windowStart))
-                    .append("windowEnd", Date.from(dimension.windowEnd(windowStart)));
-            if (dimension.kind() == Dimension.Kind.ITEM_WINDOWS) {
+                    .append("windowEnd", Date.from(rollup.windowEnd(windowStart)));
+            if (rollup.kind() == Rollup.Kind.ITEM_WINDOWS) {
                 setOnInsert.append("itemId", delta.id().substring(delta.id().indexOf('/') + 1));
             }
             update.append("$setOnInsert", setOnInsert);

@@ -8,7 +8,7 @@ import com.mongodb.client.model.Indexes;
 import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollups;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,9 +29,9 @@ public class WindowRetention {
     private final Duration retention;
     private final Clock clock;
 
-    public WindowRetention(com.mongodb.client.MongoDatabase database, Dimensions dimensions, Duration retention, Clock clock) {
-        this.windowed = dimensions.windowed().stream()
-                .map(dimension -> database.getCollection(dimension.collection())).toList();
+    public WindowRetention(com.mongodb.client.MongoDatabase database, Rollups rollups, Duration retention, Clock clock) {
+        this.windowed = rollups.windowed().stream()
+                .map(rollup -> database.getCollection(rollup.collection())).toList();
         this.retention = retention;
         this.clock = clock;
     }

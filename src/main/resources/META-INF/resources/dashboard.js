@@ -1,38 +1,54 @@
 // Interaction Pulse dashboard: polls the read-only JSON API every 2 s and redraws KPIs and charts.
+// The interaction types and the conversion come from the API (event.types, analytics.conversion).
 (() => {
   'use strict';
   const REFRESH_MS = 2000;
-  const TYPES = ['view', 'click', 'purchase'];
-  const COLORS = { view: '#4e79a7', click: '#f28e2b', purchase: '#59a14f' };
+  const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
   const number = new Intl.NumberFormat('en');
   const $ = (id) => document.getElementById(id);
+  let types = [];
+  const color = (type) => PALETTE[types.indexOf(type) % PALETTE.length];
 
   Chart.defaults.animation = false; // live data: redraw instantly
   const charts = {
     windows: new Chart($('chart-windows'), {
       type: 'bar',
-      data: { labels: [], datasets: TYPES.map((t) => ({ label: t, data: [], backgroundColor: COLORS[t] })) },
+      data: { labels: [], datasets: [] },
       options: { maintainAspectRatio: false, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } },
     }),
     top: new Chart($('chart-top'), {
       type: 'bar',
-      data: { labels: [], datasets: [{ label: 'interactions', data: [], backgroundColor: COLORS.view }] },
+      data: { labels: [], datasets: [{ label: 'interactions', data: [], backgroundColor: PALETTE[0] }] },
       options: { maintainAspectRatio: false, indexAxis: 'y', plugins: { legend: { display: false } } },
     }),
     mix: new Chart($('chart-mix'), {
       type: 'doughnut',
-      data: { labels: TYPES, datasets: [{ data: [0, 0, 0], backgroundColor: TYPES.map((t) => COLORS[t]) }] },
+      data: { labels: [], datasets: [{ data: [], backgroundColor: [] }] },
       options: { maintainAspectRatio: false },
     }),
     conversion: new Chart($('chart-conversion'), {
       type: 'bar',
-      data: { labels: [], datasets: [{ label: 'purchases / views', data: [], backgroundColor: COLORS.purchase }] },
+      data: { labels: [], datasets: [{ label: 'conversion', data: [], backgroundColor: PALETTE[2] }] },
       options: {
         maintainAspectRatio: false, plugins: { legend: { display: false } },
         scales: { y: { beginAtZero: true, ticks: { callback: (v) => (v * 100).toFixed(1) + '%' } } },
       },
     }),
   };
+
+  /** One series per configured type, rebuilt only when the vocabulary changes. */
+  function useTypes(configured, conversion) {
+    if (JSON.stringify(configured) === JSON.stringify(types)) {
+      return;
+    }
+    types = configured;
+    charts.windows.data.datasets = types.map((t) => ({ label: t, data: [], backgroundColor: color(t) }));
+    charts.mix.data.labels = types;
+    charts.mix.data.datasets[0].backgroundColor = types.map(color);
+    const ratio = `${conversion.numerator} / ${conversion.denominator}`;
+    charts.conversion.data.datasets[0].label = ratio;
+    $('conversion-caption').textContent = `Conversion of the top items, last 60 minutes (${ratio})`;
+  }
 
   async function getJson(path) {
     const response = await fetch(path, { cache: 'no-store', signal: AbortSignal.timeout(8000) });
@@ -54,6 +70,7 @@
     $('kpi-max').textContent = item(s.maxItem);
     $('kpi-min').textContent = item(s.minItem);
     $('kpi-rejected').textContent = number.format(s.rejectedEvents);
+    $('kpi-duplicates').textContent = number.format(s.duplicateEvents);
     $('kpi-lag').textContent = s.consumerLag === null ? 'unknown' : number.format(s.consumerLag);
     $('empty').hidden = s.events > 0;
   }
@@ -61,9 +78,9 @@
   function showWindows(windows) {
     const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
     charts.windows.data.labels = windows.map((w) => time(w.windowStart));
-    TYPES.forEach((t, i) => { charts.windows.data.datasets[i].data = windows.map((w) => w[t]); });
+    types.forEach((t, i) => { charts.windows.data.datasets[i].data = windows.map((w) => w.byType[t]); });
     charts.windows.update();
-    charts.mix.data.datasets[0].data = TYPES.map((t) => windows.reduce((sum, w) => sum + w[t], 0));
+    charts.mix.data.datasets[0].data = types.map((t) => windows.reduce((sum, w) => sum + w.byType[t], 0));
     charts.mix.update();
   }
 
@@ -87,6 +104,7 @@
       const [summary, windows, top] = await Promise.all([
         getJson('api/summary'), getJson('api/windows?minutes=60'), getJson('api/items/top?n=10&minutes=60'),
       ]);
+      useTypes(summary.types, summary.conversion);
       showSummary(summary);
       showWindows(windows);
       showTopItems(top);

@@ -8,10 +8,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import pulse.kafka.FoldedRecords;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.pipeline.FoldedRecords;
+import pulse.pipeline.InteractionAggregationStrategy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -72,7 +73,7 @@ class BatchDeltaTest {
             if (body instanceof ConsumedEvent event) {
                 batch.add(event);
             } else {
-                batch.reject(new Position(3, rejectedOffset++));
+                batch.reject(new RecordPosition(3, rejectedOffset++));
             }
         }
         batch.classifyLateness(Map.of(), GRACE);
@@ -86,13 +87,13 @@ class BatchDeltaTest {
         return delta;
     }
 
-    private static AggregateDelta delta(Collection<AggregateDelta> deltas, String id) {
+    private static DocumentDelta delta(Collection<DocumentDelta> deltas, String id) {
         return deltas.stream().filter(d -> d.id().equals(id)).findFirst()
-                .orElseThrow(() -> new AssertionError("no delta for " + id + " in " + deltas.stream().map(AggregateDelta::id).toList()));
+                .orElseThrow(() -> new AssertionError("no delta for " + id + " in " + deltas.stream().map(DocumentDelta::id).toList()));
     }
 
-    private static AggregateDelta delta(BatchDelta batch, Dimension dimension, String id) {
-        return delta(batch.deltas(dimension), id);
+    private static DocumentDelta delta(BatchDelta batch, Rollup rollup, String id) {
+        return delta(batch.deltas(rollup), id);
     }
 
     // ---- the aggregation strategy: partition folds into the batch's ----------------------------------
@@ -112,7 +113,7 @@ class BatchDeltaTest {
             BatchDelta fold = new BatchDelta();
             BATCH.stream().filter(e -> e.partition() == partition).forEach(fold::add);
             for (Object offset : rejectedOffsets) {
-                fold.reject(new Position(partition, (Integer) offset));
+                fold.reject(new RecordPosition(partition, (Integer) offset));
             }
             return fold;
         }
@@ -134,10 +135,10 @@ class BatchDeltaTest {
             BatchDelta whole = fold(BATCH);
 
             assertThat(merged.events()).hasSize(BATCH.size()).containsExactlyInAnyOrderElementsOf(whole.events());
-            assertThat(merged.rejectedPositions()).containsExactly(new Position(0, 12), new Position(1, 8));
-            for (Dimension dimension : Dimensions.DEFAULT.all()) {
-                assertThat(describe(merged.deltas(dimension))).as(dimension.collection())
-                        .isEqualTo(describe(whole.deltas(dimension)));
+            assertThat(merged.rejectedPositions()).containsExactly(new RecordPosition(0, 12), new RecordPosition(1, 8));
+            for (Rollup rollup : Rollups.DEFAULT.all()) {
+                assertThat(describe(merged.deltas(rollup))).as(rollup.collection())
+                        .isEqualTo(describe(whole.deltas(rollup)));
             }
         }
 
@@ -150,15 +151,15 @@ class BatchDeltaTest {
 
             assertThat(result).isSameAs(first);
             assertThat(next).isSameAs(first);
-            assertThat(delta(second, Dimension.USERS, "alice").total()).isEqualTo(1); // A1 only
-            assertThat(delta(first.getMessage().getBody(FoldedRecords.class).getDelta(), Dimension.USERS, "alice")
+            assertThat(delta(second, Rollup.USERS, "alice").total()).isEqualTo(1); // A1 only
+            assertThat(delta(first.getMessage().getBody(FoldedRecords.class).getDelta(), Rollup.USERS, "alice")
                     .total()).isEqualTo(4);
         }
 
         /** Everything a delta says, comparable. */
-        private Map<String, String> describe(Collection<AggregateDelta> deltas) {
+        private Map<String, String> describe(Collection<DocumentDelta> deltas) {
             Map<String, String> described = new java.util.TreeMap<>();
-            for (AggregateDelta d : deltas) {
+            for (DocumentDelta d : deltas) {
                 StringBuilder offsets = new StringBuilder();
                 d.offsets().forEach((p, r) -> offsets.append(p).append(':').append(r.first()).append('-').append(r.last()).append(' '));
                 described.put(d.id(), d.total() + " " + d.late() + " " + d.count(VIEW) + "/" + d.count(CLICK) + "/"
@@ -177,10 +178,10 @@ class BatchDeltaTest {
         for (int i = 0; i < BATCH.size(); i++) {
             InteractionEvent held = batch.events().get(i).event();
             InteractionEvent original = BATCH.get(i).event();
-            assertThat(held).isEqualTo(new InteractionEvent("", original.schemaVersion(), original.userId(),
+            assertThat(held).isEqualTo(new InteractionEvent(null, original.schemaVersion(), original.userId(),
                     original.itemId(), original.type(), original.timestamp()));
-            assertThat(held.userId()).isSameAs(delta(batch, Dimension.USERS, original.userId()).id());
-            assertThat(held.itemId()).isSameAs(delta(batch, Dimension.ITEMS, original.itemId()).id());
+            assertThat(held.userId()).isSameAs(delta(batch, Rollup.USERS, original.userId()).id());
+            assertThat(held.itemId()).isSameAs(delta(batch, Rollup.ITEMS, original.itemId()).id());
         }
     }
 
@@ -193,15 +194,15 @@ class BatchDeltaTest {
 
         @Test
         void perUser() {
-            assertThat(batch.deltas(Dimension.USERS)).extracting(AggregateDelta::id).containsExactly("alice", "bob");
+            assertThat(batch.deltas(Rollup.USERS)).extracting(DocumentDelta::id).containsExactly("alice", "bob");
 
-            AggregateDelta alice = delta(batch, Dimension.USERS, "alice");
+            DocumentDelta alice = delta(batch, Rollup.USERS, "alice");
             assertThat(alice.total()).isEqualTo(4);
             assertThat(alice.count(VIEW)).isEqualTo(2);
             assertThat(alice.count(CLICK)).isEqualTo(1);
             assertThat(alice.count(PURCHASE)).isEqualTo(1);
 
-            AggregateDelta bob = delta(batch, Dimension.USERS, "bob");
+            DocumentDelta bob = delta(batch, Rollup.USERS, "bob");
             assertThat(bob.total()).isEqualTo(2);
             assertThat(bob.count(VIEW)).isEqualTo(1);
             assertThat(bob.count(CLICK)).isZero();
@@ -210,68 +211,68 @@ class BatchDeltaTest {
 
         @Test
         void perItem() {
-            assertThat(batch.deltas(Dimension.ITEMS)).extracting(AggregateDelta::id)
+            assertThat(batch.deltas(Rollup.ITEMS)).extracting(DocumentDelta::id)
                     .containsExactlyInAnyOrder("item-1", "item-2");
 
-            AggregateDelta item1 = delta(batch, Dimension.ITEMS, "item-1");
+            DocumentDelta item1 = delta(batch, Rollup.ITEMS, "item-1");
             assertThat(item1.total()).isEqualTo(5);
             assertThat(item1.count(VIEW)).isEqualTo(3);
             assertThat(item1.count(CLICK)).isZero();
             assertThat(item1.count(PURCHASE)).isEqualTo(2);
 
-            AggregateDelta item2 = delta(batch, Dimension.ITEMS, "item-2");
+            DocumentDelta item2 = delta(batch, Rollup.ITEMS, "item-2");
             assertThat(item2.total()).isEqualTo(1);
             assertThat(item2.count(CLICK)).isEqualTo(1);
         }
 
         @Test
         void perMinuteWindow() {
-            assertThat(batch.deltas(Dimension.WINDOWS)).extracting(AggregateDelta::id)
+            assertThat(batch.deltas(Rollup.WINDOWS)).extracting(DocumentDelta::id)
                     .containsExactlyInAnyOrder(MINUTE_0, MINUTE_1);
 
-            AggregateDelta minute0 = delta(batch, Dimension.WINDOWS, MINUTE_0); // A1, A3, B2
+            DocumentDelta minute0 = delta(batch, Rollup.WINDOWS, MINUTE_0); // A1, A3, B2
             assertThat(minute0.total()).isEqualTo(3);
             assertThat(minute0.count(VIEW)).isEqualTo(3);
 
-            AggregateDelta minute1 = delta(batch, Dimension.WINDOWS, MINUTE_1); // A2, B1, A4
+            DocumentDelta minute1 = delta(batch, Rollup.WINDOWS, MINUTE_1); // A2, B1, A4
             assertThat(minute1.total()).isEqualTo(3);
             assertThat(minute1.count(CLICK)).isEqualTo(1);
             assertThat(minute1.count(PURCHASE)).isEqualTo(2);
         }
 
         @Test
-        void everyDimensionAddsUpToTheBatch() {
-            for (Dimension dimension : Dimensions.DEFAULT.all()) {
-                assertThat(batch.deltas(dimension).stream().mapToLong(AggregateDelta::total).sum())
-                        .as(dimension.collection()).isEqualTo(BATCH.size());
+        void everyRollupAddsUpToTheBatch() {
+            for (Rollup rollup : Rollups.DEFAULT.all()) {
+                assertThat(batch.deltas(rollup).stream().mapToLong(DocumentDelta::total).sum())
+                        .as(rollup.collection()).isEqualTo(BATCH.size());
             }
         }
 
         @Test
         void firstAndLastSeenAreTheEventTimeSpanWhateverTheArrivalOrder() {
-            AggregateDelta alice = delta(batch, Dimension.USERS, "alice");
+            DocumentDelta alice = delta(batch, Rollup.USERS, "alice");
             assertThat(alice.firstSeen()).isEqualTo(T0.plusSeconds(5));
             assertThat(alice.lastSeen()).isEqualTo(T0.plusSeconds(119));
 
-            AggregateDelta bob = delta(batch, Dimension.USERS, "bob"); // B1 (65 s) arrived before B2 (2 s)
+            DocumentDelta bob = delta(batch, Rollup.USERS, "bob"); // B1 (65 s) arrived before B2 (2 s)
             assertThat(bob.firstSeen()).isEqualTo(T0.plusSeconds(2));
             assertThat(bob.lastSeen()).isEqualTo(T0.plusSeconds(65));
 
-            AggregateDelta minute1 = delta(batch, Dimension.WINDOWS, MINUTE_1);
+            DocumentDelta minute1 = delta(batch, Rollup.WINDOWS, MINUTE_1);
             assertThat(minute1.firstSeen()).isEqualTo(T0.plusSeconds(65));
             assertThat(minute1.lastSeen()).isEqualTo(T0.plusSeconds(119));
         }
 
         @Test
         void offsetRangesArePerPartition() {
-            AggregateDelta alice = delta(batch, Dimension.USERS, "alice"); // p0: 11, 10, 14; p2: 40
+            DocumentDelta alice = delta(batch, Rollup.USERS, "alice"); // p0: 11, 10, 14; p2: 40
             assertThat(alice.offsets()).containsOnlyKeys(0, 2);
             assertThat(alice.offsets().get(0).first()).isEqualTo(10);
             assertThat(alice.offsets().get(0).last()).isEqualTo(14);
             assertThat(alice.offsets().get(2).first()).isEqualTo(40);
             assertThat(alice.offsets().get(2).last()).isEqualTo(40);
 
-            AggregateDelta item1 = delta(batch, Dimension.ITEMS, "item-1"); // p0: 10, 14; p1: 7, 9; p2: 40
+            DocumentDelta item1 = delta(batch, Rollup.ITEMS, "item-1"); // p0: 10, 14; p1: 7, 9; p2: 40
             assertThat(item1.offsets().keySet()).containsExactly(0, 1, 2);
             assertThat(item1.offsets().get(0).first()).isEqualTo(10);
             assertThat(item1.offsets().get(0).last()).isEqualTo(14);
@@ -281,31 +282,31 @@ class BatchDeltaTest {
 
         @Test
         void originIsTheLowestPartitionThenOffset() {
-            assertThat(delta(batch, Dimension.USERS, "alice").origin()).isEqualTo(new Position(0, 10));
-            assertThat(delta(batch, Dimension.USERS, "bob").origin()).isEqualTo(new Position(1, 7));
-            assertThat(delta(batch, Dimension.ITEMS, "item-1").origin()).isEqualTo(new Position(0, 10));
-            assertThat(delta(batch, Dimension.ITEMS, "item-2").origin()).isEqualTo(new Position(0, 11));
+            assertThat(delta(batch, Rollup.USERS, "alice").origin()).isEqualTo(new RecordPosition(0, 10));
+            assertThat(delta(batch, Rollup.USERS, "bob").origin()).isEqualTo(new RecordPosition(1, 7));
+            assertThat(delta(batch, Rollup.ITEMS, "item-1").origin()).isEqualTo(new RecordPosition(0, 10));
+            assertThat(delta(batch, Rollup.ITEMS, "item-2").origin()).isEqualTo(new RecordPosition(0, 11));
             // partition beats offset: (0, 11) is lower than (1, 7) and (2, 40)
-            assertThat(delta(batch, Dimension.WINDOWS, MINUTE_1).origin()).isEqualTo(new Position(0, 11));
-            assertThat(delta(batch, Dimension.WINDOWS, MINUTE_0).origin()).isEqualTo(new Position(0, 10));
+            assertThat(delta(batch, Rollup.WINDOWS, MINUTE_1).origin()).isEqualTo(new RecordPosition(0, 11));
+            assertThat(delta(batch, Rollup.WINDOWS, MINUTE_0).origin()).isEqualTo(new RecordPosition(0, 10));
         }
 
         @Test
         void containsOnlyThePositionsOfValidEvents() {
-            assertThat(batch.contains(new Position(0, 10))).isTrue();
-            assertThat(batch.contains(new Position(2, 40))).isTrue();
-            assertThat(batch.contains(new Position(0, 12))).isFalse();
-            assertThat(batch.contains(new Position(1, 10))).isFalse();
+            assertThat(batch.contains(new RecordPosition(0, 10))).isTrue();
+            assertThat(batch.contains(new RecordPosition(2, 40))).isTrue();
+            assertThat(batch.contains(new RecordPosition(0, 12))).isFalse();
+            assertThat(batch.contains(new RecordPosition(1, 10))).isFalse();
         }
 
         @Test
         void containsSeesEventsAddedAfterAnEarlierLookup() {
             BatchDelta growing = fold(List.of(A1));
-            assertThat(growing.contains(new Position(0, 10))).isFalse();
+            assertThat(growing.contains(new RecordPosition(0, 10))).isFalse();
 
             growing.add(A3);
 
-            assertThat(growing.contains(new Position(0, 10))).isTrue();
+            assertThat(growing.contains(new RecordPosition(0, 10))).isTrue();
         }
     }
 
@@ -314,9 +315,9 @@ class BatchDeltaTest {
     @Nested
     class Windows {
 
-        private final Dimensions minuteAndHour = Dimensions.of(List.of(Duration.ofMinutes(1), Duration.ofHours(1)));
-        private final Dimension hours = minuteAndHour.windowSizes().get(1).windows();
-        private final Dimension itemHours = minuteAndHour.windowSizes().get(1).itemWindows();
+        private final Rollups minuteAndHour = Rollups.of(List.of(Duration.ofMinutes(1), Duration.ofHours(1)));
+        private final Rollup hours = minuteAndHour.windowSizes().get(1).windows();
+        private final Rollup itemHours = minuteAndHour.windowSizes().get(1).itemWindows();
 
         private BatchDelta fold(Map<Integer, Instant> base) {
             BatchDelta batch = new BatchDelta(minuteAndHour);
@@ -327,15 +328,15 @@ class BatchDeltaTest {
 
         @Test
         void everySizeHasItsOwnCollectionsAndWindows() {
-            assertThat(minuteAndHour.all()).extracting(Dimension::collection).containsExactly(
+            assertThat(minuteAndHour.all()).extracting(Rollup::collection).containsExactly(
                     "users", "items", "windows", "item_windows", "windows_1h", "item_windows_1h");
             BatchDelta batch = fold(Map.of());
 
-            assertThat(batch.deltas(Dimension.WINDOWS)).extracting(AggregateDelta::id)
+            assertThat(batch.deltas(Rollup.WINDOWS)).extracting(DocumentDelta::id)
                     .containsExactlyInAnyOrder(MINUTE_0, MINUTE_1);
-            assertThat(batch.deltas(hours)).extracting(AggregateDelta::id).containsExactly("2026-01-31T12:00:00Z");
+            assertThat(batch.deltas(hours)).extracting(DocumentDelta::id).containsExactly("2026-01-31T12:00:00Z");
             assertThat(delta(batch, hours, "2026-01-31T12:00:00Z").total()).isEqualTo(6);
-            assertThat(batch.deltas(itemHours)).extracting(AggregateDelta::id)
+            assertThat(batch.deltas(itemHours)).extracting(DocumentDelta::id)
                     .containsExactlyInAnyOrder("2026-01-31T12:00:00Z/item-1", "2026-01-31T12:00:00Z/item-2");
             assertThat(delta(batch, itemHours, "2026-01-31T12:00:00Z/item-1").total()).isEqualTo(5);
             assertThat(delta(batch, itemHours, "2026-01-31T12:00:00Z/item-1").count(PURCHASE)).isEqualTo(2);
@@ -358,14 +359,14 @@ class BatchDeltaTest {
             assertThat(batch.isLate(A3)).isTrue(); // 12:00:30 on partition 0
             assertThat(batch.isLate(A2)).isTrue(); // 12:01:10: minute 12:01 closed at 12:07
             assertThat(batch.isLate(B2)).isFalse(); // partition 1 has no stream time yet
-            AggregateDelta minute0 = delta(batch, Dimension.WINDOWS, MINUTE_0); // A1, B2 on time; A3 late
+            DocumentDelta minute0 = delta(batch, Rollup.WINDOWS, MINUTE_0); // A1, B2 on time; A3 late
             assertThat(minute0.total()).isEqualTo(2);
             assertThat(minute0.late()).isEqualTo(1);
-            AggregateDelta hour = delta(batch, hours, "2026-01-31T12:00:00Z");
+            DocumentDelta hour = delta(batch, hours, "2026-01-31T12:00:00Z");
             assertThat(hour.total()).isEqualTo(6);
             assertThat(hour.late()).isZero();
             // a replay refolds with the same lateness per size
-            assertThat(delta(batch.refold(Dimension.WINDOWS, Map.of(MINUTE_0, Map.of())), MINUTE_0).late()).isEqualTo(1);
+            assertThat(delta(batch.refold(Rollup.WINDOWS, Map.of(MINUTE_0, Map.of())), MINUTE_0).late()).isEqualTo(1);
             assertThat(delta(batch.refold(hours, Map.of("2026-01-31T12:00:00Z", Map.of())), "2026-01-31T12:00:00Z")
                     .late()).isZero();
         }
@@ -386,9 +387,9 @@ class BatchDeltaTest {
             batch.add(A1);
 
             org.assertj.core.api.Assertions.assertThatIllegalStateException()
-                    .isThrownBy(() -> batch.deltas(Dimension.WINDOWS));
+                    .isThrownBy(() -> batch.deltas(Rollup.WINDOWS));
             org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-                    .isThrownBy(() -> batch.deltas(hours)); // not one of the default dimensions
+                    .isThrownBy(() -> batch.deltas(hours)); // not one of the default rollups
         }
     }
 
@@ -402,10 +403,10 @@ class BatchDeltaTest {
         @Test
         void keepsOnlyTheEventsBeyondTheHeldOffsets() {
             // alice's document already holds partition 0 up to offset 11, and nothing of partition 2
-            Collection<AggregateDelta> remaining = batch.refold(Dimension.USERS, Map.of("alice", Map.of(0, 11L)));
+            Collection<DocumentDelta> remaining = batch.refold(Rollup.USERS, Map.of("alice", Map.of(0, 11L)));
 
-            assertThat(remaining).extracting(AggregateDelta::id).containsExactly("alice");
-            AggregateDelta alice = delta(remaining, "alice"); // A4 (p0 @ 14) and A1 (p2 @ 40)
+            assertThat(remaining).extracting(DocumentDelta::id).containsExactly("alice");
+            DocumentDelta alice = delta(remaining, "alice"); // A4 (p0 @ 14) and A1 (p2 @ 40)
             assertThat(alice.total()).isEqualTo(2);
             assertThat(alice.count(VIEW)).isEqualTo(1);
             assertThat(alice.count(PURCHASE)).isEqualTo(1);
@@ -413,28 +414,28 @@ class BatchDeltaTest {
             assertThat(alice.offsets()).containsOnlyKeys(0, 2);
             assertThat(alice.offsets().get(0).first()).isEqualTo(14);
             assertThat(alice.offsets().get(0).last()).isEqualTo(14);
-            assertThat(alice.origin()).isEqualTo(new Position(0, 14));
+            assertThat(alice.origin()).isEqualTo(new RecordPosition(0, 14));
             assertThat(alice.firstSeen()).isEqualTo(T0.plusSeconds(5));
             assertThat(alice.lastSeen()).isEqualTo(T0.plusSeconds(119));
         }
 
         @Test
         void leavesOutDocumentsThatHoldEveryEvent() {
-            Collection<AggregateDelta> remaining = batch.refold(Dimension.USERS, Map.of(
+            Collection<DocumentDelta> remaining = batch.refold(Rollup.USERS, Map.of(
                     "alice", Map.of(0, 14L, 2, 40L),
                     "bob", Map.of(1, 8L)));
 
-            assertThat(remaining).extracting(AggregateDelta::id).containsExactly("bob");
-            AggregateDelta bob = delta(remaining, "bob");
+            assertThat(remaining).extracting(DocumentDelta::id).containsExactly("bob");
+            DocumentDelta bob = delta(remaining, "bob");
             assertThat(bob.total()).isEqualTo(1);
             assertThat(bob.offsets().get(1).first()).isEqualTo(9);
         }
 
         @Test
         void leavesOutDocumentsThatWereNotAskedFor() {
-            Collection<AggregateDelta> remaining = batch.refold(Dimension.ITEMS, Map.of("item-2", Map.of()));
+            Collection<DocumentDelta> remaining = batch.refold(Rollup.ITEMS, Map.of("item-2", Map.of()));
 
-            assertThat(remaining).extracting(AggregateDelta::id).containsExactly("item-2");
+            assertThat(remaining).extracting(DocumentDelta::id).containsExactly("item-2");
             assertThat(delta(remaining, "item-2").total()).isEqualTo(1);
         }
 
@@ -444,15 +445,15 @@ class BatchDeltaTest {
                     MINUTE_0, Map.of(0, 10L, 1, 9L, 2, 40L),
                     MINUTE_1, Map.of(0, 100L, 1, 100L));
 
-            assertThat(batch.refold(Dimension.WINDOWS, allHeld)).isEmpty();
-            assertThat(batch.refold(Dimension.WINDOWS, Map.of())).isEmpty();
+            assertThat(batch.refold(Rollup.WINDOWS, allHeld)).isEmpty();
+            assertThat(batch.refold(Rollup.WINDOWS, Map.of())).isEmpty();
         }
 
         @Test
         void doesNotChangeTheOriginalDeltas() {
-            batch.refold(Dimension.USERS, Map.of("alice", Map.of(0, 11L)));
+            batch.refold(Rollup.USERS, Map.of("alice", Map.of(0, 11L)));
 
-            assertThat(delta(batch, Dimension.USERS, "alice").total()).isEqualTo(4);
+            assertThat(delta(batch, Rollup.USERS, "alice").total()).isEqualTo(4);
         }
     }
 
@@ -462,8 +463,8 @@ class BatchDeltaTest {
     class Summary {
 
         private final List<ConsumedEvent> events = BATCH;
-        private final List<Position> newUsers = List.of(new Position(0, 10), new Position(1, 7));
-        private final List<Position> newItems = List.of(new Position(0, 10), new Position(0, 11));
+        private final List<RecordPosition> newUsers = List.of(new RecordPosition(0, 10), new RecordPosition(1, 7));
+        private final List<RecordPosition> newItems = List.of(new RecordPosition(0, 10), new RecordPosition(0, 11));
 
         @Test
         void firstAttemptCountsEverything() {
@@ -505,7 +506,7 @@ class BatchDeltaTest {
 
         @Test
         void countsRejectedRecordsBeyondTheAppliedOffsetsAndGuardsTheirPartitions() {
-            List<Position> rejected = List.of(new Position(0, 12), new Position(5, 3));
+            List<RecordPosition> rejected = List.of(new RecordPosition(0, 12), new RecordPosition(5, 3));
 
             SummaryDelta summary = SummaryDelta.of(List.of(), rejected, List.of(), List.of(), Map.of(0, 12L));
 
@@ -518,8 +519,8 @@ class BatchDeltaTest {
         @Test
         void worksFromTheOriginsOfAFoldedBatch() {
             BatchDelta batch = fold(BATCH);
-            List<Position> userOrigins = batch.deltas(Dimension.USERS).stream().map(AggregateDelta::origin).toList();
-            List<Position> itemOrigins = batch.deltas(Dimension.ITEMS).stream().map(AggregateDelta::origin).toList();
+            List<RecordPosition> userOrigins = batch.deltas(Rollup.USERS).stream().map(DocumentDelta::origin).toList();
+            List<RecordPosition> itemOrigins = batch.deltas(Rollup.ITEMS).stream().map(DocumentDelta::origin).toList();
 
             SummaryDelta summary = SummaryDelta.of(batch.events(), List.of(), userOrigins, itemOrigins, Map.of(0, 10L));
 

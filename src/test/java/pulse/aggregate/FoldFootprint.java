@@ -57,7 +57,7 @@ public final class FoldFootprint {
         long after = heapAfterGc();
 
         System.out.printf(Locale.ROOT, "%,d events, %,d distinct users of %,d (user Zipf %.1f): %.0f bytes per held"
-                        + " event%n", fold.events().size(), fold.deltas(Dimension.USERS).size(), users, userZipf,
+                        + " event%n", fold.events().size(), fold.deltas(Rollup.USERS).size(), users, userZipf,
                 (after - before) / (double) events);
     }
 

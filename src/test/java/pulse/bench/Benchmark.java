@@ -27,7 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.bson.Document;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollups;
 import pulse.embedded.EmbeddedMongo;
 import pulse.event.EventJson;
 import pulse.event.EventParser;
@@ -36,11 +36,11 @@ import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
 import pulse.generator.RateMeter;
 import pulse.it.GroundTruth;
-import pulse.kafka.FoldedRecords;
 import pulse.kafka.KafkaRecord;
-import pulse.kafka.RecordFolder;
-import pulse.kafka.RecordValidator;
-import pulse.store.AggregationProgress;
+import pulse.metrics.AggregationProgress;
+import pulse.pipeline.FoldedRecords;
+import pulse.pipeline.RecordFolder;
+import pulse.pipeline.RecordValidator;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -156,6 +156,7 @@ public final class Benchmark {
         int exit = 0;
         try {
             BenchmarkOptions options = BenchmarkOptions.parse(args);
+            quietLogs(); // here, not in run(): the smoke test runs it in the JVM of the tests that follow
             Map<String, Object> result = run(options);
             @SuppressWarnings("unchecked")
             List<String> failed = (List<String>) ((Map<String, Object>) result.get("values")).get("failedPhases");
@@ -181,7 +182,6 @@ public final class Benchmark {
      * @return what the JSON file holds: machine, config, results (the table), values (by key), notes
      */
     public static Map<String, Object> run(BenchmarkOptions options) throws Exception {
-        quietLogs();
         Report report = new Report(options.describe());
         Path tmp = Files.createTempDirectory("pulse-bench");
         say("Interaction Pulse benchmark: %s", options);
@@ -477,7 +477,7 @@ public final class Benchmark {
      */
     private void costLadder(long n) throws Exception {
         RecordValidator validator = new RecordValidator(new EventParser(ValidationOptions.defaults(), Clock.systemUTC()));
-        RecordFolder folder = new RecordFolder(validator, Dimensions.DEFAULT);
+        RecordFolder folder = new RecordFolder(validator, Rollups.DEFAULT);
         AtomicLong invalid = new AtomicLong();
         Drain parse = drain(E2E_TOPIC, n, " + parsing each event (the app's RecordValidator)", records -> {
             for (ConsumerRecord<String, byte[]> record : records) {

@@ -1,7 +1,7 @@
 package pulse.config;
 
 import org.junit.jupiter.api.Test;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollups;
 
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +38,7 @@ class PulseOptionsTest {
     void theShippedDefaultsAreValid() throws Exception {
         PulseOptions options = options(Map.of());
 
-        assertThat(options.dimensions().all()).extracting(d -> d.collection())
+        assertThat(options.rollups().all()).extracting(d -> d.collection())
                 .containsExactly("users", "items", "windows", "item_windows");
         assertThat(options.consumers()).isPositive();
     }
@@ -91,7 +91,7 @@ class PulseOptionsTest {
     void aListOfRoundSizesThePrimaryFirst() {
         assertThat(sizes("PT1M")).containsExactly(Duration.ofMinutes(1));
         assertThat(sizes("PT1M, PT1H,P1D")).containsExactly(Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofDays(1));
-        assertThat(Dimensions.of(sizes("PT5M,PT1H,PT30S")).all()).extracting(d -> d.collection()).containsExactly(
+        assertThat(Rollups.of(sizes("PT5M,PT1H,PT30S")).all()).extracting(d -> d.collection()).containsExactly(
                 "users", "items", "windows", "item_windows", "windows_1h", "item_windows_1h",
                 "windows_30s", "item_windows_30s");
     }

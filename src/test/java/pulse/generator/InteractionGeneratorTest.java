@@ -12,7 +12,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -128,7 +128,7 @@ class InteractionGeneratorTest {
 
     @Test
     void typeMixFollowsTheFunnel() {
-        Map<InteractionType, Long> byType = new EnumMap<>(InteractionType.class);
+        Map<InteractionType, Long> byType = new HashMap<>();
         for (InteractionEvent event : generate(7, SAMPLE)) {
             byType.merge(event.type(), 1L, Long::sum);
         }
@@ -143,7 +143,7 @@ class InteractionGeneratorTest {
     void typeMixFollowsOtherWeights() {
         GeneratorOptions halfAndHalf = new GeneratorOptions(100, 100, USERS, ITEMS, 1.1, 0.8,
                 new double[] {1, 1, 0}, OptionalLong.of(7));
-        Map<InteractionType, Long> byType = new EnumMap<>(InteractionType.class);
+        Map<InteractionType, Long> byType = new HashMap<>();
         for (InteractionEvent event : new InteractionGenerator(halfAndHalf, CLOCK).next(10_000)) {
             byType.merge(event.type(), 1L, Long::sum);
         }
@@ -196,8 +196,8 @@ class InteractionGeneratorTest {
 
     private static InteractionGenerator withFaults(double malformed, double late, double outOfOrder) {
         GeneratorOptions options = new GeneratorOptions(100, 500, USERS, ITEMS, 1.1, 0.8, new double[] {80, 17, 3},
-                OptionalLong.of(9), new GeneratorOptions.Faults(malformed, late, outOfOrder, java.time.Duration.ofMinutes(5),
-                java.time.Duration.ofMinutes(1)));
+                OptionalLong.of(9)).withFaults(new GeneratorOptions.Faults(malformed, late, outOfOrder,
+                java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(1)));
         return new InteractionGenerator(options, CLOCK);
     }
 

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.text.NumberFormat;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,6 +99,7 @@ class DashboardBrowserIT {
                 assertThat(text("kpi-min")).isEqualTo(summary.path("minItem").path("itemId").asText() + " ("
                         + number.format(summary.path("minItem").path("total").asLong()) + ")");
                 assertThat(text("kpi-rejected")).isEqualTo("0");
+                assertThat(text("kpi-duplicates")).isEqualTo("0");
             });
             assertThat(browser.findElement(By.id("empty")).isDisplayed()).isFalse();
             assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
@@ -107,6 +109,40 @@ class DashboardBrowserIT {
                 assertThat(((Number) script(paintedPixels(chart))).intValue()).as("%s is drawn", chart).isGreaterThan(500);
             }
             screenshot("dashboard.png");
+        }
+    }
+
+    @Test
+    void theChartsFollowTheConfiguredVocabularyAndConversion() {
+        // the generator writes the nested shape with display names; the aggregation reads it by the README's mapping
+        try (Pipeline pipeline = new Pipeline("dashboard-vocabulary")
+                .with("generator.enabled", "true")
+                .with("generator.format", "nested")
+                .with("generator.type-mix", "view:60,click:20,add_to_cart:15,purchase:5")
+                .with("event.types", "view,click,purchase,add_to_cart")
+                .with("event.types.aliases", "Product Viewed:view,Product Clicked:click,Order Completed:purchase,"
+                        + "Product Added:add_to_cart")
+                .with("event.fields.user-id", "/user/id")
+                .with("event.fields.item-id", "/properties/product_id")
+                .with("event.fields.type", "/event/name")
+                .with("event.fields.timestamp", "/event/ts")
+                .with("event.fields.event-id", "/event/id")
+                .with("analytics.conversion", "purchase/add_to_cart")
+                .start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() >= 2000);
+            browser.get(pipeline.serverUrl());
+            await().atMost(Duration.ofSeconds(30)).until(() -> "true".equals(script("return document.body.dataset.loaded || ''")));
+
+            List<String> types = List.of("view", "click", "purchase", "add_to_cart");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(script("return Chart.getChart('chart-windows').data.datasets.map(d => d.label)")).isEqualTo(types);
+                assertThat(script("return Chart.getChart('chart-mix').data.labels")).isEqualTo(types);
+                assertThat(((Number) script("return Chart.getChart('chart-windows').data.datasets[3].data"
+                        + ".reduce((a, b) => a + b, 0)")).longValue()).as("add_to_cart events per minute").isPositive();
+            });
+            assertThat(text("conversion-caption")).contains("purchase / add_to_cart");
+            assertThat(text("kpi-rejected")).isEqualTo("0");
+            assertThat(text("kpi-duplicates")).isEqualTo("0");
         }
     }
 

@@ -1,10 +1,11 @@
 package pulse.it;
 
 import org.bson.Document;
-import pulse.aggregate.Dimension;
-import pulse.aggregate.Dimensions;
+import pulse.aggregate.Rollup;
+import pulse.aggregate.Rollups;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 
 import java.time.Instant;
 import java.util.Collection;
@@ -23,13 +24,17 @@ public final class GroundTruth {
     /** Expected totals of one document. */
     public static final class Expected {
         long total;
-        final long[] byType = new long[3];
+        final long[] byType;
         Instant firstSeen;
         Instant lastSeen;
 
+        Expected(int types) {
+            byType = new long[types];
+        }
+
         void add(InteractionEvent event) {
             total++;
-            byType[event.type().ordinal()]++;
+            byType[event.type().index()]++;
             if (firstSeen == null || event.timestamp().isBefore(firstSeen)) {
                 firstSeen = event.timestamp();
             }
@@ -39,24 +44,35 @@ public final class GroundTruth {
         }
     }
 
-    private final Dimensions dimensions;
-    private final Map<Dimension, Map<String, Expected>> expected = new HashMap<>();
+    private final Rollups rollups;
+    private final InteractionTypes types;
+    private final Map<Rollup, Map<String, Expected>> expected = new HashMap<>();
+    private final long[] byType;
     private long events;
+    private long duplicates;
 
-    /** The truth for the default aggregates (1-minute windows). */
+    /** The truth for the default aggregates (1-minute windows, view/click/purchase). */
     public GroundTruth(Collection<InteractionEvent> validEvents) {
-        this(validEvents, Dimensions.DEFAULT);
+        this(validEvents, Rollups.DEFAULT);
     }
 
-    public GroundTruth(Collection<InteractionEvent> validEvents, Dimensions dimensions) {
-        this.dimensions = dimensions;
-        for (Dimension dimension : dimensions.all()) {
-            expected.put(dimension, new TreeMap<>());
+    public GroundTruth(Collection<InteractionEvent> validEvents, Rollups rollups) {
+        this(validEvents, rollups, InteractionTypes.DEFAULT);
+    }
+
+    /** @param types the vocabulary, whose every type each document counts in byType */
+    public GroundTruth(Collection<InteractionEvent> validEvents, Rollups rollups, InteractionTypes types) {
+        this.rollups = rollups;
+        this.types = types;
+        this.byType = new long[types.size()];
+        for (Rollup rollup : rollups.all()) {
+            expected.put(rollup, new TreeMap<>());
         }
         for (InteractionEvent event : validEvents) {
             events++;
-            for (Dimension dimension : dimensions.all()) {
-                expected.get(dimension).computeIfAbsent(dimension.keyOf(event), id -> new Expected()).add(event);
+            byType[event.type().index()]++;
+            for (Rollup rollup : rollups.all()) {
+                expected.get(rollup).computeIfAbsent(rollup.keyOf(event), id -> new Expected(types.size())).add(event);
             }
         }
     }
@@ -65,37 +81,43 @@ public final class GroundTruth {
         return events;
     }
 
+    /** Also expects the summary to count this many events dropped as duplicates. */
+    public GroundTruth withDuplicates(long dropped) {
+        duplicates = dropped;
+        return this;
+    }
+
     /**
      * Every difference between the database and the truth, one line each; empty when they agree.
      */
     public java.util.List<String> mismatches(com.mongodb.client.MongoDatabase database) {
         java.util.List<String> problems = new java.util.ArrayList<>();
-        for (Dimension dimension : dimensions.all()) {
-            Map<String, Expected> want = expected.get(dimension);
+        for (Rollup rollup : rollups.all()) {
+            Map<String, Expected> want = expected.get(rollup);
             Map<String, Document> have = new HashMap<>();
-            database.getCollection(dimension.collection()).find().forEach(d -> have.put(d.getString("_id"), d));
+            database.getCollection(rollup.collection()).find().forEach(d -> have.put(d.getString("_id"), d));
             if (have.size() != want.size()) {
-                problems.add(dimension.collection() + ": " + have.size() + " documents, expected " + want.size());
+                problems.add(rollup.collection() + ": " + have.size() + " documents, expected " + want.size());
             }
             want.forEach((id, e) -> {
                 Document d = have.get(id);
                 if (d == null) {
-                    problems.add(dimension.collection() + "/" + id + ": missing");
+                    problems.add(rollup.collection() + "/" + id + ": missing");
                     return;
                 }
-                check(problems, dimension, id, "total", e.total, number(d.get("total")));
+                check(problems, rollup, id, "total", e.total, number(d.get("total")));
                 Document byType = d.get("byType", Document.class);
-                for (InteractionType type : InteractionType.values()) {
-                    check(problems, dimension, id, "byType." + type.wireName(), e.byType[type.ordinal()],
-                            byType == null ? -1 : number(byType.get(type.wireName())));
+                for (InteractionType type : types.all()) {
+                    check(problems, rollup, id, "byType." + type.name(), e.byType[type.index()],
+                            byType == null ? -1 : number(byType.get(type.name())));
                 }
-                if (!dimension.isWindowed()) {
-                    check(problems, dimension, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
-                    check(problems, dimension, id, "lastSeen", e.lastSeen.toEpochMilli(), d.getDate("lastSeen").getTime());
+                if (!rollup.isWindowed()) {
+                    check(problems, rollup, id, "firstSeen", e.firstSeen.toEpochMilli(), d.getDate("firstSeen").getTime());
+                    check(problems, rollup, id, "lastSeen", e.lastSeen.toEpochMilli(), d.getDate("lastSeen").getTime());
                 } else {
-                    Instant start = dimension.windowStart(e.firstSeen);
-                    check(problems, dimension, id, "windowStart", start.toEpochMilli(), d.getDate("windowStart").getTime());
-                    check(problems, dimension, id, "windowEnd", dimension.windowEnd(start).toEpochMilli(),
+                    Instant start = rollup.windowStart(e.firstSeen);
+                    check(problems, rollup, id, "windowStart", start.toEpochMilli(), d.getDate("windowStart").getTime());
+                    check(problems, rollup, id, "windowEnd", rollup.windowEnd(start).toEpochMilli(),
                             d.getDate("windowEnd").getTime());
                 }
             });
@@ -106,16 +128,22 @@ public final class GroundTruth {
             problems.remove("");
             return problems;
         }
-        long users = expected.get(Dimension.USERS).size();
-        long items = expected.get(Dimension.ITEMS).size();
+        long users = expected.get(Rollup.USERS).size();
+        long items = expected.get(Rollup.ITEMS).size();
         checkSummary(problems, "events", events, number(summary.get("events")));
         checkSummary(problems, "users", users, number(summary.get("users")));
         checkSummary(problems, "items", items, number(summary.get("items")));
+        checkSummary(problems, "duplicateEvents", duplicates, number(summary.get("duplicateEvents")));
+        Document summaryByType = summary.get("byType", Document.class);
+        for (InteractionType type : types.all()) {
+            checkSummary(problems, "byType." + type.name(), byType[type.index()],
+                    summaryByType == null ? -1 : number(summaryByType.get(type.name())));
+        }
         double avg = users == 0 ? 0 : (double) events / users;
         if (Math.abs(avg - summary.get("avgInteractionsPerUser", Number.class).doubleValue()) > 1e-9) {
             problems.add("summary.avgInteractionsPerUser: " + summary.get("avgInteractionsPerUser") + ", expected " + avg);
         }
-        Map<String, Expected> byItem = expected.get(Dimension.ITEMS);
+        Map<String, Expected> byItem = expected.get(Rollup.ITEMS);
         long maxTotal = byItem.values().stream().mapToLong(e -> e.total).max().orElse(0);
         long minTotal = byItem.values().stream().mapToLong(e -> e.total).min().orElse(0);
         String maxItem = byItem.entrySet().stream().filter(e -> e.getValue().total == maxTotal)
@@ -136,9 +164,9 @@ public final class GroundTruth {
         }
     }
 
-    private static void check(java.util.List<String> problems, Dimension dimension, String id, String field, long want, long have) {
+    private static void check(java.util.List<String> problems, Rollup rollup, String id, String field, long want, long have) {
         if (want != have) {
-            problems.add(dimension.collection() + "/" + id + "." + field + ": " + have + ", expected " + want);
+            problems.add(rollup.collection() + "/" + id + "." + field + ": " + have + ", expected " + want);
         }
     }
 

@@ -8,6 +8,7 @@ import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
 import pulse.event.RejectionReason;
 
 import java.nio.charset.StandardCharsets;
@@ -89,7 +90,7 @@ class HostileInputIT {
         add(records, "binary-garbage", garbage, RejectionReason.MALFORMED_JSON);
         add(records, "missing-field", json("u", "i", "view", now()).replace(",\"item_id\":\"i\"", ""), RejectionReason.MISSING_FIELD);
         add(records, "null-field", json("u", "i", "view", now()).replace("\"item_id\":\"i\"", "\"item_id\":null"), RejectionReason.NULL_FIELD);
-        add(records, "number-for-string", json("u", "i", "view", now()).replace("\"item_id\":\"i\"", "\"item_id\":42"), RejectionReason.WRONG_TYPE);
+        add(records, "fraction-for-id", json("u", "i", "view", now()).replace("\"item_id\":\"i\"", "\"item_id\":4.2"), RejectionReason.WRONG_TYPE);
         add(records, "string-for-number", json("u", "i", "view", now()).replace("\"schema_version\":1", "\"schema_version\":\"1\""), RejectionReason.WRONG_TYPE);
         add(records, "unknown-type", json("u", "i", "like", now()), RejectionReason.UNKNOWN_TYPE);
         add(records, "dollar-id", json("$where", "i", "view", now()), RejectionReason.INVALID_ID);
@@ -127,7 +128,7 @@ class HostileInputIT {
 
     /** A valid event by the user named like the hostile record's key, so both share a partition and a batch. */
     private static InteractionEvent event(int i, String user) {
-        return new InteractionEvent("valid-" + i, 1, user, "item-" + (i % 7), InteractionType.values()[i % 3],
+        return new InteractionEvent("valid-" + i, 1, user, "item-" + (i % 7), InteractionTypes.DEFAULT.all().get(i % 3),
                 Instant.now().truncatedTo(ChronoUnit.MILLIS));
     }
 

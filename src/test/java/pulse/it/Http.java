@@ -22,8 +22,15 @@ public final class Http {
     }
 
     public static HttpResponse<String> postJson(String url, String json) {
-        return send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return postJson(url, json, java.util.Map.of());
+    }
+
+    /** A POST with extra request headers, e.g. the {@code Origin} a browser would send. */
+    public static HttpResponse<String> postJson(String url, String json, java.util.Map<String, String> headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        headers.forEach(request::header);
+        return send(request.build());
     }
 
     private static HttpResponse<String> send(HttpRequest request) {

@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalLong;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,19 +52,21 @@ class ObserveIT {
             assertThat(metrics).contains("pulse_events_aggregated_total 3000.0", "pulse_mongodb_writes_total",
                     "pulse_flush_seconds_count", "pulse_consumer_lag", "routeId=\"aggregate-interactions\"");
 
-            // Jolokia: the Camel context MBean can be read; only route start/stop may be executed
+            // Jolokia: the Camel context MBean can be read; only route start/stop may be executed, and only by POST
             String jolokia = observe + "jolokia";
-            JsonNode state = JSON.readTree(Http.get(jolokia
-                    + "/read/org.apache.camel:context=interaction-pulse,type=context,name=%22interaction-pulse%22/State").body());
+            String context = "org.apache.camel:context=interaction-pulse,type=context,name=\\\"interaction-pulse\\\"";
+            JsonNode state = JSON.readTree(Http.postJson(jolokia, "{\"type\":\"read\",\"mbean\":\"" + context
+                    + "\",\"attribute\":\"State\"}").body());
             assertThat(state.path("value").asText()).isEqualTo("Started");
-            assertThat(JSON.readTree(Http.get(jolokia + "/exec/java.lang:type=Memory/gc").body()).path("status").asInt())
-                    .isEqualTo(403);
+            assertThat(JSON.readTree(Http.postJson(jolokia, "{\"type\":\"exec\",\"mbean\":\"java.lang:type=Memory\","
+                    + "\"operation\":\"gc\"}").body()).path("status").asInt()).isEqualTo(403);
             String route = "org.apache.camel:context=interaction-pulse,type=routes,name=\\\"generate-interactions\\\"";
+            // a local page (Hawtio at http://localhost:8090 sends its Origin through its proxy) may stop a route by POST
             assertThat(JSON.readTree(Http.postJson(jolokia, "{\"type\":\"exec\",\"mbean\":\"" + route
-                    + "\",\"operation\":\"stop()\"}").body()).path("status").asInt()).isEqualTo(200);
+                    + "\",\"operation\":\"stop()\"}", Map.of("Origin", "http://localhost:8090")).body()).path("status").asInt())
+                    .isEqualTo(200);
             assertThat(JSON.readTree(Http.postJson(jolokia, "{\"type\":\"write\",\"mbean\":\"" + route
                     + "\",\"attribute\":\"Tracing\",\"value\":true}").body()).path("status").asInt()).isEqualTo(403);
-            String context = "org.apache.camel:context=interaction-pulse,type=context,name=\\\"interaction-pulse\\\"";
             assertThat(JSON.readTree(Http.postJson(jolokia, "{\"type\":\"exec\",\"mbean\":\"" + context
                     + "\",\"operation\":\"stop()\"}").body()).path("status").asInt()).isEqualTo(403);
 
@@ -89,6 +92,37 @@ class ObserveIT {
                 assertThat(response.statusCode()).as(bad).isEqualTo(400);
                 assertThat(JSON.readTree(response.body()).path("error").asText()).as(bad).contains("must be a whole number");
             }
+
+            // what any web page the operator opens could send: a GET (a link, an image) and a cross-origin POST
+            String aggregate = "org.apache.camel:context=interaction-pulse,type=routes,name=%22aggregate-interactions%22";
+            HttpResponse<String> getStop = Http.get(jolokia + "/exec/" + aggregate + "/stop()");
+            assertThat(JSON.readTree(getStop.body()).path("status").asInt()).as(getStop.body()).isEqualTo(403);
+            assertThat(getStop.body()).containsIgnoringCase("HTTP method GET is not allowed");
+            HttpResponse<String> getRead = Http.get(jolokia + "/read/" + aggregate + "/State");
+            assertThat(JSON.readTree(getRead.body()).path("status").asInt()).as("reads are POST-only too").isEqualTo(403);
+            String stopAggregate = "{\"type\":\"exec\",\"mbean\":\"org.apache.camel:context=interaction-pulse,type=routes,"
+                    + "name=\\\"aggregate-interactions\\\"\",\"operation\":\"stop()\"}";
+            String readState = "{\"type\":\"read\",\"mbean\":\"" + context + "\",\"attribute\":\"State\"}";
+            assertThat(JSON.readTree(Http.postJson(jolokia, readState, Map.of("Origin", "http://127.0.0.1:8080")).body())
+                    .path("value").asText()).isEqualTo("Started");
+            for (String origin : List.of("https://evil.example", "http://evil.example:8090", "null")) {
+                // camel-platform-http-jolokia answers Jolokia's refusal of the origin as an error of status 500
+                for (String request : List.of(stopAggregate, readState)) {
+                    HttpResponse<String> crossOrigin = Http.postJson(jolokia, request, Map.of("Origin", origin));
+                    JsonNode answer = JSON.readTree(crossOrigin.body());
+                    assertThat(answer.path("error").isTextual()).as(origin + ": " + crossOrigin.body()).isTrue();
+                    assertThat(answer.has("value")).as(origin + ": " + crossOrigin.body()).isFalse();
+                    assertThat(answer.path("status").asInt()).as(origin + ": " + crossOrigin.body()).isNotEqualTo(200);
+                }
+            }
+            assertThat(pipeline.context().getRouteController().getRouteStatus("aggregate-interactions").isStarted()).isTrue();
+            // and it still aggregates: 500 more events
+            List<InteractionEvent> more = new InteractionGenerator(new GeneratorOptions(100, 100, 200, 50, 1.1, 0.8,
+                    new double[] {80, 17, 3}, OptionalLong.of(12)), Clock.systemUTC()).next(500);
+            more.forEach(e -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    pipeline.topic(), e.userId(), EventJson.toBytes(e))));
+            producer.flush();
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size() + more.size());
         }
     }
 }

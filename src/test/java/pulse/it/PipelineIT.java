@@ -1,10 +1,13 @@
 package pulse.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import pulse.aggregate.Rollups;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
 import pulse.event.EventParser;
@@ -12,16 +15,12 @@ import pulse.event.InteractionEvent;
 import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
 import pulse.generator.RateMeter;
-import pulse.store.AggregationProgress;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import pulse.aggregate.Dimensions;
+import pulse.metrics.AggregationProgress;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -161,7 +160,7 @@ class PipelineIT {
             Instant timestamp = start.plusMillis(events.size() * 2000L); // 2 s apart
             events.add(new InteractionEvent(e.eventId(), e.schemaVersion(), e.userId(), e.itemId(), e.type(), timestamp));
         }
-        Dimensions minuteAndHour = Dimensions.of(List.of(Duration.ofMinutes(1), Duration.ofHours(1)));
+        Rollups minuteAndHour = Rollups.of(List.of(Duration.ofMinutes(1), Duration.ofHours(1)));
         try (Pipeline pipeline = new Pipeline("hours").with("aggregation.window.sizes", "PT1M,PT1H").start();
              KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
             events.forEach(e -> Pipeline.send(producer, pipeline.topic(), e.userId(), EventJson.toBytes(e)));

@@ -1,0 +1,197 @@
+package pulse.aggregate;
+
+import pulse.event.ConsumedEvent;
+import pulse.event.InteractionEvent;
+import pulse.event.InteractionType;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What one batch adds to one aggregate document: counts by type, the event-time span, and per partition
+ * the first and last offset folded in (the replay guard), plus the earliest event that touched it (its origin).
+ */
+public final class DocumentDelta {
+
+    /** First and last offset of the events folded from one partition. */
+    public static final class OffsetRange {
+        private long first;
+        private long last;
+
+        OffsetRange(long first, long last) {
+            this.first = first;
+            this.last = last;
+        }
+
+        void include(long otherFirst, long otherLast) {
+            first = Math.min(first, otherFirst);
+            last = Math.max(last, otherLast);
+        }
+
+        public long first() {
+            return first;
+        }
+
+        public long last() {
+            return last;
+        }
+    }
+
+    private static final int NO_PARTITION = -1;
+
+    private final String id;
+    private long total;
+    private long late;
+    /** Per type of the vocabulary (by its index), as far as the highest type seen. */
+    private long[] byType = new long[3];
+    private Instant firstSeen;
+    private Instant lastSeen;
+    // most deltas see one partition (a user's events are keyed to it): its range is kept without a map, which a
+    // fold of a backlog with many distinct users holds for nearly every event
+    private int onlyPartition = NO_PARTITION;
+    private OffsetRange onlyRange;
+    /** Every partition's range once there are two or more; null before. */
+    private SortedMap<Integer, OffsetRange> ranges;
+    private int originPartition = NO_PARTITION;
+    private long originOffset;
+
+    public DocumentDelta(String id) {
+        this.id = id;
+    }
+
+    public void add(ConsumedEvent consumed) {
+        InteractionEvent event = consumed.event();
+        total++;
+        int type = event.type().index();
+        if (type >= byType.length) {
+            byType = Arrays.copyOf(byType, type + 1);
+        }
+        byType[type]++;
+        include(consumed);
+    }
+
+    /**
+     * An event for a window that was already closed when it arrived: not counted in the window, only as late;
+     * its offset still guards the document against a replay.
+     */
+    public void addLate(ConsumedEvent consumed) {
+        late++;
+        include(consumed);
+    }
+
+    private void include(ConsumedEvent consumed) {
+        InteractionEvent event = consumed.event();
+        Instant timestamp = event.timestamp();
+        if (firstSeen == null || timestamp.isBefore(firstSeen)) {
+            firstSeen = timestamp;
+        }
+        if (lastSeen == null || timestamp.isAfter(lastSeen)) {
+            lastSeen = timestamp;
+        }
+        include(consumed.partition(), consumed.offset(), consumed.offset());
+        if (isBeforeOrigin(consumed.partition(), consumed.offset())) {
+            originPartition = consumed.partition();
+            originOffset = consumed.offset();
+        }
+    }
+
+    private void include(int partition, long first, long last) {
+        if (ranges == null) {
+            if (onlyRange == null) {
+                onlyPartition = partition;
+                onlyRange = new OffsetRange(first, last);
+                return;
+            }
+            if (onlyPartition == partition) {
+                onlyRange.include(first, last);
+                return;
+            }
+            ranges = new TreeMap<>();
+            ranges.put(onlyPartition, onlyRange);
+        }
+        OffsetRange range = ranges.get(partition);
+        if (range == null) {
+            ranges.put(partition, new OffsetRange(first, last));
+        } else {
+            range.include(first, last);
+        }
+    }
+
+    /** Adds what another delta of the same document holds (the events of another partition of the batch). */
+    public void merge(DocumentDelta other) {
+        if (!id.equals(other.id)) {
+            throw new IllegalArgumentException("cannot merge the delta of " + other.id + " into that of " + id);
+        }
+        total += other.total;
+        late += other.late;
+        if (other.byType.length > byType.length) {
+            byType = Arrays.copyOf(byType, other.byType.length);
+        }
+        for (int i = 0; i < other.byType.length; i++) {
+            byType[i] += other.byType[i];
+        }
+        if (firstSeen == null || (other.firstSeen != null && other.firstSeen.isBefore(firstSeen))) {
+            firstSeen = other.firstSeen;
+        }
+        if (lastSeen == null || (other.lastSeen != null && other.lastSeen.isAfter(lastSeen))) {
+            lastSeen = other.lastSeen;
+        }
+        if (other.ranges != null) {
+            other.ranges.forEach((partition, range) -> include(partition, range.first, range.last));
+        } else if (other.onlyRange != null) {
+            include(other.onlyPartition, other.onlyRange.first, other.onlyRange.last);
+        }
+        if (other.originPartition != NO_PARTITION && isBeforeOrigin(other.originPartition, other.originOffset)) {
+            originPartition = other.originPartition;
+            originOffset = other.originOffset;
+        }
+    }
+
+    /** Lower partition first, then lower offset; anything is before no origin at all. */
+    private boolean isBeforeOrigin(int partition, long offset) {
+        return originPartition == NO_PARTITION || partition < originPartition
+                || (partition == originPartition && offset < originOffset);
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public long total() {
+        return total;
+    }
+
+    /** Events that arrived after their window closed (windows only). */
+    public long late() {
+        return late;
+    }
+
+    public long count(InteractionType type) {
+        return type.index() < byType.length ? byType[type.index()] : 0;
+    }
+
+    public Instant firstSeen() {
+        return firstSeen;
+    }
+
+    public Instant lastSeen() {
+        return lastSeen;
+    }
+
+    public SortedMap<Integer, OffsetRange> offsets() {
+        if (ranges != null) {
+            return Collections.unmodifiableSortedMap(ranges);
+        }
+        return onlyRange == null ? Collections.emptySortedMap()
+                : Collections.unmodifiableSortedMap(new TreeMap<>(Map.of(onlyPartition, onlyRange)));
+    }
+
+    /** The lowest (partition, offset) folded in; recorded on insert so a new document is counted exactly once. */
+    public RecordPosition origin() {
+        return originPartition == NO_PARTITION ? null : new RecordPosition(originPartition, originOffset);
+    }
+}

@@ -1,0 +1,172 @@
+package pulse.event;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The interaction vocabulary ({@code event.types}): the types events are counted under, each a field of
+ * {@code byType} in every collection. An event's type is matched case-insensitively against the names and the
+ * aliases ({@code event.types.aliases}, e.g. {@code Product Viewed:view}); an unknown one is rejected, or, with
+ * {@code event.types.unknown=other}, counted under {@code other}.
+ */
+public final class InteractionTypes {
+
+    /** What a type is called where it becomes a MongoDB field name and a metric label. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    public static final String OTHER = "other";
+
+    public static final InteractionTypes DEFAULT = of(List.of("view", "click", "purchase"), Map.of(), false);
+
+    private final List<InteractionType> all;
+    /** Names and aliases as configured: the common case, an exact spelling, costs one lookup and no copy. */
+    private final Map<String, InteractionType> exact = new HashMap<>();
+    /** Names and aliases in lower case. */
+    private final Map<String, InteractionType> folded = new HashMap<>();
+    /** Aliases in their configured order. */
+    private final Map<String, InteractionType> aliases;
+    private final InteractionType other;
+
+    private InteractionTypes(List<InteractionType> all, Map<String, InteractionType> aliases, InteractionType other) {
+        this.all = List.copyOf(all);
+        this.aliases = Collections.unmodifiableMap(new LinkedHashMap<>(aliases));
+        this.other = other;
+        for (InteractionType type : all) {
+            exact.put(type.name(), type);
+            folded.put(fold(type.name()), type);
+        }
+        aliases.forEach((alias, type) -> {
+            exact.put(alias, type);
+            folded.put(fold(alias), type);
+        });
+    }
+
+    /**
+     * @param names          the vocabulary, in funnel order
+     * @param aliases        other spellings, each naming one of {@code names} (or {@code other} when unknown types
+     *                       are counted)
+     * @param countUnknownAsOther count events of any other type under {@code other} instead of rejecting them
+     * @throws IllegalArgumentException saying what is wrong with the vocabulary
+     */
+    public static InteractionTypes of(List<String> names, Map<String, String> aliases, boolean countUnknownAsOther) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("must name at least one interaction type");
+        }
+        List<InteractionType> types = new ArrayList<>();
+        Map<String, InteractionType> byFoldedName = new LinkedHashMap<>();
+        for (String name : names) {
+            if (!NAME.matcher(name).matches()) {
+                throw new IllegalArgumentException("has '" + name + "': a type is 1 to 64 letters, digits, '_' or '-'"
+                        + " (it becomes a field name, byType." + name + ")");
+            }
+            if (byFoldedName.containsKey(fold(name))) {
+                throw new IllegalArgumentException("lists '" + name + "' twice (types are matched case-insensitively)");
+            }
+            InteractionType type = new InteractionType(name, types.size());
+            types.add(type);
+            byFoldedName.put(fold(name), type);
+        }
+        InteractionType other = null;
+        if (countUnknownAsOther) {
+            other = byFoldedName.get(OTHER);
+            if (other == null) {
+                other = new InteractionType(OTHER, types.size());
+                types.add(other);
+                byFoldedName.put(OTHER, other);
+            }
+        }
+        Map<String, InteractionType> resolvedAliases = new LinkedHashMap<>();
+        aliases.forEach((alias, target) -> {
+            InteractionType type = byFoldedName.get(fold(target));
+            if (type == null) {
+                throw new IllegalArgumentException("maps '" + alias + "' to '" + target + "', which is not one of the"
+                        + " types " + names);
+            }
+            resolvedAliases.put(alias, type);
+        });
+        return new InteractionTypes(types, resolvedAliases, other);
+    }
+
+    /** The type an event's text names, by name or alias in any case; {@code other} or empty when unknown. */
+    public Optional<InteractionType> resolve(String text) {
+        // a few names spelled as configured, the common case: comparing them costs less than hashing the text
+        for (InteractionType candidate : all) {
+            if (candidate.name().equals(text)) {
+                return Optional.of(candidate);
+            }
+        }
+        InteractionType type = exact.get(text);
+        if (type == null) {
+            type = folded.get(fold(text));
+        }
+        return Optional.ofNullable(type != null ? type : other);
+    }
+
+    /** The type of that exact name (as configured); for configuration and tests. */
+    public InteractionType named(String name) {
+        InteractionType type = folded.get(fold(name));
+        if (type == null || !all.contains(type)) {
+            throw new IllegalArgumentException("'" + name + "' is not one of the types " + names());
+        }
+        return type;
+    }
+
+    public boolean contains(String name) {
+        InteractionType type = folded.get(fold(name));
+        return type != null && type.name().equalsIgnoreCase(name);
+    }
+
+    /** Every type events are counted under, in vocabulary order ({@code other} last when unknown types count). */
+    public List<InteractionType> all() {
+        return all;
+    }
+
+    public List<String> names() {
+        return all.stream().map(InteractionType::name).toList();
+    }
+
+    public int size() {
+        return all.size();
+    }
+
+    /** The aliases as configured, in their order: alias, then the name of its type. */
+    public Map<String, String> aliases() {
+        Map<String, String> names = new LinkedHashMap<>();
+        aliases.forEach((alias, type) -> names.put(alias, type.name()));
+        return names;
+    }
+
+    /** Per type, the first alias that names it: how a producer of that shape spells it. */
+    public Map<InteractionType, String> spellings() {
+        Map<InteractionType, String> spellings = new HashMap<>();
+        aliases.forEach((alias, type) -> spellings.putIfAbsent(type, alias));
+        return Collections.unmodifiableMap(spellings);
+    }
+
+    private static String fold(String text) {
+        return text.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof InteractionTypes that && all.equals(that.all) && aliases.equals(that.aliases)
+                && Objects.equals(this.other, that.other);
+    }
+
+    @Override
+    public int hashCode() {
+        return all.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return names().toString();
+    }
+}
