@@ -292,7 +292,7 @@ public final class BenchmarkOptions {
                 "  --memory-users N        distinct users of the memory run, one event each (1000000)",
                 "  --memory-timeout S      longest memory run (900); --memory-warmup N (10 s, left out of the growth check)",
                 "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
-                "  --jar PATH              runnable jar for the memory run (target/interaction-pulse.jar)",
+                "  --jar PATH              the runnable jar of the app's own runs (target/interaction-pulse.jar)",
                 "  --jfr PATH              record the end-to-end phase with JFR into PATH",
                 "  --set KEY=VALUE         extra app property for every app the benchmark starts (repeatable)",
                 "  --out PATH              JSON result (target/benchmark.json)");
