@@ -10,9 +10,9 @@ import pulse.config.PropertyValueLogging;
 import pulse.embedded.EmbeddedInfrastructureListener;
 
 /**
- * Interaction Pulse: generator -> Kafka -> aggregation -> MongoDB, wired by Camel Main. Routes are discovered in
- * package {@code routes}; with {@code kafka.brokers=embedded} / {@code mongodb.uri=embedded} (the defaults) the
- * infrastructure is started in-process first.
+ * Interaction Pulse: generator -> Kafka -> aggregation -> MongoDB, wired by Camel Main. The routes are the
+ * RouteBuilders of package {@code routes} that application.properties lists; with {@code kafka.brokers=embedded} /
+ * {@code mongodb.uri=embedded} (the defaults) the infrastructure is started in-process first.
  */
 public final class Application {
 

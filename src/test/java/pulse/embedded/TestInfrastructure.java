@@ -1,6 +1,8 @@
 package pulse.embedded;
 
 import com.mongodb.ConnectionString;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import pulse.testsupport.FreePorts;
@@ -12,9 +14,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * The Kafka broker and MongoDB server of the integration and fault tests: a real Kafka broker (KRaft) and a MongoDB
@@ -102,6 +112,33 @@ public final class TestInfrastructure implements BeforeAllCallback, ExtensionCon
     public static short replicationFactor() {
         String value = property(REPLICATION_PROPERTY);
         return value == null ? 1 : Short.parseShort(value);
+    }
+
+    /**
+     * Creates a topic and waits until each of its partitions has a leader: a producer that sends to a topic still
+     * electing them gets NOT_LEADER_OR_FOLLOWER, and its idempotent retries can stall on out-of-order sequence
+     * numbers until the delivery timeout (seen on a loaded machine).
+     */
+    public static void createTopic(String topic, int partitions) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafkaBootstrapServers()))) {
+            createTopic(admin, topic, partitions, replicationFactor());
+        }
+    }
+
+    /** As {@link #createTopic(String, int)}, on the broker {@code admin} talks to. */
+    public static void createTopic(Admin admin, String topic, int partitions, short replicationFactor) {
+        try {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor))).all().get(30, TimeUnit.SECONDS);
+            await("every partition of " + topic + " has a leader").atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(ExecutionException.class)
+                    .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("Could not create topic " + topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /**

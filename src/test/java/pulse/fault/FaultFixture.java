@@ -7,7 +7,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -139,7 +138,7 @@ final class FaultFixture implements AutoCloseable {
     }
 
     void createTopic() throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic(), PARTITIONS, replicationFactor))).all().get(30, TimeUnit.SECONDS);
+        TestInfrastructure.createTopic(admin, topic(), PARTITIONS, replicationFactor);
     }
 
     /** Sends every event keyed by its user, as the generator does, and waits for all acknowledgements. */

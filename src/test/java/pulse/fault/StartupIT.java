@@ -38,6 +38,7 @@ class StartupIT {
         String name = TestInfrastructure.name("startup-env-embedded-mongo");
         int mongoPort = FreePorts.next();
         List<InteractionEvent> events = Faults.events(Faults.seed("StartupIT"), EVENTS);
+        TestInfrastructure.createTopic(name, 6);
         try (AppProcess app = AppProcess.start("StartupIT-env-mongo", Map.of(
                 "kafka.brokers", TestInfrastructure.kafkaBootstrapServers(),
                 "kafka.topic", name,

@@ -7,8 +7,6 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.message.Encoding;
 import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.kafka.CloudEventSerializer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -277,13 +275,7 @@ class BringYourOwnEventsIT {
      */
     private static <V> void run(String topic, int partitions, Map<String, String> properties, ProducerFactory<V> producers,
                                 List<Sent<V>> sent, InteractionTypes types, Check more) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-            // a producer that sends before every partition has its leader gets NOT_LEADER_OR_FOLLOWER, and its
-            // idempotent retries can then stall on out-of-order sequence numbers (seen on a loaded machine)
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get()
-                    .get(topic).partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-        }
+        TestInfrastructure.createTopic(topic, partitions);
         try (KafkaProducer<String, V> producer = producers.create()) {
             for (Sent<V> record : sent) {
                 producer.send(record.record());
