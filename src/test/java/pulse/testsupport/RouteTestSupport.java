@@ -1,0 +1,64 @@
+package pulse.testsupport;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.test.junit5.CamelContextConfiguration;
+import org.apache.camel.test.junit5.TestExecutionConfiguration;
+import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import pulse.config.PulseOptions;
+import pulse.config.Settings;
+
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+/**
+ * A route test: the CamelContext set up by Camel Main from the shipped {@code application.properties}, as the app's
+ * is, but with only {@link #routes()} listed, no HTTP servers or metrics unless the test turns them on, and the
+ * test's {@link #overrides()}. The test binds the routes' beans itself, from the same {@link #options()} the app
+ * reads: the app's own configuration would connect to Kafka and MongoDB. The context starts only once the test has
+ * advised the routes (AdviceWith swaps the Kafka and MongoDB endpoints for mocks) and calls {@code context.start()}.
+ */
+public abstract class RouteTestSupport extends CamelMainTestSupport {
+
+    private PulseOptions options;
+
+    /** The RouteBuilders under test, in place of application.properties' list. Called from the constructor. */
+    protected abstract List<Class<? extends RoutesBuilder>> routes();
+
+    /** What this test changes of {@code application.properties}. Called from the constructor: constants only. */
+    protected Properties overrides() {
+        return new Properties();
+    }
+
+    @Override
+    public void configureTest(TestExecutionConfiguration test) {
+        super.configureTest(test);
+        test.withUseAdviceWith(true);
+    }
+
+    @Override
+    public void configureContext(CamelContextConfiguration context) {
+        super.configureContext(context);
+        Properties properties = new Properties();
+        properties.put("camel.main.routes-builder-classes",
+                routes().stream().map(Class::getName).collect(Collectors.joining(",")));
+        properties.put("camel.server.enabled", "false");
+        properties.put("camel.management.enabled", "false");
+        properties.put("camel.metrics.enabled", "false");
+        properties.putAll(overrides());
+        context.withUseOverridePropertiesWithPropertiesComponent(properties);
+    }
+
+    @Override
+    protected CamelContext createCamelContext() throws Exception {
+        CamelContext context = super.createCamelContext();
+        options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
+        return context;
+    }
+
+    /** The options as {@code PulseConfiguration} reads them, from the same properties as the routes. */
+    protected PulseOptions options() {
+        return options;
+    }
+}
