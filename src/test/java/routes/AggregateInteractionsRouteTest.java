@@ -1,0 +1,213 @@
+package routes;
+
+import com.mongodb.MongoTimeoutException;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.builder.AdviceWith;
+import org.apache.camel.component.mock.MockEndpoint;
+import org.apache.camel.spi.Registry;
+import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import pulse.event.RejectionReason;
+import pulse.kafka.BatchReader;
+import pulse.kafka.DeadLetterStatus;
+import pulse.kafka.DeadLetters;
+import pulse.kafka.KafkaRecord;
+import pulse.kafka.RejectLog;
+import pulse.metrics.AggregationProgress;
+import pulse.pipeline.InteractionAggregationStrategy;
+import pulse.pipeline.WriteCoalescer;
+import pulse.store.AggregateUpserts;
+import pulse.testsupport.CamelKafkaRecords;
+import pulse.testsupport.RouteTestSupport;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Aggregate: a camel-kafka batch -> fold -> rejects to the dead-letter route -> write coalescer -> upsert -> commit,
+ * with the upsert routes' MongoDB endpoints and the dead-letter topic's Kafka endpoint as mocks, and the batch's
+ * Kafka consumer a kafka-clients {@link MockConsumer}.
+ */
+class AggregateInteractionsRouteTest extends RouteTestSupport {
+
+    private static final TopicPartition P0 = new TopicPartition(GeneratedRecords.TOPIC, 0);
+    private static final int VALID = 20;
+    /** Where the batch holds an invalid record among the valid ones. */
+    private static final List<Long> INVALID_OFFSETS = List.of(3L, 11L);
+    private static final long RECORDS = VALID + INVALID_OFFSETS.size();
+
+    /** Everything the routes did, in order: MongoDB calls, dead letters sent, commits. */
+    private final List<String> steps = new CopyOnWriteArrayList<>();
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST) {
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+            steps.add("commit up to " + offsets.get(P0).offset());
+            super.commitSync(offsets, timeout);
+        }
+    };
+    private MongoUpsertMocks mongo;
+    private MockEndpoint deadLetterTopic;
+    private AggregationProgress progress;
+
+    @Override
+    protected Properties overrides() {
+        Properties overrides = new Properties();
+        overrides.put("generator.events-per-tick", String.valueOf(VALID));
+        overrides.put("generator.seed", "11");
+        overrides.put("aggregation.batch.max-records", "500");
+        overrides.put("aggregation.write.max-events", "10000");
+        // the retries' backoff, short: a test waits for them
+        overrides.put("aggregation.retry.initial-delay-ms", "10");
+        overrides.put("aggregation.retry.max-delay-ms", "20");
+        return overrides;
+    }
+
+    @Override
+    protected List<Class<? extends RoutesBuilder>> routes() {
+        return List.of(AggregateInteractionsRoute.class, UpsertAggregatesRoute.class);
+    }
+
+    @Override
+    protected void bindToRegistry(Registry registry) {
+        Clock clock = Clock.systemUTC();
+        registry.bind("batchReader", new BatchReader(options().batchMaxRecords()));
+        registry.bind("recordFolder", GeneratedRecords.folder(options()));
+        registry.bind("interactionAggregation", new InteractionAggregationStrategy());
+        registry.bind("writeCoalescer", new WriteCoalescer(options().writeMaxEvents(), options().writeMaxDelay(), System::nanoTime));
+        registry.bind("aggregateUpserts", new AggregateUpserts(options().rollups(), options().events().types(),
+                options().windowGrace(), clock));
+        progress = new AggregationProgress(options().progressLogInterval(), System::nanoTime);
+        registry.bind("aggregationProgress", progress);
+        DeadLetterStatus deadLetterStatus = new DeadLetterStatus(options().deadLetterTopic());
+        registry.bind("deadLetterStatus", deadLetterStatus);
+        registry.bind("deadLetterFailed", (Processor) deadLetterStatus::failed);
+        DeadLetters deadLetters = new DeadLetters(options().deadLetterTopic(), OptionalInt::empty);
+        registry.bind("deadLetters", deadLetters);
+        registry.bind("deadLetterRefit", (Processor) exchange -> deadLetters.refit(exchange, "rejected"));
+        registry.bind("rejectLog", new RejectLog(options().progressLogInterval(), 5,
+                Arrays.stream(RejectionReason.values()).map(Enum::name).toList(), System::nanoTime, line -> { }));
+    }
+
+    /** The Kafka consumer becomes a direct endpoint, the dead-letter topic and MongoDB become mocks. */
+    private void adviseAndStart() throws Exception {
+        AdviceWith.adviceWith(context, "aggregate-interactions", route -> route.replaceFromWith("direct:batches"));
+        AdviceWith.adviceWith(context, "dead-letter-invalid-events", route ->
+                route.weaveByToUri("kafka:*").replace().to("mock:dead-letter-topic"));
+        deadLetterTopic = getMockEndpoint("mock:dead-letter-topic");
+        deadLetterTopic.whenAnyExchangeReceived(exchange ->
+                steps.add("send " + exchange.getMessage().getBody(List.class).size() + " dead letters"));
+        mongo = new MongoUpsertMocks(context, steps);
+        context.start();
+    }
+
+    /** One poll's worth: the generator's valid records with invalid ones among them, all read, none committed. */
+    private Exchange batch() {
+        consumer.assign(List.of(P0));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, RECORDS));
+        consumer.seek(P0, RECORDS); // polled up to the end: no lag, the write is due at once
+        CamelKafkaRecords camelKafka = new CamelKafkaRecords(context, consumer, "interactions-Thread 0");
+        List<KafkaRecord> valid = new ArrayList<>(GeneratedRecords.onPartition0(options()));
+        List<Exchange> records = new ArrayList<>();
+        for (long offset = 0; offset < RECORDS; offset++) {
+            if (INVALID_OFFSETS.contains(offset)) {
+                records.add(camelKafka.record(P0.topic(), 0, offset, "user-x", "not json".getBytes(StandardCharsets.UTF_8)));
+            } else {
+                KafkaRecord record = valid.remove(0);
+                records.add(camelKafka.record(P0.topic(), 0, offset, record.key(), record.value()));
+            }
+        }
+        Exchange batch = new DefaultExchange(context);
+        batch.getMessage().setBody(records);
+        return batch;
+    }
+
+    private void consume(Exchange batch) {
+        Exchange done = template.send("direct:batches", batch);
+        assertThat(done.getException()).as("the batch's exchange failed").isNull();
+    }
+
+    /** The upsert routes' calls for one fold written at once into an empty database. */
+    private static List<String> oneWrite(String... bulkWrites) {
+        List<String> steps = new ArrayList<>(List.of("read summary stream times"));
+        steps.addAll(List.of(bulkWrites));
+        steps.addAll(List.of("update summary", "read most or least interacted item", "read most or least interacted item",
+                "set derived fields"));
+        return steps;
+    }
+
+    @Test
+    void rejectsGoToTheDeadLetterTopicBeforeTheWriteAndTheOffsetsAreCommittedOnlyAfterIt() throws Exception {
+        adviseAndStart();
+
+        consume(batch());
+
+        List<String> expected = new ArrayList<>(List.of("send 2 dead letters"));
+        expected.addAll(oneWrite("bulk write users", "bulk write items", "bulk write windows", "bulk write item_windows"));
+        expected.add("commit up to " + RECORDS);
+        assertThat(steps).containsExactlyElementsOf(expected);
+        List<?> deadLetters = deadLetterTopic.getReceivedExchanges().get(0).getMessage().getBody(List.class);
+        assertThat(deadLetters).map(message -> new String(((Message) message).getHeader(DeadLetters.SOURCE_OFFSET, byte[].class),
+                StandardCharsets.UTF_8)).containsExactly("3", "11");
+        assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(RECORDS);
+        assertThat(progress.events()).isEqualTo(VALID);
+        assertThat(progress.rejected()).isEqualTo(INVALID_OFFSETS.size());
+    }
+
+    @Test
+    void aMongoDbFailureIsRetriedAndTheBatchIsCommittedOnceItIsWritten() throws Exception {
+        adviseAndStart();
+        mongo.bulkWrite.whenExchangeReceived(1, exchange -> {
+            steps.add("bulk write users: MongoDB unreachable");
+            throw new MongoTimeoutException("Timed out while waiting for a server");
+        });
+        mongo.bulkWrite.whenExchangeReceived(2, exchange -> {
+            steps.add("bulk write users: MongoDB unreachable");
+            throw new MongoTimeoutException("Timed out while waiting for a server");
+        });
+
+        consume(batch());
+
+        List<String> expected = new ArrayList<>(List.of("send 2 dead letters"));
+        expected.addAll(oneWrite("bulk write users: MongoDB unreachable", "bulk write users: MongoDB unreachable",
+                "bulk write users", "bulk write items", "bulk write windows", "bulk write item_windows"));
+        expected.add("commit up to " + RECORDS);
+        assertThat(steps).containsExactlyElementsOf(expected);
+        assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(RECORDS);
+    }
+
+    @Test
+    void deadLettersKafkaRefusesAreSentAgainAndTheWriteWaitsForThem() throws Exception {
+        adviseAndStart();
+        deadLetterTopic.whenExchangeReceived(1, exchange -> {
+            steps.add("dead letters refused");
+            throw new KafkaException("Not enough replicas");
+        });
+
+        consume(batch());
+
+        List<String> expected = new ArrayList<>(List.of("dead letters refused", "send 2 dead letters"));
+        expected.addAll(oneWrite("bulk write users", "bulk write items", "bulk write windows", "bulk write item_windows"));
+        expected.add("commit up to " + RECORDS);
+        assertThat(steps).containsExactlyElementsOf(expected);
+    }
+}
