@@ -36,7 +36,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -69,16 +68,15 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
     private AggregationProgress progress;
 
     @Override
-    protected Properties overrides() {
-        Properties overrides = new Properties();
-        overrides.put("generator.events-per-tick", String.valueOf(VALID));
-        overrides.put("generator.seed", "11");
-        overrides.put("aggregation.batch.max-records", "500");
-        overrides.put("aggregation.write.max-events", "10000");
-        // the retries' backoff, short: a test waits for them
-        overrides.put("aggregation.retry.initial-delay-ms", "10");
-        overrides.put("aggregation.retry.max-delay-ms", "20");
-        return overrides;
+    protected Map<String, String> overrides() {
+        return Map.of(
+                "generator.events-per-tick", String.valueOf(VALID),
+                "generator.seed", "11",
+                "aggregation.batch.max-records", "500",
+                "aggregation.write.max-events", "10000",
+                // the retries' backoff, short: a test waits for them
+                "aggregation.retry.initial-delay-ms", "10",
+                "aggregation.retry.max-delay-ms", "20");
     }
 
     @Override
@@ -146,12 +144,10 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
         assertThat(done.getException()).as("the batch's exchange failed").isNull();
     }
 
-    /** The upsert routes' calls for one fold written at once into an empty database. */
-    private static List<String> oneWrite(String... bulkWrites) {
-        List<String> steps = new ArrayList<>(List.of("read summary stream times"));
-        steps.addAll(List.of(bulkWrites));
-        steps.addAll(List.of("update summary", "read most or least interacted item", "read most or least interacted item",
-                "set derived fields"));
+    /** What the routes do for {@link #batch()}: {@code beforeTheWrite}, one write with these bulk writes, the commit. */
+    private static List<String> batchSteps(List<String> beforeTheWrite, List<String> bulkWrites) {
+        List<String> steps = MongoUpsertMocks.concat(beforeTheWrite, MongoUpsertMocks.oneWrite(bulkWrites));
+        steps.add("commit up to " + RECORDS);
         return steps;
     }
 
@@ -161,10 +157,7 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
 
         consume(batch());
 
-        List<String> expected = new ArrayList<>(List.of("send 2 dead letters"));
-        expected.addAll(oneWrite("bulk write users", "bulk write items", "bulk write windows", "bulk write item_windows"));
-        expected.add("commit up to " + RECORDS);
-        assertThat(steps).containsExactlyElementsOf(expected);
+        assertThat(steps).containsExactlyElementsOf(batchSteps(List.of("send 2 dead letters"), MongoUpsertMocks.BULK_WRITES));
         List<?> deadLetters = deadLetterTopic.getReceivedExchanges().get(0).getMessage().getBody(List.class);
         assertThat(deadLetters).map(message -> new String(((Message) message).getHeader(DeadLetters.SOURCE_OFFSET, byte[].class),
                 StandardCharsets.UTF_8)).containsExactly("3", "11");
@@ -176,22 +169,18 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
     @Test
     void aMongoDbFailureIsRetriedAndTheBatchIsCommittedOnceItIsWritten() throws Exception {
         adviseAndStart();
-        mongo.bulkWrite.whenExchangeReceived(1, exchange -> {
+        Processor unreachable = exchange -> {
             steps.add("bulk write users: MongoDB unreachable");
             throw new MongoTimeoutException("Timed out while waiting for a server");
-        });
-        mongo.bulkWrite.whenExchangeReceived(2, exchange -> {
-            steps.add("bulk write users: MongoDB unreachable");
-            throw new MongoTimeoutException("Timed out while waiting for a server");
-        });
+        };
+        mongo.bulkWrite.whenExchangeReceived(1, unreachable);
+        mongo.bulkWrite.whenExchangeReceived(2, unreachable);
 
         consume(batch());
 
-        List<String> expected = new ArrayList<>(List.of("send 2 dead letters"));
-        expected.addAll(oneWrite("bulk write users: MongoDB unreachable", "bulk write users: MongoDB unreachable",
-                "bulk write users", "bulk write items", "bulk write windows", "bulk write item_windows"));
-        expected.add("commit up to " + RECORDS);
-        assertThat(steps).containsExactlyElementsOf(expected);
+        assertThat(steps).containsExactlyElementsOf(batchSteps(List.of("send 2 dead letters"), MongoUpsertMocks.concat(
+                List.of("bulk write users: MongoDB unreachable", "bulk write users: MongoDB unreachable"),
+                MongoUpsertMocks.BULK_WRITES)));
         assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(RECORDS);
     }
 
@@ -205,9 +194,7 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
 
         consume(batch());
 
-        List<String> expected = new ArrayList<>(List.of("dead letters refused", "send 2 dead letters"));
-        expected.addAll(oneWrite("bulk write users", "bulk write items", "bulk write windows", "bulk write item_windows"));
-        expected.add("commit up to " + RECORDS);
-        assertThat(steps).containsExactlyElementsOf(expected);
+        assertThat(steps).containsExactlyElementsOf(batchSteps(List.of("dead letters refused", "send 2 dead letters"),
+                MongoUpsertMocks.BULK_WRITES));
     }
 }

@@ -3,7 +3,6 @@ package routes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.mongodb.MongoTimeoutException;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
@@ -22,6 +21,7 @@ import pulse.testsupport.RouteTestSupport;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import static org.apache.camel.component.mongodb.MongoDbConstants.LIMIT;
@@ -43,17 +43,11 @@ class DashboardApiRouteTest extends RouteTestSupport {
     private MockEndpoint windows;
 
     @Override
-    protected Properties overrides() {
-        Properties overrides = new Properties();
-        overrides.put("mongodb.database", "api-test");
-        overrides.put("camel.server.enabled", "true");
-        overrides.put("camel.server.port", String.valueOf(PORT));
-        return overrides;
-    }
-
-    @Override
-    protected List<Class<? extends RoutesBuilder>> routes() {
-        return List.of(DashboardApiRoute.class);
+    protected Map<String, String> overrides() {
+        return Map.of(
+                "mongodb.database", "api-test",
+                "camel.server.enabled", "true",
+                "camel.server.port", String.valueOf(PORT));
     }
 
     @Override

@@ -2,7 +2,6 @@ package routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Message;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.kafka.KafkaConstants;
@@ -18,6 +17,7 @@ import pulse.testsupport.RouteTestSupport;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -33,19 +33,13 @@ class GenerateInteractionsRouteTest extends RouteTestSupport {
     private RateMeter rate;
 
     @Override
-    protected Properties overrides() {
-        Properties overrides = new Properties();
-        overrides.put("kafka.topic", "test-interactions");
-        overrides.put("generator.period", "20");
-        overrides.put("generator.events-per-tick", String.valueOf(EVENTS_PER_TICK));
-        overrides.put("generator.users", "50");
-        overrides.put("generator.seed", "17");
-        return overrides;
-    }
-
-    @Override
-    protected List<Class<? extends RoutesBuilder>> routes() {
-        return List.of(GenerateInteractionsRoute.class);
+    protected Map<String, String> overrides() {
+        return Map.of(
+                "kafka.topic", "test-interactions",
+                "generator.period", "20",
+                "generator.events-per-tick", String.valueOf(EVENTS_PER_TICK),
+                "generator.users", "50",
+                "generator.seed", "17");
     }
 
     @Override

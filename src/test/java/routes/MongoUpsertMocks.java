@@ -97,6 +97,26 @@ final class MongoUpsertMocks {
         derivedFields.whenAnyExchangeReceived(exchange -> steps.add("set derived fields"));
     }
 
+    /** The bulk writes of a fold with one window size, in the route's order: users, items, windows, item windows. */
+    static final List<String> BULK_WRITES = List.of("bulk write users", "bulk write items", "bulk write windows",
+            "bulk write item_windows");
+
+    /** The calls of one write: the summary's stream times, these bulk writes, the summary, its derived fields. */
+    static List<String> oneWrite(List<String> bulkWrites) {
+        List<String> steps = new ArrayList<>(List.of("read summary stream times"));
+        steps.addAll(bulkWrites);
+        steps.addAll(List.of("update summary", "read most or least interacted item", "read most or least interacted item",
+                "set derived fields"));
+        return steps;
+    }
+
+    /** {@code first}, then the rest. */
+    static List<String> concat(List<String> first, List<String> rest) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(rest);
+        return all;
+    }
+
     private static MockEndpoint mock(CamelContext context, String uri) {
         return context.getEndpoint(uri, MockEndpoint.class);
     }
@@ -123,9 +143,16 @@ final class MongoUpsertMocks {
 
     /** What MongoDB answers a bulk write of upserts of documents it does not hold yet. */
     static BulkWriteResult allUpserted(List<WriteModel<Document>> models) {
+        return upsertedBut(models.size(), -1);
+    }
+
+    /** What MongoDB answers a bulk write of {@code models} upserts that created every document but the one at {@code index}. */
+    static BulkWriteResult upsertedBut(int models, int index) {
         List<BulkWriteUpsert> upserts = new ArrayList<>();
-        for (int i = 0; i < models.size(); i++) {
-            upserts.add(new BulkWriteUpsert(i, new BsonInt32(i)));
+        for (int i = 0; i < models; i++) {
+            if (i != index) {
+                upserts.add(new BulkWriteUpsert(i, new BsonInt32(i)));
+            }
         }
         return BulkWriteResult.acknowledged(0, 0, 0, 0, upserts, List.of());
     }

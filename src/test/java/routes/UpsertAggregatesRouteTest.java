@@ -4,14 +4,11 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.ServerAddress;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.bulk.BulkWriteResult;
-import com.mongodb.bulk.BulkWriteUpsert;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.WriteModel;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.spi.Registry;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
-import org.bson.BsonInt32;
 import org.bson.BsonString;
 import org.bson.Document;
 import org.bson.conversions.Bson;
@@ -23,9 +20,8 @@ import pulse.store.WriteStats;
 import pulse.testsupport.RouteTestSupport;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.Set;
 
 import static org.apache.camel.component.mongodb.MongoDbConstants.COLLECTION;
@@ -36,24 +32,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UpsertAggregatesRouteTest extends RouteTestSupport {
 
     private static final int EVENTS = 40;
-    /** The write models' order: users, items, then the window size's windows and item windows. */
-    private static final List<String> COLLECTIONS = List.of("users", "items", "windows", "item_windows");
 
     private MongoUpsertMocks mongo;
     private List<KafkaRecord> records;
 
     @Override
-    protected Properties overrides() {
-        Properties overrides = new Properties();
-        overrides.put("generator.events-per-tick", String.valueOf(EVENTS));
-        overrides.put("generator.users", "8"); // a few users with several events each
-        overrides.put("generator.seed", "3");
-        return overrides;
-    }
-
-    @Override
-    protected List<Class<? extends RoutesBuilder>> routes() {
-        return List.of(UpsertAggregatesRoute.class);
+    protected Map<String, String> overrides() {
+        return Map.of(
+                "generator.events-per-tick", String.valueOf(EVENTS),
+                "generator.users", "8", // a few users with several events each
+                "generator.seed", "3");
     }
 
     @Override
@@ -75,14 +63,6 @@ class UpsertAggregatesRouteTest extends RouteTestSupport {
         return records.stream().map(KafkaRecord::key).distinct().count();
     }
 
-    private static List<String> expectedSteps(List<String> bulkWrites) {
-        List<String> steps = new ArrayList<>(List.of("read summary stream times"));
-        steps.addAll(bulkWrites);
-        steps.addAll(List.of("update summary", "read most or least interacted item", "read most or least interacted item",
-                "set derived fields"));
-        return steps;
-    }
-
     @Test
     void writesEveryCollectionThenTheSummaryThenItsDerivedFields() throws Exception {
         mongo = new MongoUpsertMocks(context);
@@ -90,8 +70,7 @@ class UpsertAggregatesRouteTest extends RouteTestSupport {
 
         WriteStats stats = upsert(fold());
 
-        assertThat(mongo.steps).containsExactlyElementsOf(expectedSteps(
-                COLLECTIONS.stream().map(collection -> "bulk write " + collection).toList()));
+        assertThat(mongo.steps).containsExactlyElementsOf(MongoUpsertMocks.oneWrite(MongoUpsertMocks.BULK_WRITES));
         List<WriteModel<Document>> users = MongoUpsertMocks.models(mongo.bulkWrite.getReceivedExchanges().get(0));
         assertThat(users).extracting(MongoUpsertMocks::id)
                 .containsExactlyInAnyOrderElementsOf(records.stream().map(KafkaRecord::key).distinct().toList());
@@ -134,9 +113,8 @@ class UpsertAggregatesRouteTest extends RouteTestSupport {
 
         WriteStats stats = upsert(fold);
 
-        List<String> bulkWrites = new ArrayList<>(List.of("bulk write users: duplicate key", "read back users", "bulk write users"));
-        COLLECTIONS.subList(1, COLLECTIONS.size()).forEach(collection -> bulkWrites.add("bulk write " + collection));
-        assertThat(mongo.steps).containsExactlyElementsOf(expectedSteps(bulkWrites));
+        assertThat(mongo.steps).containsExactlyElementsOf(MongoUpsertMocks.oneWrite(MongoUpsertMocks.concat(
+                List.of("bulk write users: duplicate key", "read back users"), MongoUpsertMocks.BULK_WRITES)));
         Bson readBackCriteria = mongo.readBack.getReceivedExchanges().get(0).getMessage().getHeader(CRITERIA, Bson.class);
         assertThat(MongoUpsertMocks.bson(readBackCriteria))
                 .isEqualTo(new BsonDocument("_id", new BsonDocument("$in", new BsonArray(List.of(new BsonString(user))))));
@@ -159,13 +137,7 @@ class UpsertAggregatesRouteTest extends RouteTestSupport {
 
     /** What MongoDB answers an unordered bulk write whose upsert at {@code conflicting} met a document holding its events. */
     private static MongoBulkWriteException duplicateKey(int models, int conflicting) {
-        List<BulkWriteUpsert> upserts = new ArrayList<>();
-        for (int i = 0; i < models; i++) {
-            if (i != conflicting) {
-                upserts.add(new BulkWriteUpsert(i, new BsonInt32(i)));
-            }
-        }
-        return new MongoBulkWriteException(BulkWriteResult.acknowledged(0, 0, 0, 0, upserts, List.of()),
+        return new MongoBulkWriteException(MongoUpsertMocks.upsertedBut(models, conflicting),
                 List.of(new BulkWriteError(11000, "E11000 duplicate key error collection: users index: _id_", new BsonDocument(),
                         conflicting)), null, new ServerAddress(), Set.of());
     }

@@ -1,7 +1,6 @@
 package routes;
 
 import com.mongodb.client.MongoDatabase;
-import org.apache.camel.RoutesBuilder;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.timer.TimerEndpoint;
 import org.apache.camel.spi.Registry;
@@ -11,8 +10,7 @@ import pulse.testsupport.RouteTestSupport;
 
 import java.lang.reflect.Proxy;
 import java.time.Clock;
-import java.util.List;
-import java.util.Properties;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,15 +22,8 @@ class WindowRetentionRouteTest extends RouteTestSupport {
     private final AtomicInteger removals = new AtomicInteger();
 
     @Override
-    protected Properties overrides() {
-        Properties overrides = new Properties();
-        overrides.put("retention.check-interval-ms", "1234");
-        return overrides;
-    }
-
-    @Override
-    protected List<Class<? extends RoutesBuilder>> routes() {
-        return List.of(WindowRetentionRoute.class);
+    protected Map<String, String> overrides() {
+        return Map.of("retention.check-interval-ms", "1234");
     }
 
     @Override

@@ -9,6 +9,7 @@ import pulse.config.PulseOptions;
 import pulse.config.Settings;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 
@@ -23,12 +24,23 @@ public abstract class RouteTestSupport extends CamelMainTestSupport {
 
     private PulseOptions options;
 
-    /** The RouteBuilders under test, in place of application.properties' list. Called from the constructor. */
-    protected abstract List<Class<? extends RoutesBuilder>> routes();
+    /**
+     * The RouteBuilders under test, in place of application.properties' list: the one the test is named after
+     * ({@code routes.FooRouteTest} tests {@code routes.FooRoute}) unless the test says otherwise. Called from the
+     * constructor.
+     */
+    protected List<Class<? extends RoutesBuilder>> routes() {
+        String route = getClass().getName().replaceFirst("Test$", "");
+        try {
+            return List.of(Class.forName(route).asSubclass(RoutesBuilder.class));
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException(getClass().getSimpleName() + " names no route: " + route + " does not exist", e);
+        }
+    }
 
     /** What this test changes of {@code application.properties}. Called from the constructor: constants only. */
-    protected Properties overrides() {
-        return new Properties();
+    protected Map<String, String> overrides() {
+        return Map.of();
     }
 
     @Override
