@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
 import pulse.event.RejectionReason;
 import pulse.kafka.BatchReader;
@@ -53,6 +54,8 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
     /** Where the batch holds an invalid record among the valid ones. */
     private static final List<Long> INVALID_OFFSETS = List.of(3L, 11L);
     private static final long RECORDS = VALID + INVALID_OFFSETS.size();
+    /** A full batch: half the records, one invalid record in each half. */
+    private static final long MAX_RECORDS = RECORDS / 2;
 
     /** Everything the routes did, in order: MongoDB calls, dead letters sent, commits. */
     private final List<String> steps = new CopyOnWriteArrayList<>();
@@ -63,6 +66,7 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
             super.commitSync(offsets, timeout);
         }
     };
+    private List<KafkaRecord> partition;
     private MongoUpsertMocks mongo;
     private MockEndpoint deadLetterTopic;
     private AggregationProgress progress;
@@ -72,7 +76,7 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
         return Map.of(
                 "generator.events-per-tick", String.valueOf(VALID),
                 "generator.seed", "11",
-                "aggregation.batch.max-records", "500",
+                "aggregation.batch.max-records", String.valueOf(MAX_RECORDS),
                 "aggregation.write.max-events", "10000",
                 // the retries' backoff, short: a test waits for them
                 "aggregation.retry.initial-delay-ms", "10",
@@ -117,26 +121,45 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
         context.start();
     }
 
-    /** One poll's worth: the generator's valid records with invalid ones among them, all read, none committed. */
+    /** All the records in one poll, the generator's valid ones with invalid ones among them, none committed. */
     private Exchange batch() {
-        consumer.assign(List.of(P0));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, RECORDS));
-        consumer.seek(P0, RECORDS); // polled up to the end: no lag, the write is due at once
+        return poll(0, RECORDS);
+    }
+
+    /**
+     * The records at offsets {@code from} to {@code to} (exclusive) of a partition that holds {@link #RECORDS}, as one
+     * poll hands them over: the consumer's position is then {@code to}.
+     */
+    private Exchange poll(long from, long to) {
+        if (consumer.assignment().isEmpty()) {
+            consumer.assign(List.of(P0));
+            consumer.updateBeginningOffsets(Map.of(P0, 0L));
+            consumer.updateEndOffsets(Map.of(P0, RECORDS));
+        }
+        consumer.seek(P0, to);
         CamelKafkaRecords camelKafka = new CamelKafkaRecords(context, consumer, "interactions-Thread 0");
-        List<KafkaRecord> valid = new ArrayList<>(GeneratedRecords.onPartition0(options()));
         List<Exchange> records = new ArrayList<>();
-        for (long offset = 0; offset < RECORDS; offset++) {
-            if (INVALID_OFFSETS.contains(offset)) {
-                records.add(camelKafka.record(P0.topic(), 0, offset, "user-x", "not json".getBytes(StandardCharsets.UTF_8)));
-            } else {
-                KafkaRecord record = valid.remove(0);
-                records.add(camelKafka.record(P0.topic(), 0, offset, record.key(), record.value()));
-            }
+        for (long offset = from; offset < to; offset++) {
+            KafkaRecord record = partition().get((int) offset);
+            records.add(camelKafka.record(P0.topic(), 0, offset, record.key(), record.value()));
         }
         Exchange batch = new DefaultExchange(context);
         batch.getMessage().setBody(records);
         return batch;
+    }
+
+    /** The partition's records: the generator's valid ones with invalid ones at {@link #INVALID_OFFSETS}. */
+    private List<KafkaRecord> partition() {
+        if (partition == null) {
+            List<KafkaRecord> valid = new ArrayList<>(GeneratedRecords.onPartition0(options()));
+            partition = new ArrayList<>();
+            for (long offset = 0; offset < RECORDS; offset++) {
+                partition.add(INVALID_OFFSETS.contains(offset)
+                        ? new KafkaRecord(P0.topic(), 0, offset, "user-x", "not json".getBytes(StandardCharsets.UTF_8))
+                        : valid.remove(0));
+            }
+        }
+        return partition;
     }
 
     private void consume(Exchange batch) {
@@ -164,6 +187,27 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
         assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(RECORDS);
         assertThat(progress.events()).isEqualTo(VALID);
         assertThat(progress.rejected()).isEqualTo(INVALID_OFFSETS.size());
+    }
+
+    @Test
+    void whileTheConsumerIsBehindABatchIsHeldUncommittedAndWrittenWithTheNextOne() throws Exception {
+        adviseAndStart();
+
+        consume(poll(0, MAX_RECORDS));
+
+        assertThat(steps).as("a full batch with more records behind it: its rejects go, its fold waits")
+                .containsExactly("send 1 dead letters");
+        assertThat(consumer.committed(Set.of(P0))).as("nothing committed before the write").isEmpty();
+
+        consume(poll(MAX_RECORDS, RECORDS));
+
+        assertThat(steps).containsExactlyElementsOf(batchSteps(List.of("send 1 dead letters", "send 1 dead letters"),
+                MongoUpsertMocks.BULK_WRITES));
+        BsonDocument summaryIncrement = MongoUpsertMocks.update(mongo.summaryUpdate.getReceivedExchanges().get(0))
+                .getDocument("$inc");
+        assertThat(summaryIncrement.getNumber("events").longValue()).as("both batches' events in the one write")
+                .isEqualTo(VALID);
+        assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(RECORDS);
     }
 
     @Test

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static org.apache.camel.component.mongodb.MongoDbConstants.BULK_ORDERED;
 import static org.apache.camel.component.mongodb.MongoDbConstants.COLLECTION;
 import static org.apache.camel.component.mongodb.MongoDbConstants.CRITERIA;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -71,6 +72,8 @@ class UpsertAggregatesRouteTest extends RouteTestSupport {
         WriteStats stats = upsert(fold());
 
         assertThat(mongo.steps).containsExactlyElementsOf(MongoUpsertMocks.oneWrite(MongoUpsertMocks.BULK_WRITES));
+        assertThat(mongo.bulkWrite.getReceivedExchanges()).as("unordered: one conflict does not stop the other upserts")
+                .allSatisfy(write -> assertThat(write.getMessage().getHeader(BULK_ORDERED)).isEqualTo(false));
         List<WriteModel<Document>> users = MongoUpsertMocks.models(mongo.bulkWrite.getReceivedExchanges().get(0));
         assertThat(users).extracting(MongoUpsertMocks::id)
                 .containsExactlyInAnyOrderElementsOf(records.stream().map(KafkaRecord::key).distinct().toList());
