@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.bson.BsonDocument;
 import org.junit.jupiter.api.Test;
 import pulse.event.RejectionReason;
@@ -70,6 +71,7 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
     private MongoUpsertMocks mongo;
     private MockEndpoint deadLetterTopic;
     private AggregationProgress progress;
+    private DeadLetterStatus deadLetterStatus;
 
     @Override
     protected Map<String, String> overrides() {
@@ -99,7 +101,7 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
                 options().windowGrace(), clock));
         progress = new AggregationProgress(options().progressLogInterval(), System::nanoTime);
         registry.bind("aggregationProgress", progress);
-        DeadLetterStatus deadLetterStatus = new DeadLetterStatus(options().deadLetterTopic());
+        deadLetterStatus = new DeadLetterStatus(options().deadLetterTopic());
         registry.bind("deadLetterStatus", deadLetterStatus);
         registry.bind("deadLetterFailed", (Processor) deadLetterStatus::failed);
         DeadLetters deadLetters = new DeadLetters(options().deadLetterTopic(), OptionalInt::empty);
@@ -226,6 +228,31 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
                 List.of("bulk write users: MongoDB unreachable", "bulk write users: MongoDB unreachable"),
                 MongoUpsertMocks.BULK_WRITES)));
         assertThat(consumer.committed(Set.of(P0)).get(P0).offset()).isEqualTo(RECORDS);
+    }
+
+    @Test
+    void deadLettersGoToTheInputTopicsDeadLetterTopicAllAcknowledgedBeforeTheRouteGoesOn() {
+        assertThat(sendsTo("dead-letter-invalid-events", "kafka"))
+                .containsExactly("kafka:interactions.dlq?synchronous=true&batchWithIndividualHeaders=true");
+    }
+
+    @Test
+    void aDeadLetterFailureNoRetryFixesShowsUntilTheDeadLettersAreSent() throws Exception {
+        adviseAndStart();
+        deadLetterTopic.whenExchangeReceived(1, exchange -> {
+            steps.add("dead letters refused: not authorized");
+            throw new TopicAuthorizationException(Set.of(options().deadLetterTopic()));
+        });
+        deadLetterTopic.whenExchangeReceived(2, exchange -> {
+            steps.add(deadLetterStatus.problem().map(problem -> "problem: permanent " + problem.permanent()).orElse("no problem"));
+            steps.add("send " + exchange.getMessage().getBody(List.class).size() + " dead letters");
+        });
+
+        consume(batch());
+
+        assertThat(steps).containsExactlyElementsOf(batchSteps(List.of("dead letters refused: not authorized",
+                "problem: permanent true", "send 2 dead letters"), MongoUpsertMocks.BULK_WRITES));
+        assertThat(deadLetterStatus.problem()).as("cleared once a batch of dead letters is acknowledged").isEmpty();
     }
 
     @Test

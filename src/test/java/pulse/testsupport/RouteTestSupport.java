@@ -2,6 +2,7 @@ package pulse.testsupport;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.model.ToDefinition;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
@@ -67,6 +68,16 @@ public abstract class RouteTestSupport extends CamelMainTestSupport {
         CamelContext context = super.createCamelContext();
         options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
         return context;
+    }
+
+    /**
+     * Where the route sends to endpoints of {@code scheme} (its top-level {@code to} steps), placeholders resolved, as
+     * the route is written: call it before AdviceWith replaces them.
+     */
+    protected List<String> sendsTo(String routeId, String scheme) {
+        return context.getRouteDefinition(routeId).getOutputs().stream()
+                .filter(ToDefinition.class::isInstance).map(to -> ((ToDefinition) to).getEndpointUri())
+                .filter(uri -> uri.startsWith(scheme + ":")).map(context::resolvePropertyPlaceholders).toList();
     }
 
     /** The options as {@code PulseConfiguration} reads them, from the same properties as the routes. */
