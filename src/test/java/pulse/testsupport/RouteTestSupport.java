@@ -27,11 +27,11 @@ public abstract class RouteTestSupport extends CamelMainTestSupport {
 
     /**
      * The RouteBuilders under test, in place of application.properties' list: the one the test is named after
-     * ({@code routes.FooRouteTest} tests {@code routes.FooRoute}) unless the test says otherwise. Called from the
+     * ({@code FooRouteTest} tests {@code routes.FooRoute}) unless the test says otherwise. Called from the
      * constructor.
      */
     protected List<Class<? extends RoutesBuilder>> routes() {
-        String route = getClass().getName().replaceFirst("Test$", "");
+        String route = "routes." + getClass().getSimpleName().replaceFirst("Test$", "");
         try {
             return List.of(Class.forName(route).asSubclass(RoutesBuilder.class));
         } catch (ClassNotFoundException e) {

@@ -1,4 +1,4 @@
-package routes;
+package pulse.routes;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.Message;

@@ -1,4 +1,4 @@
-package routes;
+package pulse.routes;
 
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.ServerAddress;

@@ -1,4 +1,4 @@
-package routes;
+package pulse.routes;
 
 import com.mongodb.MongoClientSettings;
 import com.mongodb.bulk.BulkWriteResult;

@@ -1,4 +1,4 @@
-package routes;
+package pulse.routes;
 
 import com.mongodb.MongoTimeoutException;
 import org.apache.camel.Exchange;
@@ -29,6 +29,8 @@ import pulse.pipeline.WriteCoalescer;
 import pulse.store.AggregateUpserts;
 import pulse.testsupport.CamelKafkaRecords;
 import pulse.testsupport.RouteTestSupport;
+import routes.AggregateInteractionsRoute;
+import routes.UpsertAggregatesRoute;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;

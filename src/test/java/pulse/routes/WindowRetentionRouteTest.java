@@ -1,4 +1,4 @@
-package routes;
+package pulse.routes;
 
 import com.mongodb.client.MongoDatabase;
 import org.apache.camel.builder.AdviceWith;

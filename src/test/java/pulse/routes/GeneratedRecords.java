@@ -1,4 +1,4 @@
-package routes;
+package pulse.routes;
 
 import pulse.config.PulseOptions;
 import pulse.event.EventParser;
