@@ -1,7 +1,9 @@
 package pulse.routes;
 
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoWriteException;
 import com.mongodb.ServerAddress;
+import com.mongodb.WriteError;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.model.UpdateOneModel;
@@ -131,6 +133,34 @@ class UpsertAggregatesRouteTest extends RouteTestSupport {
         assertThat(summaryIncrement.getNumber("events").longValue()).isEqualTo(EVENTS);
         assertThat(summaryIncrement.getNumber("users").longValue()).as("the user existed before this fold")
                 .isEqualTo(distinctUsers() - 1);
+        assertThat(stats.conflicts()).isEqualTo(1);
+    }
+
+    @Test
+    void aSummaryThatAlreadyHoldsTheFoldIsReadBackAndItsEventsAreNotCountedTwice() throws Exception {
+        mongo = new MongoUpsertMocks(context);
+        BatchDelta fold = fold();
+        // an earlier, crashed attempt updated the summary with this whole fold
+        Document stored = new Document("_id", "global").append("events", (long) EVENTS).append("users", distinctUsers())
+                .append("offsets", new Document("p0", records.get(records.size() - 1).offset()));
+        mongo.summaryUpdate.whenExchangeReceived(1, exchange -> {
+            mongo.steps.add("update summary: duplicate key");
+            throw new MongoWriteException(new WriteError(11000, "E11000 duplicate key error collection: summary index: _id_",
+                    new BsonDocument()), new ServerAddress(), Set.of());
+        });
+        mongo.summaryReadBack.whenAnyExchangeReceived(exchange -> {
+            mongo.steps.add("read back summary");
+            exchange.getMessage().setBody(stored);
+        });
+        context.start();
+
+        WriteStats stats = upsert(fold);
+
+        List<String> expected = MongoUpsertMocks.oneWrite(MongoUpsertMocks.BULK_WRITES);
+        expected.set(expected.indexOf("update summary"), "update summary: duplicate key");
+        expected.add(expected.indexOf("update summary: duplicate key") + 1, "read back summary");
+        assertThat(mongo.steps).as("no second update: the summary holds every offset of the fold")
+                .containsExactlyElementsOf(expected);
         assertThat(stats.conflicts()).isEqualTo(1);
     }
 
