@@ -55,7 +55,7 @@ class BrokerRestartIT {
     private FaultFixture fixture;
 
     @AfterEach
-    void stopEverything() throws IOException {
+    void stopEverything() throws Exception {
         try {
             if (fixture != null) {
                 fixture.close();

@@ -63,6 +63,7 @@ final class FaultFixture implements AutoCloseable {
     private final MongoClient mongo;
     private final List<AppProcess> apps = new ArrayList<>();
     private final Map<String, String> appProperties = new LinkedHashMap<>();
+    private final List<AutoCloseable> closedAfterwards = new ArrayList<>();
 
     /**
      * @param appMongoUri where the app instances reach MongoDB (may be a proxy in front of {@code mongoUri})
@@ -332,11 +333,22 @@ final class FaultFixture implements AutoCloseable {
         return events.stream().collect(Collectors.groupingBy(key, Collectors.counting()));
     }
 
-    /** Kills every instance still running and closes the clients. */
+    /** {@code resource} (a proxy, a broker of the test's own; null is ignored) is closed after the fixture's apps. */
+    FaultFixture closing(AutoCloseable resource) {
+        if (resource != null) {
+            closedAfterwards.add(0, resource);
+        }
+        return this;
+    }
+
+    /** Kills every instance still running, closes the clients, then what {@link #closing} was given. */
     @Override
-    public void close() {
+    public void close() throws Exception {
         apps.forEach(AppProcess::close);
         admin.close(Duration.ofSeconds(5));
         mongo.close();
+        for (AutoCloseable resource : closedAfterwards) {
+            resource.close();
+        }
     }
 }

@@ -60,7 +60,7 @@ class SecretsInLogsIT {
     private final List<AppProcess> apps = new ArrayList<>();
 
     @AfterEach
-    void stopEverything() {
+    void stopEverything() throws Exception {
         apps.forEach(AppProcess::close);
         if (fixture != null) {
             fixture.close();
