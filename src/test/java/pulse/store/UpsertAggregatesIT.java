@@ -18,10 +18,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
+import pulse.PulseConfiguration;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.Rollups;
+import pulse.config.Settings;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
@@ -94,6 +96,8 @@ class UpsertAggregatesIT {
             properties.setProperty("aggregation.retry.initial-delay-ms", "100");
             properties.setProperty("aggregation.retry.max-delay-ms", "1000");
             context.getPropertiesComponent().setInitialProperties(properties);
+            context.getRegistry().bind("retryWithBackoff",
+                    PulseConfiguration.retryWithBackoff(new Settings(context.getPropertiesComponent()::resolveProperty)));
             try {
                 context.addRoutes(new UpsertAggregatesRoute());
             } catch (Exception e) {
