@@ -6,6 +6,7 @@ import org.apache.camel.model.ToDefinition;
 import org.apache.camel.test.junit5.CamelContextConfiguration;
 import org.apache.camel.test.junit5.TestExecutionConfiguration;
 import org.apache.camel.test.main.junit5.CamelMainTestSupport;
+import pulse.PulseConfiguration;
 import pulse.config.PulseOptions;
 import pulse.config.Settings;
 
@@ -66,7 +67,10 @@ public abstract class RouteTestSupport extends CamelMainTestSupport {
     @Override
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
-        options = PulseOptions.from(new Settings(context.getPropertiesComponent()::resolveProperty));
+        Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
+        options = PulseOptions.from(settings);
+        // the one bean every route with a retry refers to, as the app binds it
+        context.getRegistry().bind("retryWithBackoff", PulseConfiguration.retryWithBackoff(settings));
         return context;
     }
 
