@@ -11,8 +11,8 @@ import java.util.Map;
  * Runnable jars of different commits compared end to end ({@code --compare-jar label=path}, repeatable): each jar
  * on the same pre-filled topic, in turn, for {@code --compare-rounds} rounds (A B A B ...), so that the machine's
  * drift over the session falls on every jar alike. Each run is checked against the ground truth like the main row.
- * Per jar: the mean rate from the launch and from the group join, the spread of its own runs (the noise), and the
- * ratio of its mean to the first jar's.
+ * Per jar: the mean rate from the launch and from the group join and the app's CPU time per event, the spread of
+ * its own runs (the noise), and the ratio of its means to the first jar's.
  */
 final class JarComparison {
 
@@ -56,26 +56,31 @@ final class JarComparison {
             if (reference) {
                 first = stats;
             }
-            report.row(String.format(Locale.ROOT, "compare %s (%s): mean of %d runs, launch / join; spread of its runs"
-                                    + " (max/min - 1) %.0f%% / %.0f%%", entry.getKey(), o.compareJars.get(entry.getKey()),
-                            entry.getValue().size(), 100 * stats.launchSpread, 100 * stats.joinSpread),
-                    String.format(Locale.ROOT, "%,.0f / %,.0f", stats.launch, stats.join), "events/s",
-                    reference ? "(reference)" : "(info)", reference ? "" : Report.ratio(stats.launch / first.launch)
-                            + " / " + Report.ratio(stats.join / first.join), null);
+            report.row(String.format(Locale.ROOT, "compare %s (%s): mean of %d runs, launch / join / app CPU; spread"
+                                    + " of its runs (max/min - 1) %.0f%% / %.0f%% / %.0f%%", entry.getKey(),
+                            o.compareJars.get(entry.getKey()), entry.getValue().size(), 100 * stats.launchSpread,
+                            100 * stats.joinSpread, 100 * stats.cpuSpread),
+                    String.format(Locale.ROOT, "%,.0f / %,.0f / %.2f us", stats.launch, stats.join, stats.cpu),
+                    "events/s", reference ? "(reference)" : "(info)", reference ? "" : Report.ratio(stats.launch
+                            / first.launch) + " / " + Report.ratio(stats.join / first.join) + " / "
+                            + Report.ratio(stats.cpu / first.cpu), null);
             report.value(key + ".launchPerSecondMean", Report.round(stats.launch, 0));
             report.value(key + ".joinPerSecondMean", Report.round(stats.join, 0));
             report.value(key + ".appCpuMicrosPerRecordMean", Report.round(stats.cpu, 2));
             report.value(key + ".launchSpread", Report.round(stats.launchSpread, 3));
             report.value(key + ".joinSpread", Report.round(stats.joinSpread, 3));
+            report.value(key + ".appCpuSpread", Report.round(stats.cpuSpread, 3));
             if (!reference) {
                 report.value(key + ".launchRatioToFirst", Report.round(stats.launch / first.launch, 3));
                 report.value(key + ".joinRatioToFirst", Report.round(stats.join / first.join, 3));
+                report.value(key + ".appCpuRatioToFirst", Report.round(stats.cpu / first.cpu, 3));
             }
         }
     }
 
     /** The mean of a jar's runs, and how far apart they lie: max/min - 1. */
-    private record Stats(double launch, double join, double cpu, double launchSpread, double joinSpread) {
+    private record Stats(double launch, double join, double cpu, double launchSpread, double joinSpread,
+                         double cpuSpread) {
         static Stats of(List<JarRun> runs) {
             double launch = 0;
             double join = 0;
@@ -84,6 +89,8 @@ final class JarComparison {
             double maxLaunch = 0;
             double minJoin = Double.MAX_VALUE;
             double maxJoin = 0;
+            double minCpu = Double.MAX_VALUE;
+            double maxCpu = 0;
             for (JarRun run : runs) {
                 launch += run.launchRate() / runs.size();
                 join += run.joinRate() / runs.size();
@@ -92,8 +99,10 @@ final class JarComparison {
                 maxLaunch = Math.max(maxLaunch, run.launchRate());
                 minJoin = Math.min(minJoin, run.joinRate());
                 maxJoin = Math.max(maxJoin, run.joinRate());
+                minCpu = Math.min(minCpu, run.appCpuMicrosPerRecord());
+                maxCpu = Math.max(maxCpu, run.appCpuMicrosPerRecord());
             }
-            return new Stats(launch, join, cpu, maxLaunch / minLaunch - 1, maxJoin / minJoin - 1);
+            return new Stats(launch, join, cpu, maxLaunch / minLaunch - 1, maxJoin / minJoin - 1, maxCpu / minCpu - 1);
         }
     }
 }
