@@ -83,7 +83,7 @@ final class ShapesPhase {
 
         ShapeCosts.Cost baseCost = costs.get(EventShape.PULSE);
         JarRun base = runs.get(EventShape.PULSE);
-        for (EventShape shape : o.shapes) {
+        for (EventShape shape : EventShape.values()) { // every shape's parse cost; end to end those of --shapes
             String key = "shape." + shape.property();
             ShapeCosts.Cost cost = costs.get(shape);
             boolean reference = shape == EventShape.PULSE;
