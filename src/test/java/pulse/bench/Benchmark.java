@@ -77,7 +77,9 @@ import java.util.stream.Stream;
  *   folding them, and a camel-kafka route like the app's doing nothing;</li>
  *   <li>Interaction Pulse as users run it, the runnable jar as its own JVM with its embedded MongoDB
  *   ({@link JarPhases}): end to end on the pre-filled topic (from its launch, from its group join, in steady state),
- *   checked against the ground truth; then a topic of invalid records until all are dead-lettered;</li>
+ *   checked against the ground truth; then a topic of invalid records until all are dead-lettered; then each event
+ *   shape the generator writes, its parse cost and the jar on a topic of that shape ({@link ShapesPhase}); then, when
+ *   asked, runnable jars of other commits in turn on the same topic ({@link JarComparison});</li>
  *   <li>the app in this JVM on the same topic (information: a JVM the phases before have warmed up), with this JVM's
  *   embedded MongoDB;</li>
  *   <li>a naive per-event Camel route on a prefix of the same data;</li>
@@ -286,6 +288,14 @@ public final class Benchmark {
                 report.note("invalid stream skipped (--skip-invalid)");
             } else {
                 phase("invalid records, the jar as its own JVM", () -> jar.invalidStream(o.invalidEvents, valid[0]));
+            }
+            if (o.skipShapes) {
+                report.note("event shapes skipped (--skip-shapes)");
+            } else {
+                phase("event shapes: parse cost and the jar end to end", () -> new ShapesPhase(this, jar).run(events, valid[0]));
+            }
+            if (!o.compareJars.isEmpty()) {
+                phase("jars compared end to end", () -> new JarComparison(this, jar).run(events));
             }
         }
         if (o.skipInProcess) {
@@ -610,7 +620,12 @@ public final class Benchmark {
     }
 
     /** Producer settings of the app (application.properties: camel.component.kafka.*). */
-    private Properties producerProperties() {
+    Properties producerProperties() {
+        return appProducerProperties(brokers);
+    }
+
+    /** The app's producer settings (application.properties: camel.component.kafka.*) for a producer to {@code brokers}. */
+    static Properties appProducerProperties(String brokers) {
         Properties p = new Properties();
         p.put("bootstrap.servers", brokers);
         p.put("key.serializer", StringSerializer.class.getName());

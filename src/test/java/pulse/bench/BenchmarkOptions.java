@@ -1,6 +1,7 @@
 package pulse.bench;
 
 import com.mongodb.ConnectionString;
+import pulse.generator.EventShape;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -65,6 +66,17 @@ public final class BenchmarkOptions {
     long cdsEvents = 20_000;
     /** Further end-to-end runs of the jar, each with its own JVM options (--variant label=options): experiments. */
     Map<String, List<String>> variants = new LinkedHashMap<>();
+    /** Events of each event shape's end-to-end run (a prefix of the benchmark's data; all of it when fewer). */
+    long shapeEvents = 1_000_000;
+    /** Events and passes of each shape's parse-cost measurement. */
+    int shapeParseEvents = 200_000;
+    int shapeParsePasses = 5;
+    /** The shapes with an end-to-end run of their own; the product's own ({@code pulse}) always, as the reference. */
+    List<EventShape> shapes = List.of(EventShape.values());
+    boolean skipShapes;
+    /** Runnable jars (of other commits) compared end to end, in turn: label -> jar. */
+    Map<String, Path> compareJars = new LinkedHashMap<>();
+    int compareRounds = 2;
     int memoryUsers = 1_000_000;
     long memoryTimeoutSeconds = 900;
     int memoryWarmupSeconds = 10;
@@ -104,6 +116,7 @@ public final class BenchmarkOptions {
                 case "skip-in-process" -> o.skipInProcess = true;
                 case "skip-cds" -> o.skipCds = true;
                 case "skip-ladder" -> o.skipLadder = true;
+                case "skip-shapes" -> o.skipShapes = true;
                 default -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(flag + " needs a value\n" + usage());
@@ -159,6 +172,33 @@ public final class BenchmarkOptions {
                     }
                     generatorRates = List.copyOf(rates);
                 }
+                case "shape-events" -> shapeEvents = positiveLong(value);
+                case "shape-parse-events" -> shapeParseEvents = positiveInt(value);
+                case "shape-parse-passes" -> shapeParsePasses = positiveInt(value);
+                case "shapes" -> {
+                    List<EventShape> list = new ArrayList<>(List.of(EventShape.PULSE));
+                    for (String shape : value.split(",")) {
+                        if (!shape.isBlank()) {
+                            try {
+                                EventShape parsed = EventShape.parse(shape.trim());
+                                if (!list.contains(parsed)) {
+                                    list.add(parsed);
+                                }
+                            } catch (IllegalArgumentException e) {
+                                throw new IllegalArgumentException("--shapes " + shape.trim() + ": " + e.getMessage());
+                            }
+                        }
+                    }
+                    shapes = List.copyOf(list);
+                }
+                case "compare-jar" -> {
+                    int eq = value.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--compare-jar needs label=path, not " + value);
+                    }
+                    compareJars.put(value.substring(0, eq).trim(), Path.of(value.substring(eq + 1).trim()));
+                }
+                case "compare-rounds" -> compareRounds = positiveInt(value);
                 case "memory-users" -> memoryUsers = positiveInt(value);
                 case "memory-timeout" -> memoryTimeoutSeconds = positiveLong(value);
                 case "memory-warmup" -> memoryWarmupSeconds = Integer.parseInt(value);
@@ -224,6 +264,10 @@ public final class BenchmarkOptions {
         d.put("appJavaOptions", appJavaOptions);
         d.put("appCds", !skipCds && !skipJar);
         d.put("variants", variants);
+        d.put("shapes", skipShapes || skipJar ? List.of() : shapes.stream().map(EventShape::property).toList());
+        d.put("shapeEvents", Math.min(shapeEvents, events));
+        d.put("compareJars", compareJars.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
+        d.put("compareRounds", compareJars.isEmpty() ? 0 : compareRounds);
         d.put("freshnessRate", freshnessRate);
         d.put("freshnessSeconds", freshnessSeconds);
         d.put("freshnessWarmupSeconds", freshnessWarmupSeconds);
@@ -267,6 +311,9 @@ public final class BenchmarkOptions {
         if (skipLadder) {
             skipped.add("ladder");
         }
+        if (skipShapes) {
+            skipped.add("shapes");
+        }
         return skipped;
     }
 
@@ -290,6 +337,12 @@ public final class BenchmarkOptions {
                 "  --skip-ladder           no cost ladder under the consumer ceiling",
                 "  --variant L=OPTIONS     one more end-to-end run of the jar with these JVM options, labelled L (repeatable;",
                 "                          @cds stands for -XX:SharedArchiveFile=<the AppCDS run's archive>)",
+                "  --shape-events N        events of each event shape's end-to-end run (1000000; at most --events);",
+                "                          --shapes A,B (the shapes that get one, pulse always: all of generator.format's)",
+                "  --shape-parse-events N  events of each shape's parse-cost measurement (200000); --shape-parse-passes N (5)",
+                "  --skip-shapes           no per-shape rows",
+                "  --compare-jar L=PATH    compare this runnable jar end to end, labelled L (repeatable: the jars run in turn,",
+                "                          A B A B ..., on the main topic); --compare-rounds N (2)",
                 "  --freshness-rate N      events/s during the freshness run (10000)",
                 "  --freshness-seconds N   length of the freshness run (80); --freshness-warmup N (40); --skip-freshness",
                 "  --generator-seconds N   length of each generator measurement (10); --generator-warmup N (2)",

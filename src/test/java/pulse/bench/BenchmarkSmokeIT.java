@@ -17,10 +17,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The benchmark with tiny settings: it must complete every phase (the broker and the app's jar in JVMs of their own;
  * the jar comes from the package phase), write its JSON file, find the aggregates of both end-to-end runs exact,
- * every invalid record on the dead-letter topic and every freshness marker in MongoDB, and leave the log levels of
- * the tests that run after it in the same JVM as it found them (the memory and AppCDS runs are left out: more JVMs
- * for rows that need a full-size run to mean anything). No timing thresholds: the numbers of a shared CI machine
- * mean nothing.
+ * every invalid record on the dead-letter topic and every freshness marker in MongoDB, the aggregates of an
+ * event shape besides the product's own exact (its ids and types as the shape carries them), and leave the log
+ * levels of the tests that run after it in the same JVM as it found them (the memory and AppCDS runs are left out:
+ * more JVMs for rows that need a full-size run to mean anything). No timing thresholds: the numbers of a shared CI
+ * machine mean nothing.
  */
 class BenchmarkSmokeIT {
 
@@ -46,6 +47,7 @@ class BenchmarkSmokeIT {
                 "--generator-max-tick", "1000",
                 "--skip-memory",
                 "--skip-cds",
+                "--shapes", "nested",
                 "--out", out.toString()));
 
         assertThat(out).isRegularFile();
@@ -59,6 +61,14 @@ class BenchmarkSmokeIT {
         assertThat(values.get("jar.complete")).isEqualTo(true);
         assertThat(values.get("jar.done")).isEqualTo(20_000L);
         assertThat(values.get("jar.mismatches")).as("the jar's mismatches with the ground truth").isEqualTo(0);
+        // the pulse shape's row is the main run's (as many events); the nested shape has a run of its own, with the
+        // ids and types as it carries them; every shape has its parse cost
+        assertThat(values.get("shape.pulse.sameAs")).isEqualTo("jar");
+        assertThat(values.get("shape.nested.done")).as("nested events aggregated").isEqualTo(20_000L);
+        assertThat(values.get("shape.nested.mismatches")).as("nested mismatches").isEqualTo(0);
+        for (String shape : List.of("pulse", "minimal", "nested", "cloudevents", "cloudevents-binary")) {
+            assertThat((Double) values.get("shape." + shape + ".parseNanosPerEvent")).as(shape + " parse cost").isPositive();
+        }
         assertThat(values.get("invalid.done")).as("invalid records on the dead-letter topic").isEqualTo(300L);
         assertThat(values.get("freshness.missingMarkers")).as("freshness markers never seen").isEqualTo(0L);
         assertThat((Integer) values.get("freshness.samples")).as("freshness markers after the warm-up").isPositive();

@@ -6,8 +6,6 @@ import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.bson.Document;
 import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
@@ -74,17 +72,7 @@ final class FreshnessProbe {
         this.pollMillis = pollMillis;
         this.users = database.getCollection("users");
         this.generator = new InteractionGenerator(options, Clock.systemUTC());
-        Properties p = new Properties();
-        p.put("bootstrap.servers", brokers);
-        p.put("key.serializer", StringSerializer.class.getName());
-        p.put("value.serializer", ByteArraySerializer.class.getName());
-        // the app's producer settings (application.properties)
-        p.put("acks", "all");
-        p.put("enable.idempotence", "true");
-        p.put("compression.type", "lz4");
-        p.put("linger.ms", "5");
-        p.put("batch.size", "262144");
-        this.producer = new KafkaProducer<>(p);
+        this.producer = new KafkaProducer<>(Benchmark.appProducerProperties(brokers));
     }
 
     /** Starts writing and reading; System.nanoTime() of the first tick. */

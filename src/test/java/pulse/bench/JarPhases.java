@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The phases that run Interaction Pulse as users run it: the runnable jar as its own JVM ({@code java -jar
@@ -56,11 +57,14 @@ final class JarPhases {
     static final double STEADY_MIN_SECONDS = 3;
 
     /**
-     * What a jar run consumes: its topic's records and the app properties that describe them. The default shape is
-     * the app's own JSON; other shapes (issue "real event streams") add their topics and properties here.
+     * What a jar run consumes: its topic's records and the app properties that describe them ({@code event.*} for
+     * the event shapes of {@link pulse.generator.EventShape}); "default" is the app's own JSON with no property.
      */
     record Shape(String name, String topic, Map<String, String> appProperties) {
     }
+
+    /** How much of a run goes into the table: every row (the main runs) or two lines (shapes, compared jars). */
+    enum Rows { FULL, COMPACT }
 
     private final Benchmark b;
     private final BenchmarkOptions o;
@@ -82,18 +86,29 @@ final class JarPhases {
      */
     JarRun endToEnd(Shape shape, BenchEvents truth, String key, String variant, List<String> javaOptions)
             throws Exception {
-        long n = truth.count();
+        return endToEnd(shape, truth.count(), () -> new GroundTruth(truth), o.jar, key, variant, javaOptions, Rows.FULL);
+    }
+
+    /**
+     * @param events the topic's size
+     * @param truth  the aggregates the run must leave, computed once the run is over (it holds every document's)
+     * @param jar    the runnable jar to launch
+     */
+    JarRun endToEnd(Shape shape, long events, Supplier<GroundTruth> truth, Path jar, String key, String variant,
+                    List<String> javaOptions, Rows rows) throws Exception {
+        long n = events;
         String name = "bench-" + key.replace('.', '-') + "-" + shape.name();
         Map<String, String> props = appProperties(name, shape.topic());
         props.putAll(shape.appProperties());
         props.putAll(o.appProperties);
         MongoAddress mongo = mongoOf(props, name);
-        say("[%s] the app's jar as its own JVM%s on the pre-filled topic %s (%,d events, shape %s), MongoDB: %s;"
-                        + " broker: its own JVM (pid %d)", key, variant.isEmpty() ? "" : " (" + variant + ")",
-                shape.topic(), n, shape.name(), mongo.describe(), b.broker().pid());
+        String loadBefore = Report.loadAverage();
+        say("[%s] the app's jar %s as its own JVM%s on the pre-filled topic %s (%,d events, shape %s), MongoDB: %s;"
+                        + " broker: its own JVM (pid %d); load average %s", key, jar, variant.isEmpty() ? "" : " (" + variant + ")",
+                shape.topic(), n, shape.name(), mongo.describe(), b.broker().pid(), loadBefore);
         JarRun run;
         List<String> mismatches;
-        try (JarApp app = JarApp.start(name, o.jar, javaOptions, props, b.tmp().resolve(name),
+        try (JarApp app = JarApp.start(name, jar, javaOptions, props, b.tmp().resolve(name),
                 Path.of("target", "benchmark-" + name + ".log"));
              MongoClient client = mongo.client()) {
             MongoDatabase database = client.getDatabase(mongo.database());
@@ -104,16 +119,32 @@ final class JarPhases {
                         + o.e2eTimeoutSeconds + " s; see " + app.jvm.log);
             }
             say("[%s] verifying every document against the ground truth while the app still runs", key);
-            mismatches = new GroundTruth(truth).mismatches(database);
+            mismatches = truth.get().mismatches(database);
         }
-        reportRun(run, "end to end, the jar as its own JVM" + (variant.isEmpty() ? "" : " (" + variant + ")")
-                + (shape.name().equals("default") ? "" : ", shape " + shape.name()), key, true);
+        String loadAfter = Report.loadAverage();
+        report.value(key + ".loadAverageBefore", loadBefore);
+        report.value(key + ".loadAverageAfter", loadAfter);
+        report.value(key + ".jar", jar.toString());
+        String label = "end to end, the jar as its own JVM" + (variant.isEmpty() ? "" : " (" + variant + ")")
+                + (shape.name().equals("default") ? "" : ", shape " + shape.name());
+        if (rows == Rows.FULL) {
+            reportRun(run, label, key, true);
+        } else {
+            reportValues(run, key);
+        }
         say("[%s] %d mismatches%s", key, mismatches.size(),
                 mismatches.isEmpty() ? "" : ": " + mismatches.subList(0, Math.min(10, mismatches.size())));
-        report.row("  correctness (jar): mismatches vs ground truth", (long) mismatches.size(), "documents/fields", "0",
-                "", mismatches.isEmpty());
+        if (rows == Rows.FULL || !mismatches.isEmpty()) {
+            report.row("  correctness (jar" + (rows == Rows.FULL ? "" : ", " + key) + "): mismatches vs ground truth",
+                    (long) mismatches.size(), "documents/fields", "0", "", mismatches.isEmpty());
+        }
         report.value(key + ".mismatches", mismatches.size());
         return run;
+    }
+
+    /** The steady state of a run as this benchmark defines it (see README), or null. */
+    static JarRun.Steady steady(JarRun run) {
+        return run.steady(STEADY_JIT_SHARE, STEADY_WINDOW, STEADY_MIN_SECONDS);
     }
 
     /** The rows of a run; {@code valid}: a run of valid events, with the targets of issue 18. */
@@ -121,14 +152,8 @@ final class JarPhases {
         double consumerRate = b.consumerRate();
         double launch = run.launchRate();
         double join = run.joinRate();
-        JarRun.Steady steady = run.steady(STEADY_JIT_SHARE, STEADY_WINDOW, STEADY_MIN_SECONDS);
-        say("[%s] %,d records: %.2f s from launch (group join after %.2f s): %,.0f/s from launch, %,.0f/s from the"
-                        + " join%s; app CPU %.2f us/record (JIT %.0f%%, GC %.0f%%), broker %.2f us/record, app RSS up to %d MiB",
-                key, run.done(), run.endSeconds(), run.joinSeconds(), launch, join,
-                steady == null ? "; no steady state" : String.format(Locale.ROOT, ", %,.0f/s in steady state (from t=%.0f s)",
-                        steady.rate(), steady.from().t()),
-                run.appCpuMicrosPerRecord(), 100 * run.jitShare(), 100 * run.gcShare(), run.brokerCpuMicrosPerRecord(),
-                MemoryProbe.mib(run.maxRss()));
+        JarRun.Steady steady = steady(run);
+        reportValues(run, key);
         String events = String.format(Locale.ROOT, "%,d", run.records());
         if (valid) {
             report.row(label + ": launch -> every aggregate in MongoDB (" + events + " events)", launch, "events/s",
@@ -158,13 +183,26 @@ final class JarPhases {
                     steady.appCpuMicrosPerEvent(), steady.brokerCpuMicrosPerEvent()), "us/event", "(info)", "", null);
         }
         report.row("  app's max RSS", MemoryProbe.mib(run.maxRss()), "MiB", "(info)", "", null);
+    }
+
+    /** A run's figures in the JSON, by key: rates, times, CPU, steady state, and a sample a second. */
+    private void reportValues(JarRun run, String key) {
+        double consumerRate = b.consumerRate();
+        JarRun.Steady steady = steady(run);
+        say("[%s] %,d records: %.2f s from launch (group join after %.2f s): %,.0f/s from launch, %,.0f/s from the"
+                        + " join%s; app CPU %.2f us/record (JIT %.0f%%, GC %.0f%%), broker %.2f us/record, app RSS up to %d MiB",
+                key, run.done(), run.endSeconds(), run.joinSeconds(), run.launchRate(), run.joinRate(),
+                steady == null ? "; no steady state" : String.format(Locale.ROOT, ", %,.0f/s in steady state (from t=%.0f s)",
+                        steady.rate(), steady.from().t()),
+                run.appCpuMicrosPerRecord(), 100 * run.jitShare(), 100 * run.gcShare(), run.brokerCpuMicrosPerRecord(),
+                MemoryProbe.mib(run.maxRss()));
         report.value(key + ".records", run.records());
         report.value(key + ".done", run.done());
         report.value(key + ".complete", run.complete());
         report.value(key + ".joinSeconds", Report.round(run.joinSeconds(), 3));
         report.value(key + ".endSeconds", Report.round(run.endSeconds(), 3));
-        report.value(key + ".launchPerSecond", Report.round(launch, 0));
-        report.value(key + ".joinPerSecond", Report.round(join, 0));
+        report.value(key + ".launchPerSecond", Report.round(run.launchRate(), 0));
+        report.value(key + ".joinPerSecond", Report.round(run.joinRate(), 0));
         report.value(key + ".appCpuMicrosPerRecord", Report.round(run.appCpuMicrosPerRecord(), 2));
         report.value(key + ".brokerCpuMicrosPerRecord", Report.round(run.brokerCpuMicrosPerRecord(), 2));
         report.value(key + ".appJitCpuSeconds", Report.round(run.app().jitNanos() / 1e9, 2));
@@ -523,7 +561,9 @@ final class JarPhases {
                 }
             }
             seconds = (System.nanoTime() - launch) / 1e9;
-            users = client.getDatabase(mongo.database()).getCollection("users").countDocuments();
+            // the count command, not countDocuments: the embedded server answers countDocuments' aggregation by
+            // reading every document, which runs a 256 MB heap out of memory with a million users
+            users = client.getDatabase(mongo.database()).getCollection("users").estimatedDocumentCount();
             exitCode = app.jvm.stop(45);
         }
         MemoryProbe.Result r = MemoryProbe.summarize(samples, o.memoryWarmupSeconds, exitCode, log);
