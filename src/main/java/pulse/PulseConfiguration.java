@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
 import pulse.api.DashboardViews;
 import pulse.api.RecentTopItems;
 import pulse.api.WindowCollections;
+import pulse.aggregate.UniqueUsers;
+import pulse.config.AnalyticsOptions;
 import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
 import pulse.config.ResolvedProperties;
@@ -46,6 +48,7 @@ import pulse.pipeline.RecordFolder;
 import pulse.pipeline.RecordValidator;
 import pulse.pipeline.WriteCoalescer;
 import pulse.store.AggregateStore;
+import pulse.store.UniqueUsersStore;
 import pulse.store.WindowRetention;
 
 import java.time.Clock;
@@ -70,6 +73,7 @@ public class PulseConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
         JolokiaAccessPolicy.requireIfEnabled(settings);
         PulseOptions options = PulseOptions.from(settings);
+        AnalyticsOptions analytics = AnalyticsOptions.from(settings);
         Clock clock = Clock.systemUTC();
         options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
         useResolvedBatchSize(context, options);
@@ -93,6 +97,12 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("writeCoalescer", coalescer);
         AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
                 options.rollups(), options.events().types());
+        UniqueUsersStore uniqueUsers = new UniqueUsersStore(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
+                analytics.uniqueUsersEnabled() ? analytics.uniqueUsers() : new UniqueUsers(UniqueUsers.DEFAULT_LG_K), clock);
+        if (analytics.uniqueUsersEnabled()) {
+            store.withUniqueUsers(uniqueUsers);
+        }
+        registry.bind("uniqueUsersStore", uniqueUsers); // its refresh route starts only when unique users are on
         registry.bind("aggregateStore", store);
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);
@@ -103,7 +113,7 @@ public class PulseConfiguration implements CamelConfiguration {
         context.addService(closing(lag));
         registry.bind("consumerLag", lag);
         registry.bind("dashboardViews", new DashboardViews(progress, lag, options.events().types(), options.conversion()));
-        registry.bind("recentTopItems", new RecentTopItems(options.events().types()));
+        registry.bind("recentTopItems", new RecentTopItems(options.events().types(), analytics.uniqueUsers()));
         registry.bind("windowCollections", new WindowCollections(options.rollups()));
         RejectLog rejectLog = rejectLog(context, options.progressLogInterval());
         registry.bind("rejectLog", rejectLog);

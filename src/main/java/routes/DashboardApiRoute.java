@@ -11,11 +11,14 @@ import pulse.api.ApiParameterException;
 import pulse.api.ApiParameters;
 import pulse.api.DashboardViews;
 import pulse.store.AggregateStore;
+import pulse.store.UniqueUsersUpdates;
 
 /** Show: the read-only JSON API behind the dashboard, straight from the aggregates in MongoDB. */
 public class DashboardApiRoute extends RouteBuilder {
 
     private static final String MONGO = "mongodb:pulseMongo?database={{mongodb.database}}";
+    /** Documents as the API reads them: without the unique users sketch (up to ~8 KB of bytes it never shows). */
+    private static final Document WITHOUT_SKETCH = new Document(UniqueUsersUpdates.SKETCH, 0);
 
     @Override
     public void configure() {
@@ -66,7 +69,9 @@ public class DashboardApiRoute extends RouteBuilder {
                         .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "itemWindows"))
                         .to(MONGO + "&collection=item_windows&operation=aggregate&dynamicity=true")
                         .bean("dashboardViews", "recentItems")
+                        .to("direct:api-recent-unique-users")
                     .otherwise()
+                        .setHeader(MongoDbConstants.FIELDS_PROJECTION, constant(WITHOUT_SKETCH))
                         .setHeader(MongoDbConstants.LIMIT, method(ApiParameters.class, "topItems"))
                         .setHeader(MongoDbConstants.SORT_BY, constant(new Document("total", -1).append("_id", 1)))
                         .to(MONGO + "&collection=items&operation=findAll")
@@ -74,9 +79,20 @@ public class DashboardApiRoute extends RouteBuilder {
                 .end()
                 .marshal().json();
 
+        // the listed items' window sketches over the same period, unioned per item
+        from("direct:api-recent-unique-users").routeId("api-recent-unique-users").startupOrder(19)
+                .filter(method("recentTopItems", "isUniqueUsersOn"))
+                    .setProperty("top", body())
+                    .setHeader(MongoDbConstants.CRITERIA, method("recentTopItems", "sketchCriteria(${exchangeProperty.top}, ${header.minutes})"))
+                    .setHeader(MongoDbConstants.FIELDS_PROJECTION, method("recentTopItems", "sketchProjection"))
+                    .to(MONGO + "&collection=item_windows&operation=findAll&dynamicity=true")
+                    .bean("recentTopItems", "withUniqueUsers(${exchangeProperty.top}, ${body})")
+                .end();
+
         from("direct:api-windows").routeId("api-windows").startupOrder(22)
                 .setHeader(MongoDbConstants.CRITERIA, method(ApiParameters.class, "windowsSince"))
                 .setHeader(MongoDbConstants.SORT_BY, constant(new Document("windowStart", 1)))
+                .setHeader(MongoDbConstants.FIELDS_PROJECTION, constant(WITHOUT_SKETCH))
                 .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "windows"))
                 .to(MONGO + "&collection=windows&operation=findAll&dynamicity=true")
                 .bean("dashboardViews", "windows")

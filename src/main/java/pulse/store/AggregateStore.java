@@ -72,6 +72,8 @@ public class AggregateStore {
     private final Duration grace;
     private final Rollups rollups;
     private final InteractionTypes types;
+    /** Unique users ({@code analytics.unique-users.enabled}); null when off. */
+    private UniqueUsersStore uniqueUsers;
 
     /**
      * @param grace how long after its end a window still accepts events (event time)
@@ -89,6 +91,12 @@ public class AggregateStore {
     /** The default aggregates (1-minute windows, view/click/purchase). */
     public AggregateStore(MongoDatabase database, Clock clock, Duration grace) {
         this(database, clock, grace, Rollups.DEFAULT, InteractionTypes.DEFAULT);
+    }
+
+    /** Also keeps the unique users of items and windows, before the summary (null: off). */
+    public AggregateStore withUniqueUsers(UniqueUsersStore uniqueUsers) {
+        this.uniqueUsers = uniqueUsers;
+        return this;
     }
 
     /** Indexes that keep the summary's max/min item lookups cheap on real MongoDB. */
@@ -120,6 +128,9 @@ public class AggregateStore {
         Set<RecordPosition> newItems = write(Rollup.ITEMS, batch, counter);
         for (Rollup rollup : rollups.windowed()) {
             write(rollup, batch, counter);
+        }
+        if (uniqueUsers != null) { // before the summary: once it shows the batch, every aggregate of it is written
+            counter.writes += uniqueUsers.apply(batch);
         }
         updateSummary(batch, newUsers, newItems, counter);
         long writtenAt = clock.millis();

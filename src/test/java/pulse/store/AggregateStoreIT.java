@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
 import pulse.aggregate.Rollup;
+import pulse.aggregate.UniqueUsers;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
@@ -61,7 +62,9 @@ class AggregateStoreIT {
     void setUp(TestInfo test) {
         database = client.getDatabase("store-" + test.getTestMethod().orElseThrow().getName());
         database.drop();
-        store = new AggregateStore(database, Clock.systemUTC(), GRACE);
+        // unique users on, as by default: every scenario below checks them against exact counts too
+        store = new AggregateStore(database, Clock.systemUTC(), GRACE).withUniqueUsers(new UniqueUsersStore(database,
+                pulse.aggregate.Rollups.DEFAULT, new UniqueUsers(UniqueUsers.DEFAULT_LG_K), Clock.systemUTC()));
         stream = consumptionOrder(events(4000, 60, 25, 42));
     }
 
@@ -277,7 +280,7 @@ class AggregateStoreIT {
     }
 
     private static GroundTruth truthOf(List<ConsumedEvent> events) {
-        return new GroundTruth(events.stream().map(ConsumedEvent::event).toList());
+        return new GroundTruth(events.stream().map(ConsumedEvent::event).toList()).withUniqueUsers();
     }
 
     /** Events as Kafka would hold them: keyed by user, so a user's events share a partition, offsets per partition. */

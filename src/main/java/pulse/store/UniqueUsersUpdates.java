@@ -1,0 +1,79 @@
+package pulse.store;
+
+import com.mongodb.client.model.UpdateOneModel;
+import com.mongodb.client.model.UpdateOptions;
+import org.apache.datasketches.common.SketchesException;
+import org.bson.Document;
+import org.bson.types.Binary;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import pulse.aggregate.DocumentUsers;
+import pulse.aggregate.Rollup;
+import pulse.aggregate.UniqueUsers;
+
+import java.util.Date;
+
+/**
+ * Builds the update that adds a batch's users to a document's unique users sketch: a read-modify-write made safe by a
+ * version. The update applies only while the document still holds the version its sketch was read at; when another
+ * writer got there first the filter no longer matches, the upsert's insert collides on {@code _id} (duplicate key),
+ * and the store reads the newer sketch and adds the users again. No offset guard is needed: adding users a sketch
+ * already holds changes nothing, so a replayed batch adds nothing.
+ */
+public final class UniqueUsersUpdates {
+
+    /** The estimate, a whole number: what charts and the API read. */
+    public static final String UNIQUE_USERS = "uniqueUsers";
+    /** The HLL sketch's compact bytes (internal). */
+    public static final String SKETCH = "uniqueUsersSketch";
+    /** Incremented by every write of the sketch (internal). */
+    public static final String VERSION = "uniqueUsersVersion";
+    private static final Logger LOG = LoggerFactory.getLogger(UniqueUsersUpdates.class);
+    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
+
+    private UniqueUsersUpdates() {
+    }
+
+    /**
+     * @param stored the document's {@link #SKETCH} and {@link #VERSION} as read, or null when it has none
+     * @return the conditional upsert, or null when the stored sketch already holds every one of these users
+     */
+    public static UpdateOneModel<Document> upsert(Rollup rollup, DocumentUsers document, Document stored,
+                                                  UniqueUsers sketches) {
+        long version = stored == null ? 0 : ((Number) stored.get(VERSION, 0L)).longValue();
+        UniqueUsers.Result result = sketches.add(storedSketch(document.id(), stored), document.users());
+        if (!result.changed()) {
+            return null;
+        }
+        Document filter = new Document("_id", document.id()).append(VERSION, AggregateUpdates.notAtOrBeyond(version + 1));
+        Document update = new Document("$set", new Document(SKETCH, new Binary(result.sketch()))
+                .append(UNIQUE_USERS, result.estimate())
+                .append(VERSION, version + 1));
+        if (rollup.isWindowed()) {
+            // only inserted when retention removed the window between its counters and this update
+            Document setOnInsert = new Document("windowStart", Date.from(document.windowStart()))
+                    .append("windowEnd", Date.from(rollup.windowEnd(document.windowStart())));
+            if (document.itemId() != null) {
+                setOnInsert.append("itemId", document.itemId());
+            }
+            update.append("$setOnInsert", setOnInsert);
+        }
+        return new UpdateOneModel<>(filter, update, UPSERT);
+    }
+
+    /** The stored sketch's bytes; none when unreadable (logged), so that one bad document cannot stop the pipeline. */
+    private static byte[] storedSketch(String id, Document stored) {
+        Binary binary = stored == null ? null : stored.get(SKETCH, Binary.class);
+        if (binary == null) {
+            return null;
+        }
+        try {
+            UniqueUsers.estimate(binary.getData());
+            return binary.getData();
+        } catch (SketchesException | ClassCastException | IndexOutOfBoundsException e) {
+            LOG.warn("The unique users sketch of {} is not readable ({}); it starts again from this batch's users", id,
+                    e.getMessage());
+            return null;
+        }
+    }
+}
