@@ -18,8 +18,19 @@
     }),
     top: new Chart($('chart-top'), {
       type: 'bar',
-      data: { labels: [], datasets: [{ label: 'interactions', data: [], backgroundColor: PALETTE[0] }] },
-      options: { maintainAspectRatio: false, indexAxis: 'y', plugins: { legend: { display: false } } },
+      data: {
+        labels: [],
+        datasets: [
+          { label: 'interactions', data: [], backgroundColor: PALETTE[0] },
+          { label: 'unique users', data: [], backgroundColor: PALETTE[4] },
+        ],
+      },
+      options: { maintainAspectRatio: false, indexAxis: 'y' },
+    }),
+    unique: new Chart($('chart-unique'), {
+      type: 'bar',
+      data: { labels: [], datasets: [{ label: 'unique users', data: [], borderColor: PALETTE[4], backgroundColor: PALETTE[4] }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
     }),
     mix: new Chart($('chart-mix'), {
       type: 'doughnut',
@@ -65,6 +76,8 @@
     $('kpi-events').textContent = number.format(s.events);
     $('kpi-rate').textContent = number.format(s.eventsPerSecond);
     $('kpi-users').textContent = number.format(s.users);
+    // null while unique users are off (analytics.unique-users.enabled=false) or not computed yet
+    $('kpi-unique-hour').textContent = s.uniqueUsersLastHour === null ? '–' : number.format(s.uniqueUsersLastHour);
     $('kpi-items').textContent = number.format(s.items);
     $('kpi-avg').textContent = s.avgInteractionsPerUser.toFixed(2);
     $('kpi-max').textContent = item(s.maxItem);
@@ -82,11 +95,18 @@
     charts.windows.update();
     charts.mix.data.datasets[0].data = types.map((t) => windows.reduce((sum, w) => sum + w.byType[t], 0));
     charts.mix.update();
+    const uniqueOn = windows.some((w) => w.uniqueUsers !== null);
+    $('figure-unique').hidden = !uniqueOn && windows.length > 0;
+    charts.unique.data.labels = charts.windows.data.labels;
+    charts.unique.data.datasets[0].data = windows.map((w) => w.uniqueUsers ?? 0);
+    charts.unique.update();
   }
 
   function showTopItems(items) {
     charts.top.data.labels = items.map((i) => i.itemId);
     charts.top.data.datasets[0].data = items.map((i) => i.total);
+    charts.top.data.datasets[1].data = items.map((i) => i.uniqueUsers ?? 0);
+    charts.top.data.datasets[1].hidden = items.every((i) => i.uniqueUsers === null);
     charts.top.update();
     charts.conversion.data.labels = items.map((i) => i.itemId);
     charts.conversion.data.datasets[0].data = items.map((i) => i.conversion ?? 0);

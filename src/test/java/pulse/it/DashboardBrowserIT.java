@@ -103,7 +103,17 @@ class DashboardBrowserIT {
             });
             assertThat(browser.findElement(By.id("empty")).isDisplayed()).isFalse();
             assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
-            for (String chart : new String[] {"chart-windows", "chart-top", "chart-mix", "chart-conversion"}) {
+            // unique users: the KPI and the top items' second series are the API's
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode now = JSON.readTree(Http.get(pipeline.serverUrl() + "api/summary").body());
+                assertThat(now.path("uniqueUsersLastHour").asLong()).isPositive();
+                assertThat(text("kpi-unique-hour")).isEqualTo(number.format(now.path("uniqueUsersLastHour").asLong()));
+                JsonNode top = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=10&minutes=60").body());
+                List<Long> uniqueUsers = new java.util.ArrayList<>();
+                top.forEach(item -> uniqueUsers.add(item.path("uniqueUsers").asLong()));
+                assertThat(script("return Chart.getChart('chart-top').data.datasets[1].data")).isEqualTo(uniqueUsers);
+            });
+            for (String chart : new String[] {"chart-windows", "chart-top", "chart-mix", "chart-conversion", "chart-unique"}) {
                 assertThat(((Number) script("return Chart.getChart('" + chart + "').data.labels.length")).intValue())
                         .as("%s has data", chart).isPositive();
                 assertThat(((Number) script(paintedPixels(chart))).intValue()).as("%s is drawn", chart).isGreaterThan(500);

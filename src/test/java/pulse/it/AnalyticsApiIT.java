@@ -1,0 +1,140 @@
+package pulse.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import pulse.embedded.TestInfrastructure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The analytics API on the real pipeline: events from an independent producer (Jackson, not the app's generator or
+ * serializer), answers compared with what this test computes from the events it sent.
+ */
+@ExtendWith(TestInfrastructure.class)
+class AnalyticsApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One event as a producer writes it, and what the test needs of it. */
+    record Sent(String user, String item, String type, Instant time) {
+    }
+
+    @Test
+    void uniqueUsersOfItemsWindowsAndTheLastHourMatchTheDistinctUsersSent() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        Random random = new Random(5);
+        List<Sent> events = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            // 400 users, 12 items; the last 10 minutes, plus some of 2 hours ago (outside the last hour)
+            Instant time = i % 10 == 0 ? now.minus(Duration.ofMinutes(120)).plusSeconds(random.nextInt(300))
+                    : now.minusSeconds(random.nextInt(600));
+            events.add(new Sent("user-" + random.nextInt(400), "item-" + (random.nextInt(12) * random.nextInt(12) % 12),
+                    List.of("view", "click", "purchase").get(random.nextInt(3)), time));
+        }
+        try (Pipeline pipeline = new Pipeline("analytics-unique").start()) {
+            produce(pipeline, events);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+
+            Instant lastHour = now.minus(Duration.ofMinutes(60));
+            Set<String> usersLastHour = new HashSet<>();
+            events.stream().filter(e -> !windowStart(e.time()).isBefore(lastHour)).forEach(e -> usersLastHour.add(e.user()));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    get(pipeline, "api/summary").path("uniqueUsersLastHour").asLong()).isEqualTo(usersLastHour.size()));
+
+            Map<String, Set<String>> byItem = distinct(events, Sent::item);
+            JsonNode top = get(pipeline, "api/items/top?n=12");
+            assertThat(top).hasSize(byItem.size());
+            for (JsonNode item : top) {
+                assertThat(item.path("uniqueUsers").asLong()).as(item.toString())
+                        .isEqualTo(byItem.get(item.path("itemId").asText()).size());
+            }
+            // the last 30 minutes: the union of each item's minute windows, a user in several counted once
+            List<Sent> recent = events.stream().filter(e -> !windowStart(e.time()).isBefore(now.minus(Duration.ofMinutes(30))))
+                    .toList();
+            Map<String, Set<String>> recentByItem = distinct(recent, Sent::item);
+            JsonNode recentTop = get(pipeline, "api/items/top?n=5&minutes=30");
+            assertThat(recentTop).hasSize(5);
+            for (JsonNode item : recentTop) {
+                assertThat(item.path("uniqueUsers").asLong()).as(item.toString())
+                        .isEqualTo(recentByItem.get(item.path("itemId").asText()).size());
+            }
+            Map<String, Set<String>> byWindow = distinct(events, e -> windowStart(e.time()).toString());
+            JsonNode windows = get(pipeline, "api/windows?minutes=180");
+            assertThat(windows).hasSize(byWindow.size());
+            for (JsonNode window : windows) {
+                assertThat(window.path("uniqueUsers").asLong()).as(window.toString())
+                        .isEqualTo(byWindow.get(window.path("windowStart").asText()).size());
+                assertThat(window.has("uniqueUsersSketch")).isFalse();
+            }
+            assertThat(top.get(0).has("uniqueUsersSketch")).isFalse();
+        }
+    }
+
+    @Test
+    void withUniqueUsersOffNoSketchIsWrittenAndTheApiSaysNull() throws Exception {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        List<Sent> events = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            events.add(new Sent("user-" + i % 17, "item-" + i % 3, "view", now.minusSeconds(i)));
+        }
+        try (Pipeline pipeline = new Pipeline("analytics-unique-off").with("analytics.unique-users.enabled", "false").start()) {
+            produce(pipeline, events);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+
+            assertThat(get(pipeline, "api/summary").path("uniqueUsersLastHour").isNull()).isTrue();
+            assertThat(get(pipeline, "api/items/top?n=3").get(0).path("uniqueUsers").isNull()).isTrue();
+            assertThat(get(pipeline, "api/items/top?n=3&minutes=60").get(0).path("uniqueUsers").isNull()).isTrue();
+            assertThat(get(pipeline, "api/windows?minutes=60").get(0).path("uniqueUsers").isNull()).isTrue();
+            for (String collection : List.of("items", "windows", "item_windows")) {
+                assertThat(pipeline.database().getCollection(collection).countDocuments(new Document("uniqueUsersSketch",
+                        new Document("$exists", true)))).as(collection).isZero();
+            }
+        }
+    }
+
+    static void produce(Pipeline pipeline, List<Sent> events) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
+            for (Sent event : events) {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("user_id", event.user());
+                json.put("item_id", event.item());
+                json.put("interaction_type", event.type());
+                json.put("timestamp", event.time().toString());
+                producer.send(new ProducerRecord<>(pipeline.topic(), event.user(), JSON.writeValueAsBytes(json)));
+            }
+            producer.flush();
+        }
+    }
+
+    static JsonNode get(Pipeline pipeline, String path) throws Exception {
+        return JSON.readTree(Http.get(pipeline.serverUrl() + path).body());
+    }
+
+    static Instant windowStart(Instant time) {
+        return time.truncatedTo(ChronoUnit.MINUTES);
+    }
+
+    private static Map<String, Set<String>> distinct(List<Sent> events, java.util.function.Function<Sent, String> key) {
+        Map<String, Set<String>> users = new HashMap<>();
+        events.forEach(e -> users.computeIfAbsent(key.apply(e), k -> new HashSet<>()).add(e.user()));
+        return users;
+    }
+}
