@@ -6,7 +6,6 @@ import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
 import org.apache.datasketches.memory.Memory;
 
-import java.util.Arrays;
 import java.util.Collection;
 
 /**
@@ -28,7 +27,7 @@ public final class UniqueUsers {
     /**
      * A sketch after adding users.
      *
-     * @param changed whether it differs from the stored one (a batch of users the sketch already held changes nothing)
+     * @param changed whether it counts more than the stored one (a batch of users the sketch already held changes nothing)
      */
     public record Result(byte[] sketch, long estimate, boolean changed) {
     }
@@ -53,11 +52,14 @@ public final class UniqueUsers {
      */
     public Result add(byte[] stored, Collection<String> users) {
         HllSketch sketch = stored == null ? new HllSketch(lgK, TgtHllType.HLL_4) : HllSketch.heapify(Memory.wrap(stored));
+        double before = sketch.getEstimate();
         for (String user : users) {
             sketch.update(user);
         }
-        byte[] bytes = sketch.toCompactByteArray();
-        return new Result(bytes, estimate(sketch), stored == null || !Arrays.equals(stored, bytes));
+        // a new hash or a raised bucket always raises the estimate (coupon count, HIP accumulator); the bytes cannot
+        // tell: a small sketch's set of hashes is laid out in the order it was rebuilt in
+        boolean changed = stored == null || sketch.getEstimate() != before;
+        return new Result(sketch.toCompactByteArray(), estimate(sketch), changed);
     }
 
     /** The estimated distinct users of one stored sketch. */

@@ -26,17 +26,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Keeps the unique users of items, windows and item windows (every size): per document, reads the stored sketch,
- * adds the batch's users and writes it back under its version ({@link UniqueUsersUpdates}), again from a fresh read
- * for the documents another writer updated meanwhile. Also sets {@code summary.uniqueUsersLastHour}.
+ * Keeps the unique users of items, windows and item windows (every size): per document, adds the batch's users to
+ * the sketch as last read or written ({@link SketchCache}, else read from MongoDB) and writes it back under that
+ * version ({@link UniqueUsersUpdates}); a document another writer updated meanwhile is read again and retried. A
+ * batch that brings no new user to a sketch (a replay) writes nothing. Also sets {@code summary.uniqueUsersLastHour}.
  *
- * <p>Memory: nothing per user between writes (the sketches live in MongoDB); while a write runs, one reference per
- * event for the rollup being written and the updates of one slice of {@value #DOCUMENTS_PER_SLICE} documents (up to
- * ~8 KB each at lgK 14).
+ * <p>Memory: nothing per user (the sketches live in MongoDB); the cache, up to its size; while a write runs, one
+ * reference per event for the rollup being written and the updates of one slice of {@value #DOCUMENTS_PER_SLICE}
+ * documents (up to ~8 KB each at lgK 14).
  */
 public class UniqueUsersStore {
 
@@ -51,15 +54,23 @@ public class UniqueUsersStore {
     private final Rollups rollups;
     private final UniqueUsers sketches;
     private final Clock clock;
+    private final SketchCache cache;
     /** Runs between reading the sketches and writing them: lets a test interleave another writer there. */
     private volatile Runnable beforeWrite = () -> { };
     private volatile boolean lastHourFailing;
 
+    /** With a cache of up to a sixteenth of the heap, at most 64 MB. */
     public UniqueUsersStore(MongoDatabase database, Rollups rollups, UniqueUsers sketches, Clock clock) {
+        this(database, rollups, sketches, clock, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16));
+    }
+
+    /** @param cacheBytes how many bytes of sketches to keep to write without reading first (0: always read) */
+    public UniqueUsersStore(MongoDatabase database, Rollups rollups, UniqueUsers sketches, Clock clock, long cacheBytes) {
         this.database = database;
         this.rollups = rollups;
         this.sketches = sketches;
         this.clock = clock;
+        this.cache = new SketchCache(cacheBytes);
     }
 
     void beforeWrite(Runnable hook) {
@@ -89,20 +100,42 @@ public class UniqueUsersStore {
     }
 
     private long writeSlice(MongoCollection<Document> collection, Rollup rollup, List<DocumentUsers> slice) {
+        String name = rollup.collection();
         List<DocumentUsers> pending = slice;
+        boolean conflicted = false;
         long writes = 0;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
-            Map<String, Document> stored = new HashMap<>();
-            collection.find(Filters.in("_id", pending.stream().map(DocumentUsers::id).toList()))
-                    .projection(Projections.include(UniqueUsersUpdates.SKETCH, UniqueUsersUpdates.VERSION))
-                    .forEach(document -> stored.put(document.getString("_id"), document));
+            // the cache's version where it has one, else (and after a conflict) what MongoDB holds
+            Map<String, SketchCache.Entry> known = new HashMap<>();
+            List<String> unknown = new ArrayList<>();
+            for (DocumentUsers document : pending) {
+                SketchCache.Entry cached = conflicted ? null : cache.get(name, document.id());
+                if (cached == null) {
+                    unknown.add(document.id());
+                } else {
+                    known.put(document.id(), cached);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                collection.find(Filters.in("_id", unknown))
+                        .projection(Projections.include(UniqueUsersUpdates.SKETCH, UniqueUsersUpdates.VERSION))
+                        .forEach(stored -> known.put(stored.getString("_id"), new SketchCache.Entry(
+                                UniqueUsersUpdates.version(stored), UniqueUsersUpdates.sketch(stored))));
+            }
             List<DocumentUsers> sent = new ArrayList<>();
+            List<UniqueUsersUpdates.Update> updates = new ArrayList<>();
             List<WriteModel<Document>> models = new ArrayList<>();
             for (DocumentUsers document : pending) {
-                WriteModel<Document> model = UniqueUsersUpdates.upsert(rollup, document, stored.get(document.id()), sketches);
-                if (model != null) {
+                SketchCache.Entry entry = known.get(document.id());
+                UniqueUsersUpdates.Update update = entry == null
+                        ? UniqueUsersUpdates.upsert(rollup, document, 0, null, sketches)
+                        : UniqueUsersUpdates.upsert(rollup, document, entry.version(), entry.sketch(), sketches);
+                if (update != null) {
                     sent.add(document);
-                    models.add(model);
+                    updates.add(update);
+                    models.add(update.model());
+                } else if (entry != null && entry.sketch() != null) {
+                    cache.put(name, document.id(), entry); // unchanged: remember it as read
                 }
             }
             if (models.isEmpty()) {
@@ -110,7 +143,7 @@ public class UniqueUsersStore {
             }
             beforeWrite.run();
             writes += models.size();
-            List<DocumentUsers> conflicting = new ArrayList<>();
+            Set<Integer> failed = new HashSet<>();
             try {
                 collection.bulkWrite(models, UNORDERED);
             } catch (MongoBulkWriteException e) {
@@ -118,10 +151,21 @@ public class UniqueUsersStore {
                     if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
                         throw e;
                     }
-                    conflicting.add(sent.get(error.getIndex()));
+                    failed.add(error.getIndex());
+                }
+            }
+            List<DocumentUsers> conflicting = new ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                String id = sent.get(i).id();
+                if (failed.contains(i)) { // another writer updated it since: read it again
+                    cache.remove(name, id);
+                    conflicting.add(sent.get(i));
+                } else {
+                    cache.put(name, id, new SketchCache.Entry(updates.get(i).version(), updates.get(i).sketch()));
                 }
             }
             pending = conflicting;
+            conflicted = true;
         }
         if (!pending.isEmpty()) {
             throw new IllegalStateException("Could not update the unique users of " + pending.size() + " "

@@ -34,14 +34,17 @@ public final class UniqueUsersUpdates {
     private UniqueUsersUpdates() {
     }
 
+    /** An update, and the sketch and version the document holds once it applied. */
+    public record Update(UpdateOneModel<Document> model, long version, byte[] sketch) {
+    }
+
     /**
-     * @param stored the document's {@link #SKETCH} and {@link #VERSION} as read, or null when it has none
+     * @param version the version the document's sketch was read (or last written) at, 0 for none
+     * @param stored  the sketch's bytes then, or null for none
      * @return the conditional upsert, or null when the stored sketch already holds every one of these users
      */
-    public static UpdateOneModel<Document> upsert(Rollup rollup, DocumentUsers document, Document stored,
-                                                  UniqueUsers sketches) {
-        long version = stored == null ? 0 : ((Number) stored.get(VERSION, 0L)).longValue();
-        UniqueUsers.Result result = sketches.add(storedSketch(document.id(), stored), document.users());
+    public static Update upsert(Rollup rollup, DocumentUsers document, long version, byte[] stored, UniqueUsers sketches) {
+        UniqueUsers.Result result = sketches.add(readable(document.id(), stored), document.users());
         if (!result.changed()) {
             return null;
         }
@@ -58,18 +61,28 @@ public final class UniqueUsersUpdates {
             }
             update.append("$setOnInsert", setOnInsert);
         }
-        return new UpdateOneModel<>(filter, update, UPSERT);
+        return new Update(new UpdateOneModel<>(filter, update, UPSERT), version + 1, result.sketch());
     }
 
-    /** The stored sketch's bytes; none when unreadable (logged), so that one bad document cannot stop the pipeline. */
-    private static byte[] storedSketch(String id, Document stored) {
+    /** The version of a stored document (as read with {@link #SKETCH} and {@link #VERSION}), 0 for none. */
+    public static long version(Document stored) {
+        return stored == null ? 0 : ((Number) stored.get(VERSION, 0L)).longValue();
+    }
+
+    /** The sketch of a stored document, or null. */
+    public static byte[] sketch(Document stored) {
         Binary binary = stored == null ? null : stored.get(SKETCH, Binary.class);
-        if (binary == null) {
+        return binary == null ? null : binary.getData();
+    }
+
+    /** The stored sketch; none when unreadable (logged), so that one bad document cannot stop the pipeline. */
+    private static byte[] readable(String id, byte[] stored) {
+        if (stored == null) {
             return null;
         }
         try {
-            UniqueUsers.estimate(binary.getData());
-            return binary.getData();
+            UniqueUsers.estimate(stored);
+            return stored;
         } catch (SketchesException | ClassCastException | IndexOutOfBoundsException e) {
             LOG.warn("The unique users sketch of {} is not readable ({}); it starts again from this batch's users", id,
                     e.getMessage());

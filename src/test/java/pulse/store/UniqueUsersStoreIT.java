@@ -96,6 +96,35 @@ class UniqueUsersStoreIT {
     }
 
     @Test
+    void aWriterWhoseCachedSketchWentStaleReadsAgainAndLosesNobody() {
+        Instant time = Instant.parse("2026-11-27T10:00:30Z");
+        List<List<ConsumedEvent>> batches = new ArrayList<>();
+        for (int b = 0; b < 3; b++) {
+            List<ConsumedEvent> events = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                events.add(event(b, i, "user-" + b + "-" + i, "item-1", time));
+            }
+            batches.add(events);
+        }
+        UniqueUsersStore cached = uniqueUsers();
+        UniqueUsersStore other = uniqueUsers();
+        cached.apply(batch(batches.get(0))); // cached: version 1, 200 users
+        other.apply(batch(batches.get(1))); // MongoDB: version 2, 400 users; the cache does not know
+
+        cached.apply(batch(batches.get(2))); // sent under version 1: refused, read again, sent under version 2
+
+        for (String collection : List.of("items", "windows", "item_windows")) {
+            Document document = database.getCollection(collection).find().first();
+            assertThat(document.get("uniqueUsers", Number.class).longValue()).as(collection).isEqualTo(600);
+            assertThat(document.get(UniqueUsersUpdates.VERSION, Number.class).longValue()).as(collection).isEqualTo(3);
+        }
+        // and with nothing new, the stale-but-complete cache writes nothing
+        Map<String, Long> versions = versions();
+        assertThat(cached.apply(batch(batches.get(0)))).isZero();
+        assertThat(versions()).isEqualTo(versions);
+    }
+
+    @Test
     void manyUsersReplayedWithOtherBoundariesAndByTwoWritersAtOnceStayWithinTwoPercent() {
         List<ConsumedEvent> stream = stream(120_000, 40_000, 4, 3);
         UniqueUsersStore owner = uniqueUsers();
