@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.api.DashboardViews;
 import pulse.api.RecentTopItems;
+import pulse.api.TrendingItems;
 import pulse.api.WindowCollections;
 import pulse.aggregate.UniqueUsers;
 import pulse.config.AnalyticsOptions;
@@ -115,6 +116,7 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("dashboardViews", new DashboardViews(progress, lag, options.events().types(), options.conversion()));
         registry.bind("recentTopItems", new RecentTopItems(options.events().types(), analytics.uniqueUsers()));
         registry.bind("windowCollections", new WindowCollections(options.rollups()));
+        registry.bind("trendingItems", new TrendingItems(options.rollups(), analytics.trendingMinCount(), clock));
         RejectLog rejectLog = rejectLog(context, options.progressLogInterval());
         registry.bind("rejectLog", rejectLog);
         DeadLetterStatus deadLetterStatus = new DeadLetterStatus(options.deadLetterTopic());

@@ -48,6 +48,15 @@ public class DashboardApiRoute extends RouteBuilder {
                         .description("with minutes: which window size, one of aggregation.window.sizes (default the first)")
                         .endParam()
                     .to("direct:api-top-items")
+                .get("/items/trending")
+                    .param().name("n").type(RestParamType.query).dataType("integer").defaultValue("10")
+                        .description("how many items, 1 to 100").endParam()
+                    .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
+                        .description("the period compared with the one before it, 1 to 5040 minutes of whole windows")
+                        .endParam()
+                    .param().name("size").type(RestParamType.query).dataType("string").required(false)
+                        .description("which window size, one of aggregation.window.sizes (default the first)").endParam()
+                    .to("direct:api-trending-items")
                 .get("/windows")
                     .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
                         .description("windows that start in the last minutes, 1 to 10080").endParam()
@@ -88,6 +97,13 @@ public class DashboardApiRoute extends RouteBuilder {
                     .to(MONGO + "&collection=item_windows&operation=findAll&dynamicity=true")
                     .bean("recentTopItems", "withUniqueUsers(${exchangeProperty.top}, ${body})")
                 .end();
+
+        from("direct:api-trending-items").routeId("api-trending-items").startupOrder(23)
+                .setBody(method("trendingItems", "pipeline"))
+                .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "itemWindows"))
+                .to(MONGO + "&collection=item_windows&operation=aggregate&dynamicity=true")
+                .bean("trendingItems", "view")
+                .marshal().json();
 
         from("direct:api-windows").routeId("api-windows").startupOrder(22)
                 .setHeader(MongoDbConstants.CRITERIA, method(ApiParameters.class, "windowsSince"))

@@ -110,6 +110,70 @@ class AnalyticsApiIT {
         }
     }
 
+    @Test
+    void trendingItemsAreThoseThatGrewMostWithEnoughInteractionsAndBadParametersAnswer400() throws Exception {
+        // whole minutes before the one in progress: 10 minutes now against the 10 before; a minute turning while the
+        // test runs moves both periods by one minute, which still holds these events where they are
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        Instant previous = minute.minus(Duration.ofMinutes(15));
+        Instant current = minute.minus(Duration.ofMinutes(5));
+        Map<String, int[]> counts = new LinkedHashMap<>(); // item -> {previous, current}
+        counts.put("rocket", new int[] {20, 100});
+        counts.put("steady", new int[] {50, 50});
+        counts.put("falling", new int[] {60, 20});
+        counts.put("tiny", new int[] {1, 3});
+        counts.put("new", new int[] {0, 40});
+        counts.put("doubled", new int[] {100, 200});
+        counts.put("small-new", new int[] {0, 12});
+        List<Sent> events = new ArrayList<>();
+        for (int period = 0; period < 2; period++) { // the earlier period first, as time goes (nothing late)
+            for (Map.Entry<String, int[]> item : counts.entrySet()) {
+                for (int i = 0; i < item.getValue()[period]; i++) {
+                    events.add(new Sent("user-" + i % 37, item.getKey(), "view",
+                            (period == 0 ? previous : current).plusMillis(i * 50L)));
+                }
+            }
+        }
+        // the documented rule, applied here: at least 10 now and more than before, by current / max(previous, 10)
+        List<String> expected = counts.entrySet().stream()
+                .filter(e -> e.getValue()[1] >= 10 && e.getValue()[1] > e.getValue()[0])
+                .sorted(java.util.Comparator.comparingDouble((Map.Entry<String, int[]> e) ->
+                        -e.getValue()[1] / (double) Math.max(e.getValue()[0], 10)))
+                .map(Map.Entry::getKey).toList();
+        assertThat(expected).containsExactly("rocket", "new", "doubled", "small-new");
+
+        try (Pipeline pipeline = new Pipeline("analytics-trending").start()) {
+            produce(pipeline, events);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+
+            JsonNode trending = get(pipeline, "api/items/trending?n=10&minutes=10");
+            assertThat(trending.path("minutes").asInt()).isEqualTo(10);
+            assertThat(trending.path("minCount").asLong()).isEqualTo(10);
+            List<String> items = new ArrayList<>();
+            for (JsonNode item : trending.path("items")) {
+                int[] want = counts.get(item.path("itemId").asText());
+                items.add(item.path("itemId").asText());
+                assertThat(item.path("previous").asLong()).as(item.toString()).isEqualTo(want[0]);
+                assertThat(item.path("current").asLong()).as(item.toString()).isEqualTo(want[1]);
+                assertThat(item.path("change").asLong()).as(item.toString()).isEqualTo(want[1] - want[0]);
+                if (want[0] == 0) {
+                    assertThat(item.path("ratio").isNull()).isTrue();
+                } else {
+                    assertThat(item.path("ratio").asDouble()).isEqualTo(want[1] / (double) want[0]);
+                }
+            }
+            assertThat(items).isEqualTo(expected);
+            assertThat(get(pipeline, "api/items/trending?n=2&minutes=10").path("items")).hasSize(2);
+
+            for (String bad : List.of("api/items/trending?n=0", "api/items/trending?n=101", "api/items/trending?minutes=0",
+                    "api/items/trending?minutes=5041", "api/items/trending?minutes=soon", "api/items/trending?size=PT5M")) {
+                var response = Http.get(pipeline.serverUrl() + bad);
+                assertThat(response.statusCode()).as(bad).isEqualTo(400);
+                assertThat(JSON.readTree(response.body()).path("error").asText()).as(bad).startsWith("Query parameter");
+            }
+        }
+    }
+
     static void produce(Pipeline pipeline, List<Sent> events) throws Exception {
         try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
             for (Sent event : events) {
