@@ -4,13 +4,15 @@ import org.apache.camel.main.Main;
 import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import pulse.config.CamelEnvironment;
 import pulse.config.InvalidConfigurationException;
+import pulse.config.PropertyValueLogging;
 import pulse.embedded.EmbeddedInfrastructureListener;
 
 /**
- * Interaction Pulse: generator -> Kafka -> aggregation -> MongoDB, wired by Camel Main. Routes are discovered in
- * package {@code routes}; with {@code kafka.brokers=embedded} / {@code mongodb.uri=embedded} (the defaults) the
- * infrastructure is started in-process first.
+ * Interaction Pulse: generator -> Kafka -> aggregation -> MongoDB, wired by Camel Main. The routes are the
+ * RouteBuilders of package {@code routes} that application.properties lists; with {@code kafka.brokers=embedded} /
+ * {@code mongodb.uri=embedded} (the defaults) the infrastructure is started in-process first.
  */
 public final class Application {
 
@@ -63,7 +65,9 @@ public final class Application {
 
     /** The pipeline without the embedded default: {@code kafka.brokers} and {@code mongodb.uri} must be real. */
     public static Main create() {
+        PropertyValueLogging.neverBelowInfo();
         Main main = new Main();
+        CamelEnvironment.kafkaComponentProperties(System.getenv()).forEach(main::addOverrideProperty);
         main.configure().addConfiguration(PulseConfiguration.class);
         return main;
     }

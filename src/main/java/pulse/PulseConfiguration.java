@@ -48,7 +48,8 @@ import pulse.pipeline.InteractionAggregationStrategy;
 import pulse.pipeline.RecordFolder;
 import pulse.pipeline.RecordValidator;
 import pulse.pipeline.WriteCoalescer;
-import pulse.store.AggregateStore;
+import pulse.store.AggregateIndexes;
+import pulse.store.AggregateUpserts;
 import pulse.store.UniqueUsersStore;
 import pulse.store.WindowRetention;
 
@@ -96,15 +97,12 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("interactionAggregation", new InteractionAggregationStrategy());
         WriteCoalescer coalescer = new WriteCoalescer(options.writeMaxEvents(), options.writeMaxDelay(), System::nanoTime);
         registry.bind("writeCoalescer", coalescer);
-        AggregateStore store = new AggregateStore(mongo.getDatabase(options.mongoDatabase()), clock, options.windowGrace(),
-                options.rollups(), options.events().types());
-        UniqueUsersStore uniqueUsers = new UniqueUsersStore(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
-                analytics.uniqueUsersEnabled() ? analytics.uniqueUsers() : new UniqueUsers(UniqueUsers.DEFAULT_LG_K), clock);
-        if (analytics.uniqueUsersEnabled()) {
-            store.withUniqueUsers(uniqueUsers);
-        }
-        registry.bind("uniqueUsersStore", uniqueUsers); // its refresh route starts only when unique users are on
-        registry.bind("aggregateStore", store);
+        registry.bind("aggregateUpserts", new AggregateUpserts(options.rollups(), options.events().types(),
+                options.windowGrace(), clock));
+        // the upsert-aggregates route's unique users step and the refresh route run only when unique users are on
+        registry.bind("uniqueUsersStore", new UniqueUsersStore(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
+                analytics.uniqueUsersEnabled() ? analytics.uniqueUsers() : new UniqueUsers(UniqueUsers.DEFAULT_LG_K), clock));
+        AggregateIndexes indexes = new AggregateIndexes(mongo.getDatabase(options.mongoDatabase()), options.rollups());
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);
         registry.bind("windowRetention", retention);
@@ -148,7 +146,7 @@ public class PulseConfiguration implements CamelConfiguration {
                     metrics.bindTo(meters);
                 }
                 deadLetters.useLimits(producerMaxRequestSize(camelContext), createTopics(kafkaClient, options));
-                createIndexes(store, retention);
+                createIndexes(indexes, retention);
             }
         });
     }
@@ -230,9 +228,9 @@ public class PulseConfiguration implements CamelConfiguration {
         return rejectLog;
     }
 
-    private static void createIndexes(AggregateStore store, WindowRetention retention) {
+    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention) {
         try {
-            store.ensureIndexes();
+            indexes.ensure();
             retention.ensureTtlIndex();
         } catch (RuntimeException e) {
             // an optimisation only: the pipeline works without them and retries its writes

@@ -1,6 +1,5 @@
 package routes;
 
-import com.mongodb.MongoException;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.kafka.common.KafkaException;
@@ -14,17 +13,6 @@ public class AggregateInteractionsRoute extends RouteBuilder {
 
     @Override
     public void configure() {
-        // MongoDB down or failing over: keep retrying the same batch (writes are replay-safe), never commit it
-        onException(MongoException.class)
-                .maximumRedeliveries(-1)
-                .redeliveryDelay("{{aggregation.retry.initial-delay-ms}}")
-                .useExponentialBackOff()
-                .backOffMultiplier(2)
-                .maximumRedeliveryDelay("{{aggregation.retry.max-delay-ms}}")
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .logRetryAttempted(true)
-                .logExhausted(true);
-
         from("kafka:{{kafka.topic}}"
                 + "?groupId={{kafka.consumer.group-id}}"
                 + "&consumersCount={{aggregation.consumers}}"
@@ -58,7 +46,7 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 .routeId("write-aggregates").startupOrder(10)
                 .setProperty("write", body())
                 .transform(simple("${body.delta}"))
-                .bean("aggregateStore", "apply")
+                .to("direct:upsert-aggregates")
                 .bean("writeCoalescer", "commit(${exchangeProperty.write})")
                 .bean("aggregationProgress", "record");
 

@@ -10,7 +10,7 @@ import org.apache.camel.model.rest.RestParamType;
 import pulse.api.ApiParameterException;
 import pulse.api.ApiParameters;
 import pulse.api.DashboardViews;
-import pulse.store.AggregateStore;
+import pulse.store.AggregateUpdates;
 import pulse.store.UniqueUsersUpdates;
 
 /** Show: the read-only JSON API behind the dashboard, straight from the aggregates in MongoDB. */
@@ -66,7 +66,7 @@ public class DashboardApiRoute extends RouteBuilder {
 
         // started before the REST routes that call them, so stopped after them (Camel stops in reverse order)
         from("direct:api-summary").routeId("api-summary").startupOrder(20)
-                .setBody(constant(AggregateStore.SUMMARY_ID))
+                .setBody(constant(AggregateUpdates.SUMMARY_ID))
                 .to(MONGO + "&collection=summary&operation=findById")
                 .bean("dashboardViews", "summary")
                 .marshal().json();

@@ -43,6 +43,16 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param portProperty the property that sets {@code port}, named in the error when the port is taken
      */
     public static EmbeddedKafka start(Path logDir, String host, int port, int controllerPort, String portProperty) {
+        return start(logDir, host, port, controllerPort, portProperty, Map.of());
+    }
+
+    /**
+     * @param portProperty   the property that sets {@code port}, named in the error when the port is taken
+     * @param brokerSettings broker settings that replace the defaults of the same name or add to them, e.g. another
+     *                       listener (the PLAINTEXT one on {@code port} stays the bootstrap address)
+     */
+    public static EmbeddedKafka start(Path logDir, String host, int port, int controllerPort, String portProperty,
+                                      Map<String, String> brokerSettings) {
         Ports.requireFree(host, port, portProperty, "set kafka.brokers to an existing Kafka cluster");
         Ports.requireFree(host, controllerPort, portProperty.replace("port", "controller-port"),
                 "set kafka.brokers to an existing Kafka cluster");
@@ -64,6 +74,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("transaction.state.log.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "true");
+        props.putAll(brokerSettings);
         try {
             Files.createDirectories(logDir);
             format(logDir);

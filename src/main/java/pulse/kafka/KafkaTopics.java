@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +81,33 @@ public final class KafkaTopics {
         }
     }
 
+    /**
+     * Waits until every partition of a topic just created has a leader: a producer that sends before gets
+     * NOT_LEADER_OR_FOLLOWER, and its idempotent retries can then stall on out-of-order sequence numbers.
+     */
+    private static void awaitLeaders(Admin admin, String topic, Duration timeout)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+                if (description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    return;
+                }
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) { // not in the metadata yet
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.warn("Not every partition of topic {} has a leader yet after {}; going on", topic, timeout);
+                return;
+            }
+            Thread.sleep(100); // polling the broker's metadata: nothing to wait on but time
+        }
+    }
+
     /** @return whether this call created the topic */
     private static boolean ensure(Admin admin, String topic, int partitions, short replicationFactor,
                                   Map<String, String> config, Duration timeout) {
@@ -88,6 +116,7 @@ public final class KafkaTopics {
                 admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(config)))
                         .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
                 LOG.info("Created topic {} with {} partitions{}", topic, partitions, config.isEmpty() ? "" : " and " + config);
+                awaitLeaders(admin, topic, timeout);
                 return true;
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {

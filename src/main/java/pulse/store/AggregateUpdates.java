@@ -25,6 +25,10 @@ import java.util.Map;
  */
 public final class AggregateUpdates {
 
+    public static final String SUMMARY = "summary";
+    public static final String SUMMARY_ID = "global";
+    /** Per partition, the newest event time the summary took ({@code streamTime.p<N>}). */
+    public static final String STREAM_TIME = "streamTime";
     public static final String OFFSETS = "offsets";
     public static final String ORIGIN = "origin";
     public static final String BY_TYPE = "byType";

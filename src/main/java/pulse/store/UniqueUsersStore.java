@@ -77,6 +77,11 @@ public class UniqueUsersStore {
         beforeWrite = hook;
     }
 
+    /** The {@code upsert-aggregates} route's step: {@link #apply} to the fold, its writes counted with the fold's. */
+    public void write(FoldUpserts upserts) {
+        upserts.writes += apply(upserts.batch);
+    }
+
     /** Adds the batch's users to every document's sketch. @return the document updates sent, retries included */
     public long apply(BatchDelta batch) {
         if (batch.events().isEmpty()) {
@@ -182,7 +187,7 @@ public class UniqueUsersStore {
     public void refreshLastHour() {
         try {
             long users = sketches.unionEstimate(sketchesSince(rollups.primary().windows(), LAST_HOUR));
-            database.getCollection(AggregateStore.SUMMARY).updateOne(Filters.eq("_id", AggregateStore.SUMMARY_ID),
+            database.getCollection(AggregateUpdates.SUMMARY).updateOne(Filters.eq("_id", AggregateUpdates.SUMMARY_ID),
                     Updates.set(UNIQUE_USERS_LAST_HOUR, users));
             lastHourFailing = false;
         } catch (MongoException e) {

@@ -10,7 +10,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,7 +28,6 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.bson.Document;
 import pulse.aggregate.Rollups;
-import pulse.embedded.EmbeddedKafka;
 import pulse.embedded.EmbeddedMongo;
 import pulse.event.EventJson;
 import pulse.event.EventParser;
@@ -52,7 +53,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -68,33 +68,41 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * The benchmark of issue "Benchmark and performance": on one embedded Kafka broker and one embedded MongoDB server,
- * side by side on the same seeded data,
+ * The benchmark: a Kafka broker in a JVM of its own ({@link BenchBroker}), side by side on the same seeded data,
  * <ol>
- *   <li>the ceilings: a plain KafkaConsumer draining the topic and a plain KafkaProducer (the app's producer
- *   settings) filling it; then what the least work on the events costs: the same drain parsing, then folding them,
- *   and a camel-kafka route like the app's doing nothing;</li>
- *   <li>Interaction Pulse end to end (the real app in this JVM) on the pre-filled topic, checked against the
- *   ground truth;</li>
+ *   <li>the ceilings: a plain KafkaProducer (the app's producer settings) filling the topic and a plain KafkaConsumer
+ *   draining it, each the best of three; then what the least work on the events costs: the same drain parsing, then
+ *   folding them, and a camel-kafka route like the app's doing nothing;</li>
+ *   <li>Interaction Pulse as users run it, the runnable jar as its own JVM with its embedded MongoDB
+ *   ({@link JarPhases}): end to end on the pre-filled topic (from its launch, from its group join, in steady state),
+ *   checked against the ground truth; then a topic of invalid records until all are dead-lettered;</li>
+ *   <li>the app in this JVM on the same topic (information: a JVM the phases before have warmed up), with this JVM's
+ *   embedded MongoDB;</li>
  *   <li>a naive per-event Camel route on a prefix of the same data;</li>
- *   <li>freshness (event time to aggregates written) with the generator on;</li>
- *   <li>the generator's maximum rate and its rate error at set rates;</li>
- *   <li>memory of the app as a separate JVM with 256 MB of heap.</li>
+ *   <li>freshness measured from outside the jar: marker events and a reader of its MongoDB;</li>
+ *   <li>the generator's maximum rate and its rate error at set rates (in this JVM);</li>
+ *   <li>memory of the jar with 256 MB of heap and a million distinct users.</li>
  * </ol>
- * Run: {@code mvn -q test-compile exec:java@bench -Dexec.args="--events 2000000"}; {@code --help} lists the flags.
+ * Run: {@code mvn -q package -DskipTests && mvn -q test-compile exec:java@bench -Dexec.args="--events 2000000"};
+ * {@code --help} lists the flags.
  */
 public final class Benchmark {
 
     static final String E2E_TOPIC = "bench-events";
     static final String NAIVE_TOPIC = "bench-naive";
     static final String WARMUP_TOPIC = "bench-warmup";
+    static final String FRESH_TOPIC = "bench-fresh";
+    static final String MEMORY_TOPIC = "bench-memory";
+    static final String CDS_TOPIC = "bench-cds-training";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    /** Plain drains of the topic; the fastest is the consumer ceiling. */
-    private static final int CEILING_DRAINS = 3;
+    /** Plain fills and drains of the topic; the fastest is the producer's and the consumer's ceiling. */
+    private static final int CEILING_ROUNDS = 3;
 
     private final BenchmarkOptions o;
     private final Report report;
     private final String brokers;
+    /** The broker's own JVM, for its CPU time. */
+    private final ChildJvm broker;
     private final String mongoUri;
     private final Path tmp;
     private final MongoClient mongo;
@@ -102,20 +110,53 @@ public final class Benchmark {
     private double consumerRate = Double.NaN;
     private double producerRate = Double.NaN;
     private double e2eRate = Double.NaN;
+    /** The AppCDS archive of the app's jar, once its training run wrote it. */
+    private Path cdsArchive;
 
-    private Benchmark(BenchmarkOptions o, Report report, String brokers, String mongoUri, Path tmp) {
+    private Benchmark(BenchmarkOptions o, Report report, String brokers, ChildJvm broker, String mongoUri, Path tmp) {
         this.o = o;
         this.report = report;
         this.brokers = brokers;
+        this.broker = broker;
         this.mongoUri = mongoUri;
         this.tmp = tmp;
         this.mongo = MongoClients.create(mongoUri);
+    }
+
+    BenchmarkOptions options() {
+        return o;
+    }
+
+    Report report() {
+        return report;
+    }
+
+    String brokers() {
+        return brokers;
+    }
+
+    ChildJvm broker() {
+        return broker;
+    }
+
+    Path tmp() {
+        return tmp;
+    }
+
+    double consumerRate() {
+        return consumerRate;
+    }
+
+    Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
     }
 
     public static void main(String[] args) {
         int exit = 0;
         try {
             BenchmarkOptions options = BenchmarkOptions.parse(args);
+            quietLogs(); // here, not in run(): the smoke test runs it in the JVM of the tests that follow
             Map<String, Object> result = run(options);
             @SuppressWarnings("unchecked")
             List<String> failed = (List<String>) ((Map<String, Object>) result.get("values")).get("failedPhases");
@@ -141,14 +182,13 @@ public final class Benchmark {
      * @return what the JSON file holds: machine, config, results (the table), values (by key), notes
      */
     public static Map<String, Object> run(BenchmarkOptions options) throws Exception {
-        quietLogs();
         Report report = new Report(options.describe());
         Path tmp = Files.createTempDirectory("pulse-bench");
         say("Interaction Pulse benchmark: %s", options);
         say("machine: %s cores, %s MiB RAM, java %s, load average %s", Report.machine().get("nproc"),
                 Report.machine().get("totalRamMiB"), System.getProperty("java.version"), Report.loadAverage());
         EmbeddedMongo embeddedMongo = null;
-        EmbeddedKafka kafka = null;
+        ChildJvm broker = null;
         Benchmark benchmark = null;
         try {
             int[] ports = freePorts(3);
@@ -163,19 +203,21 @@ public final class Benchmark {
                         "mongodb.embedded.port");
                 mongoUri = embeddedMongo.connectionString();
             }
-            kafka = EmbeddedKafka.start(tmp.resolve("kafka"), "127.0.0.1", ports[1], ports[2], "kafka.embedded.port");
-            say("embedded Kafka on %s, MongoDB: %s, data in %s", kafka.bootstrapServers(), options.describe().get("mongo"), tmp);
-            benchmark = new Benchmark(options, report, kafka.bootstrapServers(), mongoUri, tmp);
+            Path brokerLog = Path.of("target", "benchmark-broker.log");
+            broker = BenchBroker.start(tmp.resolve("kafka").resolve("log"), ports[1], ports[2], brokerLog, 120);
+            String brokers = "127.0.0.1:" + ports[1];
+            say("Kafka broker (KRaft) as its own JVM, pid %d, on %s (log: %s); MongoDB for the in-process phases: %s;"
+                    + " data in %s", broker.pid(), brokers, brokerLog, options.describe().get("mongo"), tmp);
+            benchmark = new Benchmark(options, report, brokers, broker, mongoUri, tmp);
             benchmark.runPhases();
         } finally {
             if (benchmark != null) {
                 benchmark.mongo.close();
             }
-            if (kafka != null) {
-                try {
-                    kafka.close();
-                } catch (RuntimeException e) {
-                    say("could not stop the embedded Kafka broker cleanly: %s", e);
+            if (broker != null) {
+                int exit = broker.stop(60);
+                if (exit != 0) {
+                    say("the broker's JVM ended with %d (see %s)", exit, broker.log);
                 }
             }
             if (embeddedMongo != null) {
@@ -192,7 +234,63 @@ public final class Benchmark {
     private void runPhases() {
         BenchEvents events = new BenchEvents(o.events, o.users, o.items, o.zipf, o.userZipf, o.seed, Instant.now());
         phase("reference: producer and consumer ceilings", () -> references(events));
-        phase("end to end", () -> endToEnd(events));
+        JarPhases jar = new JarPhases(this);
+        JarRun[] valid = new JarRun[1];
+        if (o.skipJar) {
+            report.note("the jar's runs skipped (--skip-jar)");
+        } else {
+            JarPhases.Shape shape = new JarPhases.Shape("default", E2E_TOPIC, Map.of());
+            phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, events, "jar", "",
+                    o.appJavaOptions));
+            if (o.skipCds) {
+                report.note("the AppCDS run skipped (--skip-cds)");
+            } else {
+                phase("end to end, the jar with AppCDS", () -> {
+                    cdsArchive = jar.trainCds(CDS_TOPIC, o.cdsEvents);
+                    if (cdsArchive == null) {
+                        throw new IllegalStateException("no AppCDS archive; see target/benchmark-bench-jar-cds-training.log");
+                    }
+                    List<String> java = new ArrayList<>(o.appJavaOptions);
+                    java.add("-XX:SharedArchiveFile=" + cdsArchive);
+                    java.add("-Xshare:on"); // fail rather than run without the archive under this row's name
+                    jar.endToEnd(shape, events, "jarCds", "AppCDS: java -XX:SharedArchiveFile=... -jar", java);
+                });
+                if (cdsArchive != null) {
+                    // README's throughput start: the archive and the parallel collector
+                    phase("end to end, the jar with AppCDS and the parallel GC", () -> {
+                        List<String> java = new ArrayList<>(o.appJavaOptions);
+                        java.add("-XX:+UseParallelGC");
+                        java.add("-XX:SharedArchiveFile=" + cdsArchive);
+                        java.add("-Xshare:on");
+                        jar.endToEnd(shape, events, "jarTuned",
+                                "java -XX:+UseParallelGC -XX:SharedArchiveFile=... -jar", java);
+                    });
+                }
+            }
+            for (Map.Entry<String, List<String>> variant : o.variants.entrySet()) {
+                phase("end to end, the jar with " + variant.getKey(), () -> {
+                    List<String> java = new ArrayList<>();
+                    for (String option : variant.getValue()) {
+                        if (option.equals("@cds") && cdsArchive == null) {
+                            throw new IllegalStateException("@cds needs the AppCDS run (no --skip-cds)");
+                        }
+                        java.add(option.equals("@cds") ? "-XX:SharedArchiveFile=" + cdsArchive : option);
+                    }
+                    jar.endToEnd(shape, events, "variant." + variant.getKey(), variant.getKey() + ": "
+                            + String.join(" ", variant.getValue()), java);
+                });
+            }
+            if (o.skipInvalid) {
+                report.note("invalid stream skipped (--skip-invalid)");
+            } else {
+                phase("invalid records, the jar as its own JVM", () -> jar.invalidStream(o.invalidEvents, valid[0]));
+            }
+        }
+        if (o.skipInProcess) {
+            report.note("end to end in the benchmark's JVM skipped (--skip-in-process)");
+        } else {
+            phase("end to end in the benchmark's JVM", () -> endToEnd(events));
+        }
         if (o.skipNaive) {
             report.note("naive baseline skipped (--skip-naive)");
         } else {
@@ -201,7 +299,10 @@ public final class Benchmark {
         if (o.skipFreshness) {
             report.note("freshness skipped (--skip-freshness)");
         } else {
-            phase("freshness", this::freshness);
+            phase("freshness, from outside the jar", () -> {
+                createTopics(List.of(FRESH_TOPIC));
+                jar.freshness(FRESH_TOPIC);
+            });
         }
         if (o.skipGenerator) {
             report.note("generator skipped (--skip-generator)");
@@ -211,7 +312,7 @@ public final class Benchmark {
         if (o.skipMemory) {
             report.note("memory skipped (--skip-memory)");
         } else {
-            phase("memory", this::memory);
+            phase("memory", () -> memory(jar, events));
         }
         report.value("failedPhases", failedPhases);
     }
@@ -242,7 +343,13 @@ public final class Benchmark {
             throw new IllegalArgumentException("--events must be below 2^31 (the events are pre-serialized in memory)");
         }
         int n = (int) events.count();
-        createTopics(List.of(E2E_TOPIC, NAIVE_TOPIC, WARMUP_TOPIC));
+        List<String> producerRounds = new ArrayList<>();
+        for (int round = 2; round <= CEILING_ROUNDS; round++) {
+            producerRounds.add(E2E_TOPIC + "-produce-" + round);
+        }
+        List<String> topics = new ArrayList<>(List.of(E2E_TOPIC, NAIVE_TOPIC, WARMUP_TOPIC));
+        topics.addAll(producerRounds);
+        createTopics(topics);
 
         say("pre-serializing %,d events with EventJson.toBytes (seed %d, %,d users, %,d items, item Zipf %.2f)",
                 n, o.seed, o.users, o.items, o.zipf);
@@ -277,6 +384,29 @@ public final class Benchmark {
             }
             say("[prepare] %,d events on %s for the naive baseline", o.naiveEvents, NAIVE_TOPIC);
         }
+        if (!o.skipInvalid && !o.skipJar) {
+            byte[][] invalid = JarPhases.invalidRecords(values, o.invalidEvents);
+            createTopics(List.of(JarPhases.INVALID_TOPIC, JarPhases.INVALID_TOPIC + ".dlq"));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
+                for (int k = 0; k < invalid.length; k++) {
+                    producer.send(new ProducerRecord<>(JarPhases.INVALID_TOPIC, keys[k % n], invalid[k]));
+                }
+                producer.flush();
+            }
+            say("[prepare] %,d invalid records on %s", invalid.length, JarPhases.INVALID_TOPIC);
+        }
+
+        if (!o.skipCds && !o.skipJar) {
+            int training = (int) Math.min(n, o.cdsEvents);
+            createTopics(List.of(CDS_TOPIC));
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
+                for (int k = 0; k < training; k++) {
+                    producer.send(new ProducerRecord<>(CDS_TOPIC, keys[k], values[k]));
+                }
+                producer.flush();
+            }
+            say("[prepare] %,d events on %s for the AppCDS training run", training, CDS_TOPIC);
+        }
 
         // a fresh JVM's first sends run interpreted: warm the client and the broker up on a throw-away topic first
         int warmup = Math.min(n, 200_000);
@@ -289,32 +419,53 @@ public final class Benchmark {
             say("[prepare] producer warm-up: %,d events to %s in %.1f s (not measured)", warmup, WARMUP_TOPIC,
                     (System.nanoTime() - warmStart) / 1e9);
         }
-        producerRate = produce(E2E_TOPIC, keys, values);
-        report.row("plain KafkaProducer, app settings (producer ceiling)", producerRate, "events/s", "ceiling", "", null);
+        // the best of three, like the consumer's: each round fills an empty topic, the first the one every later
+        // phase reads; the other two are deleted again
+        Drain producerCeiling = null;
+        for (int round = 1; round <= CEILING_ROUNDS; round++) {
+            String topic = round == 1 ? E2E_TOPIC : producerRounds.get(round - 2);
+            Drain produced = produce(topic, keys, values, String.format(Locale.ROOT, " (round %d of %d)", round,
+                    CEILING_ROUNDS));
+            if (producerCeiling == null || produced.rate() > producerCeiling.rate()) {
+                producerCeiling = produced;
+            }
+        }
+        deleteTopics(producerRounds);
+        producerRate = producerCeiling.rate();
+        report.row("plain KafkaProducer, app settings, best of " + CEILING_ROUNDS + " (producer ceiling)", producerRate,
+                "events/s", "ceiling; " + producerCeiling.cpu(), "", null);
         report.value("producer.eventsPerSecond", Report.round(producerRate, 0));
+        report.value("producer.cpuMicrosPerRecord", Report.round(producerCeiling.cpuMicrosPerRecord(), 2));
+        report.value("producer.brokerCpuMicrosPerRecord", Report.round(producerCeiling.brokerCpuMicrosPerRecord(), 2));
 
         // the best of three: the first drain after producing can be slowed by the broker's and the JIT's catching
         // up (once 0.42M against 0.98M records/s), and a ceiling measured low would flatter every ratio below
         Drain ceiling = null;
-        for (int round = 1; round <= CEILING_DRAINS; round++) {
-            Drain drain = drain(E2E_TOPIC, n, String.format(Locale.ROOT, " (round %d of %d)", round, CEILING_DRAINS),
+        for (int round = 1; round <= CEILING_ROUNDS; round++) {
+            Drain drain = drain(E2E_TOPIC, n, String.format(Locale.ROOT, " (round %d of %d)", round, CEILING_ROUNDS),
                     records -> { });
             if (ceiling == null || drain.rate() > ceiling.rate()) {
                 ceiling = drain;
             }
         }
         consumerRate = ceiling.rate();
-        report.row("plain KafkaConsumer drain, best of " + CEILING_DRAINS + " (consumer ceiling)", consumerRate,
+        report.row("plain KafkaConsumer drain, best of " + CEILING_ROUNDS + " (consumer ceiling)", consumerRate,
                 "records/s", "ceiling; " + ceiling.cpu(), "", null);
         report.value("consumer.recordsPerSecond", Report.round(consumerRate, 0));
         report.value("consumer.cpuMicrosPerRecord", Report.round(ceiling.cpuMicrosPerRecord(), 2));
-        costLadder(n);
+        report.value("consumer.brokerCpuMicrosPerRecord", Report.round(ceiling.brokerCpuMicrosPerRecord(), 2));
+        if (o.skipLadder) {
+            report.note("cost ladder skipped (--skip-ladder)");
+        } else {
+            costLadder(n);
+        }
     }
 
-    /** A drain's rate, and the CPU time of this JVM (the broker's included) per record. */
-    private record Drain(double rate, double cpuMicrosPerRecord) {
+    /** A drain's (or a fill's) rate, and the CPU time of this JVM and of the broker's per record. */
+    private record Drain(double rate, double cpuMicrosPerRecord, double brokerCpuMicrosPerRecord) {
         String cpu() {
-            return String.format(Locale.ROOT, "%.2f us CPU/record", cpuMicrosPerRecord);
+            return String.format(Locale.ROOT, "%.2f + %.2f us CPU/record (client + broker)", cpuMicrosPerRecord,
+                    brokerCpuMicrosPerRecord);
         }
     }
 
@@ -361,6 +512,11 @@ public final class Benchmark {
                 null);
         report.value("consumer." + key + ".recordsPerSecond", Report.round(drain.rate(), 0));
         report.value("consumer." + key + ".cpuMicrosPerRecord", Report.round(drain.cpuMicrosPerRecord(), 2));
+        report.value("consumer." + key + ".brokerCpuMicrosPerRecord", Report.round(drain.brokerCpuMicrosPerRecord(), 2));
+    }
+
+    private long brokerCpuNanos() {
+        return JvmThreadCpu.processNanos(broker.pid());
     }
 
     private static KafkaRecord kafkaRecord(ConsumerRecord<String, byte[]> record) {
@@ -385,6 +541,8 @@ public final class Benchmark {
         AtomicLong count = new AtomicLong();
         AtomicLong firstBatchNanos = new AtomicLong();
         AtomicLong firstBatchCpu = new AtomicLong();
+        AtomicLong firstBatchBrokerCpu = new AtomicLong();
+        AtomicLong lastFullBatchBrokerCpu = new AtomicLong();
         AtomicLong fullBatchRecords = new AtomicLong();
         AtomicLong lastFullBatchNanos = new AtomicLong();
         AtomicLong lastFullBatchCpu = new AtomicLong();
@@ -405,10 +563,12 @@ public final class Benchmark {
                                 long now = System.nanoTime();
                                 if (firstBatchNanos.compareAndSet(0, now)) {
                                     firstBatchCpu.set(processCpuNanos());
+                                    firstBatchBrokerCpu.set(brokerCpuNanos());
                                 } else if (size == batchSize) {
                                     fullBatchRecords.addAndGet(size);
                                     lastFullBatchNanos.set(now);
                                     lastFullBatchCpu.set(processCpuNanos());
+                                    lastFullBatchBrokerCpu.set(brokerCpuNanos());
                                 }
                                 count.addAndGet(size);
                             });
@@ -418,6 +578,7 @@ public final class Benchmark {
                     + " maxPollRecords %s)", E2E_TOPIC, consumers, maxPoll);
             long start = System.nanoTime();
             long startCpu = processCpuNanos();
+            long startBrokerCpu = brokerCpuNanos();
             camel.start();
             long deadline = start + TimeUnit.MINUTES.toNanos(10);
             while (count.get() < n) {
@@ -433,14 +594,16 @@ public final class Benchmark {
                 double rate = n * 1e9 / (System.nanoTime() - start);
                 say("[consumer] %,d records with camel-kafka, no full batch after the first; %,.0f records/s from the"
                         + " route's start", n, rate);
-                return new Drain(rate, (processCpuNanos() - startCpu) / 1e3 / n);
+                return new Drain(rate, (processCpuNanos() - startCpu) / 1e3 / n,
+                        (brokerCpuNanos() - startBrokerCpu) / 1e3 / n);
             }
             long elapsed = lastFullBatchNanos.get() - firstBatchNanos.get();
             double rate = timed * 1e9 / elapsed;
             say("[consumer] %,d records with camel-kafka; %,d of them in full batches after the first, in %.2f s"
                     + " (the first came %.1f s after the route started): %,.0f records/s", n, timed, elapsed / 1e9,
                     (firstBatchNanos.get() - start) / 1e9, rate);
-            return new Drain(rate, (lastFullBatchCpu.get() - firstBatchCpu.get()) / 1e3 / timed);
+            return new Drain(rate, (lastFullBatchCpu.get() - firstBatchCpu.get()) / 1e3 / timed,
+                    (lastFullBatchBrokerCpu.get() - firstBatchBrokerCpu.get()) / 1e3 / timed);
         }
     }
 
@@ -459,7 +622,7 @@ public final class Benchmark {
         return p;
     }
 
-    private double produce(String topic, String[] keys, byte[][] values) throws Exception {
+    private Drain produce(String topic, String[] keys, byte[][] values, String round) throws Exception {
         int n = keys.length;
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
@@ -473,8 +636,10 @@ public final class Benchmark {
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
             producer.partitionsFor(topic); // metadata first: not part of the rate
             say("[producer] producing %,d pre-serialized events to %s as fast as possible (acks=all, idempotent, lz4,"
-                    + " linger 5 ms, batch 256 KiB)", n, topic);
+                    + " linger 5 ms, batch 256 KiB)%s", n, topic, round);
             long start = System.nanoTime();
+            long cpuStart = processCpuNanos();
+            long brokerCpuStart = brokerCpuNanos();
             long nextReport = start + 5 * NANOS_PER_SECOND;
             for (int i = 0; i < n; i++) {
                 producer.send(new ProducerRecord<>(topic, keys[i], values[i]), callback);
@@ -497,7 +662,7 @@ public final class Benchmark {
             }
             double rate = n * 1e9 / (end - start);
             say("[producer] %,d events acknowledged in %.2f s: %,.0f events/s", acked.get(), (end - start) / 1e9, rate);
-            return rate;
+            return new Drain(rate, (processCpuNanos() - cpuStart) / 1e3 / n, (brokerCpuNanos() - brokerCpuStart) / 1e3 / n);
         }
     }
 
@@ -517,6 +682,7 @@ public final class Benchmark {
         say("[consumer] draining %s with a plain KafkaConsumer%s (max.poll.records %s)", topic, work, maxPoll);
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
+        long brokerCpuStart = brokerCpuNanos();
         long count = 0;
         long bytes = 0;
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c)) {
@@ -551,7 +717,7 @@ public final class Benchmark {
         double rate = count * 1e9 / elapsed;
         say("[consumer] %,d records (%.1f MiB)%s in %.2f s: %,.0f records/s", count, bytes / 1048576.0, work,
                 elapsed / 1e9, rate);
-        return new Drain(rate, (processCpuNanos() - cpuStart) / 1e3 / count);
+        return new Drain(rate, (processCpuNanos() - cpuStart) / 1e3 / count, (brokerCpuNanos() - brokerCpuStart) / 1e3 / count);
     }
 
     // ---------------------------------------------------------------- 2. end to end
@@ -586,8 +752,10 @@ public final class Benchmark {
                 + " aggregation.batch.max-records %s)", E2E_TOPIC, n, o.batchRecords);
         long end;
         long cpuUsed;
+        long brokerCpuUsed;
         JvmThreadCpu jvmThreadsUsed;
         long cpuStart = processCpuNanos();
+        long brokerCpuStart = brokerCpuNanos();
         JvmThreadCpu jvmThreadsStart = JvmThreadCpu.now();
         BenchApp app = BenchApp.start(overrides);
         // what "auto" resolved to, read while the app runs
@@ -636,6 +804,7 @@ public final class Benchmark {
                 Thread.sleep(50);
             }
             cpuUsed = processCpuNanos() - cpuStart;
+            brokerCpuUsed = brokerCpuNanos() - brokerCpuStart;
             jvmThreadsUsed = JvmThreadCpu.now().since(jvmThreadsStart);
             // the summary is written before the batch is committed and recorded: wait for the last batch's stats
             long recorded = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -664,17 +833,19 @@ public final class Benchmark {
                 meanFlushMs, 100 * flushShare);
 
         double ratio = e2eRate / consumerRate;
-        report.row("end to end: start -> summary.events = N", e2eRate, "events/s", ">= 0.5x consumer ceiling",
-                Report.ratio(ratio), Double.isNaN(ratio) ? null : ratio >= 0.5);
-        report.row("end to end, after app startup", steadyRate, "events/s", "(info)",
+        report.row("end to end in the benchmark's JVM (warm): start -> summary.events = N", e2eRate, "events/s",
+                "(info)", Report.ratio(ratio), null);
+        report.row("  after app startup", steadyRate, "events/s", "(info)",
                 Report.ratio(steadyRate / consumerRate), null);
-        report.row("end to end: elapsed from start / of it app startup", String.format(Locale.ROOT, "%.1f / %.1f", total,
+        report.row("  elapsed from start / of it app startup", String.format(Locale.ROOT, "%.1f / %.1f", total,
                 app.startupSeconds()), "s");
         double cpuMicrosPerEvent = summary == 0 ? Double.NaN : cpuUsed / 1e3 / summary;
-        report.row("CPU time per event (this JVM: broker, app, MongoDB server)", cpuMicrosPerEvent, "us/event",
-                "(info: less noisy than rates)", "", null);
+        double brokerMicrosPerEvent = summary == 0 ? Double.NaN : brokerCpuUsed / 1e3 / summary;
+        report.row("  CPU time per event: this JVM (app, MongoDB server) / broker", String.format(Locale.ROOT,
+                "%.2f / %.2f", cpuMicrosPerEvent, brokerMicrosPerEvent), "us/event", "(info)", "", null);
         report.value("e2e.cpuMicrosPerEvent", Report.round(cpuMicrosPerEvent, 2));
-        reportJvmThreads("of that CPU time:", jvmThreadsUsed, cpuUsed, "e2e");
+        report.value("e2e.brokerCpuMicrosPerEvent", Report.round(brokerMicrosPerEvent, 2));
+        reportJvmThreads("  of this JVM's CPU time:", jvmThreadsUsed, cpuUsed, "e2e");
         report.row("MongoDB writes per event", writesPerEvent, "writes/event", "<= 0.1", "",
                 Double.isNaN(writesPerEvent) ? null : writesPerEvent <= 0.1);
         report.row("mean events per write (coalesced batches)", meanBatch, "events/write", "(batches of <= " + maxBatch
@@ -721,7 +892,7 @@ public final class Benchmark {
         }
     }
 
-    private static long summaryEvents(MongoDatabase database) {
+    static long summaryEvents(MongoDatabase database) {
         Document summary = database.getCollection("summary").find(Filters.eq("_id", "global")).first();
         return summary == null || summary.get("events") == null ? 0 : ((Number) summary.get("events")).longValue();
     }
@@ -787,157 +958,7 @@ public final class Benchmark {
         }
     }
 
-    // ---------------------------------------------------------------- 4. freshness
-
-    private void freshness() throws Exception {
-        int perTick = Math.max(1, o.freshnessRate / 100);
-        Map<String, String> overrides = appOverrides("bench-fresh", "bench-fresh");
-        overrides.put("generator.enabled", "true");
-        overrides.put("generator.period", "10");
-        overrides.put("generator.events-per-tick", String.valueOf(perTick));
-        int rate = perTick * 100;
-        say("[freshness] the app with its generator on at %,d events/s (period 10 ms, %d per tick) for %d s,"
-                + " the first %d s discarded; aggregation settings are the app's defaults", rate, perTick,
-                o.freshnessSeconds, o.freshnessWarmupSeconds);
-        List<long[]> batches = new ArrayList<>();
-        List<long[]> warmupBatches = new ArrayList<>();
-        BenchApp app = BenchApp.start(overrides);
-        long produced0;
-        long produced1;
-        long window0;
-        long window1;
-        long cpu0;
-        long cpu1;
-        JvmThreadCpu jvmThreads0;
-        JvmThreadCpu jvmThreads1;
-        long backlog;
-        boolean caughtUp;
-        try {
-            AggregationProgress progress = app.bean("aggregationProgress", AggregationProgress.class);
-            RateMeter generated = app.bean("generatorRate", RateMeter.class);
-            long t0 = app.startedNanos;
-            long warm = t0 + TimeUnit.SECONDS.toNanos(o.freshnessWarmupSeconds);
-            // the warm-up (consumers joining, an empty database filling with every user and item) is kept apart:
-            // the target is about the pipeline running at that rate, and the warm-up is reported for information
-            progress.onBatch(stats -> {
-                synchronized (batches) {
-                    (System.nanoTime() >= warm ? batches : warmupBatches).add(stats.freshnessMillis());
-                }
-            });
-            long end = t0 + TimeUnit.SECONDS.toNanos(o.freshnessSeconds);
-            produced0 = -1;
-            window0 = warm;
-            cpu0 = 0;
-            jvmThreads0 = null;
-            long nextReport = t0 + 5 * NANOS_PER_SECOND;
-            JvmThreadCpu jvmThreadsAtLastReport = JvmThreadCpu.now();
-            long lastReport = System.nanoTime();
-            while (true) {
-                long now = System.nanoTime();
-                if (produced0 < 0 && now >= warm) {
-                    produced0 = generated.total();
-                    window0 = now;
-                    cpu0 = processCpuNanos();
-                    jvmThreads0 = JvmThreadCpu.now();
-                }
-                if (now >= nextReport) {
-                    long samples;
-                    long max = 0;
-                    synchronized (batches) {
-                        samples = batches.stream().mapToLong(b -> b.length).sum();
-                        for (long[] b : batches) {
-                            for (long v : b) {
-                                max = Math.max(max, v);
-                            }
-                        }
-                    }
-                    JvmThreadCpu jvmThreads = JvmThreadCpu.now();
-                    JvmThreadCpu lastPeriod = jvmThreads.since(jvmThreadsAtLastReport);
-                    say("[freshness] t=%.0f s%s: %,d generated, %,d aggregated, %,d freshness samples kept, max %,d ms;"
-                                    + " JIT %.0f%%, GC %.0f%% of a core",
-                            (now - t0) / 1e9, now < warm ? " (warm-up)" : "", generated.total(), progress.events(),
-                            samples, max, 100.0 * lastPeriod.jitNanos() / (now - lastReport),
-                            100.0 * lastPeriod.gcNanos() / (now - lastReport));
-                    jvmThreadsAtLastReport = jvmThreads;
-                    lastReport = now;
-                    nextReport += 5 * NANOS_PER_SECOND;
-                }
-                if (now >= end) {
-                    break;
-                }
-                long next = Math.min(end, produced0 < 0 ? Math.min(warm, nextReport) : nextReport);
-                Thread.sleep(Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(next - now))));
-            }
-            produced1 = generated.total();
-            window1 = System.nanoTime();
-            cpu1 = processCpuNanos();
-            jvmThreads1 = JvmThreadCpu.now();
-            backlog = produced1 - progress.events();
-            app.stopRoute("generate-interactions");
-            long target = generated.total();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (progress.events() < target && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            caughtUp = progress.events() >= target;
-            say("[freshness] generator stopped at %,d events with %,d not aggregated yet; aggregation %s (%,d aggregated)",
-                    target, backlog, caughtUp ? "caught up" : "did NOT catch up within 60 s", progress.events());
-        } finally {
-            app.close();
-        }
-        long[] all;
-        long[] warmup;
-        synchronized (batches) {
-            all = sortedSamples(batches);
-            warmup = sortedSamples(warmupBatches);
-        }
-        if (all.length == 0) {
-            throw new IllegalStateException("no freshness sample: nothing was aggregated after the warm-up"
-                    + " (is the generator route failing? see the log above)");
-        }
-        double achieved = (produced1 - produced0) * 1e9 / (window1 - window0);
-        double p50 = percentile(all, 50);
-        double p95 = percentile(all, 95);
-        double p99 = percentile(all, 99);
-        double max = all.length == 0 ? Double.NaN : all[all.length - 1];
-        say("[freshness] %,d samples: p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms; generator achieved %,.0f events/s",
-                all.length, p50, p95, p99, max, achieved);
-        String at = " @ " + rate + "/s";
-        report.row("freshness p50" + at, p50, "ms", "", "", null);
-        report.row("freshness p95" + at, p95, "ms", "", "", null);
-        report.row("freshness p99" + at, p99, "ms", "< 1000 ms", "", Double.isNaN(p99) ? null : p99 < 1000);
-        if (warmup.length > 0) {
-            double warmupP99 = percentile(warmup, 99);
-            double warmupMax = warmup[warmup.length - 1];
-            say("[freshness] during the warm-up (the first %d s, not counted above): %,d samples, p99 %.0f ms, max %.0f ms",
-                    o.freshnessWarmupSeconds, warmup.length, warmupP99, warmupMax);
-            report.row("freshness p99 during the warm-up (first " + o.freshnessWarmupSeconds + " s)" + at, warmupP99,
-                    "ms", "(info: app start, empty database)", "", null);
-            report.value("freshness.warmupP99Ms", warmupP99);
-            report.value("freshness.warmupMaxMs", warmupMax);
-        }
-        report.row("freshness run: generated rate", achieved, "events/s", "", "", null);
-        double cpuMicrosPerEvent = (cpu1 - cpu0) / 1e3 / (produced1 - produced0);
-        report.row("freshness run: CPU time per event after the warm-up (this JVM)", cpuMicrosPerEvent, "us/event",
-                "(info)", "", null);
-        report.value("freshness.cpuMicrosPerEvent", Report.round(cpuMicrosPerEvent, 2));
-        reportJvmThreads("of that CPU time:", jvmThreads1.since(jvmThreads0), cpu1 - cpu0, "freshness");
-        report.row("freshness run: backlog when the generator stopped" + (caughtUp ? "" : " (NOT drained in 60 s)"),
-                backlog, "events", "(~0 if aggregation keeps up)", "", null);
-        report.value("freshness.samples", all.length);
-        report.value("freshness.p50Ms", p50);
-        report.value("freshness.p95Ms", p95);
-        report.value("freshness.p99Ms", p99);
-        report.value("freshness.maxMs", max);
-        report.value("freshness.generatedEventsPerSecond", Report.round(achieved, 0));
-        report.value("freshness.caughtUp", caughtUp);
-        report.value("freshness.backlogAtStop", backlog);
-    }
-
-    /** Every batch's samples in one sorted array. */
-    private static long[] sortedSamples(List<long[]> batches) {
-        return batches.stream().flatMapToLong(Arrays::stream).sorted().toArray();
-    }
+    // ---------------------------------------------------------------- 4. freshness: JarPhases.freshness
 
     /** Nearest-rank percentile of sorted values. */
     static double percentile(long[] sorted, double p) {
@@ -1013,86 +1034,32 @@ public final class Benchmark {
 
     // ---------------------------------------------------------------- 6. memory
 
-    private void memory() throws Exception {
-        Path jar = o.jar;
-        if (!Files.isRegularFile(jar)) {
-            String how = "build it first with: mvn -q package -DskipTests";
-            say("[memory] %s is missing; %s. Skipping the memory phase.", jar, how);
-            report.row("memory (separate JVM)", "skipped", "", "RSS < 512 MB", jar + " missing: " + how, null);
-            report.note("memory skipped: " + jar + " is missing (" + how + ")");
-            return;
+    /** The memory run's topic (one event per user, see JarPhases.memory), then the run. */
+    private void memory(JarPhases jar, BenchEvents events) throws Exception {
+        long n = o.memoryUsers;
+        say("[memory] preparing %,d events, one per user of %,d", n, o.memoryUsers);
+        BenchEvents drawn = new BenchEvents(n, o.users, o.items, o.zipf, o.userZipf, o.seed + 1, Instant.now());
+        String[] keys = new String[(int) n];
+        byte[][] values = new byte[(int) n][];
+        int i = 0;
+        for (InteractionEvent e : drawn) {
+            String user = JarPhases.scrambledUser(i, o.memoryUsers);
+            keys[i] = user;
+            values[i] = EventJson.toBytes(new InteractionEvent(e.eventId(), e.schemaVersion(), user, e.itemId(), e.type(),
+                    e.timestamp()));
+            i++;
         }
-        int perTick = Math.max(1, o.memoryRate / 100);
-        Map<String, String> props = appOverrides("bench-memory", "bench-memory");
-        props.put("generator.enabled", "true");
-        props.put("generator.period", "10");
-        props.put("generator.events-per-tick", String.valueOf(perTick));
-        props.put("generator.users", String.valueOf(o.memoryUsers));
-        props.put("generator.user-zipf-exponent", String.valueOf(o.memoryUserZipf));
-        props.remove("generator.seed");
-        say("[memory] the app as its own JVM with -Xmx%s, generator at %,d events/s over %,d users (user Zipf %.2f),"
-                + " for %d s", o.memoryXmx, perTick * 100, o.memoryUsers, o.memoryUserZipf, o.memorySeconds);
-        Path workDir = Files.createDirectories(tmp.resolve("memory-app"));
-        MemoryProbe.Result r = MemoryProbe.run(jar, o.memoryXmx, props, o.memorySeconds, o.memoryWarmupSeconds, workDir,
-                Path.of("target", "benchmark-memory-app.log"));
-        long maxRssMb = MemoryProbe.mib(r.maxRss());
-        long maxHeapMb = MemoryProbe.mib(r.maxHeap());
-        double rssGrowth = r.maxRssFirstHalf() <= 0 ? Double.NaN
-                : (double) (r.maxRssSecondHalf() - r.maxRssFirstHalf()) / r.maxRssFirstHalf();
-        double heapGrowth = r.maxHeapFirstHalf() <= 0 ? Double.NaN
-                : (double) (r.maxHeapSecondHalf() - r.maxHeapFirstHalf()) / r.maxHeapFirstHalf();
-        boolean noGrowth = !(rssGrowth > 0.10);
-        say("[memory] %d samples over %.0f s (halves compared after a %d s warm-up): max RSS %d MiB (first half %d, second half %d), max heap used %d MiB"
-                        + " (first half %d, second half %d); produced %,.0f/s, aggregated %,.0f/s; exit code %d",
-                r.samples().size(), r.samples().isEmpty() ? 0 : r.samples().get(r.samples().size() - 1).t(),
-                o.memoryWarmupSeconds, maxRssMb, MemoryProbe.mib(r.maxRssFirstHalf()),
-                MemoryProbe.mib(r.maxRssSecondHalf()), maxHeapMb, MemoryProbe.mib(r.maxHeapFirstHalf()),
-                MemoryProbe.mib(r.maxHeapSecondHalf()), r.produced() / r.seconds(), r.aggregated() / r.seconds(),
-                r.exitCode());
-        // a heap that is too small shows as OutOfMemoryError and failed batches, not as RSS: check the app's log too
-        // (ERROR lines only before the stop: the benchmark stops the app mid-backlog, and Camel's shutdown timeout
-        // then interrupts the Kafka clients, which log that at ERROR)
-        long outOfMemory = countLines(r.log(), "OutOfMemoryError", null);
-        long errors = countLines(r.log(), " ERROR ", "is shutting down");
-        say("[memory] the app's log has %d OutOfMemoryError lines, and %d ERROR lines before its shutdown (%s)",
-                outOfMemory, errors, r.log());
-        report.row("memory: max RSS (-Xmx" + o.memoryXmx + ", " + o.memoryUsers + " users)", maxRssMb, "MiB", "< 512 MB",
-                "", maxRssMb > 0 ? maxRssMb * 1048576L < 512_000_000L : null);
-        report.row("memory run: OutOfMemoryError / ERROR (before stop) lines in the app's log", outOfMemory + " / " + errors, "lines",
-                "0 / 0", "", outOfMemory == 0 && errors == 0);
-        report.row("memory: max heap used", maxHeapMb, "MiB", "(info)", "", null);
-        double slopeMiBPerMin = r.rssSlope() * 60 / 1048576;
-        report.row("memory: RSS trend after the " + o.memoryWarmupSeconds + " s warm-up", slopeMiBPerMin, "MiB/min",
-                "(info)", "", null);
-        report.row("memory: RSS growth, 2nd vs 1st half after warm-up (max " + MemoryProbe.mib(r.maxRssFirstHalf()) + " -> "
-                + MemoryProbe.mib(r.maxRssSecondHalf()) + " MiB)", 100 * rssGrowth, "%", "no growth (<= 10%)", "", noGrowth);
-        report.row("memory: heap growth, 2nd vs 1st half (max " + MemoryProbe.mib(r.maxHeapFirstHalf()) + " -> "
-                + MemoryProbe.mib(r.maxHeapSecondHalf()) + " MiB)", 100 * heapGrowth, "%", "(info)", "", null);
-        report.row("memory run: generated / aggregated rate", String.format(Locale.ROOT, "%,.0f / %,.0f",
-                r.produced() / r.seconds(), r.aggregated() / r.seconds()), "events/s", "~" + perTick * 100, "", null);
-        report.value("memory.maxRssMiB", maxRssMb);
-        report.value("memory.maxHeapUsedMiB", maxHeapMb);
-        report.value("memory.rssGrowth", Report.round(rssGrowth, 4));
-        report.value("memory.rssSlopeMiBPerMinute", Report.round(slopeMiBPerMin, 2));
-        report.value("memory.heapGrowth", Report.round(heapGrowth, 4));
-        report.value("memory.generatedEventsPerSecond", Report.round(r.produced() / r.seconds(), 0));
-        report.value("memory.aggregatedEventsPerSecond", Report.round(r.aggregated() / r.seconds(), 0));
-        report.value("memory.exitCode", r.exitCode());
-        report.value("memory.outOfMemoryErrors", outOfMemory);
-        report.value("memory.errorLines", errors);
-        report.value("memory.log", r.log().toString());
-        List<Map<String, Object>> samples = new ArrayList<>();
-        for (MemoryProbe.Sample s : r.samples()) {
-            samples.add(Map.of("t", Report.round(s.t(), 1), "rssMiB", MemoryProbe.mib(s.rss()), "heapMiB",
-                    MemoryProbe.mib(s.heap())));
-        }
-        report.value("memory.samples", samples);
+        createTopics(List.of(MEMORY_TOPIC));
+        produce(MEMORY_TOPIC, keys, values, "");
+        keys = null;
+        values = null;
+        jar.memory(MEMORY_TOPIC, n);
     }
 
     // ---------------------------------------------------------------- helpers
 
     /** Lines of the log that contain {@code text}, up to the first that contains {@code until} (if not null). */
-    private static long countLines(Path log, String text, String until) throws IOException {
+    static long countLines(Path log, String text, String until) throws IOException {
         try (java.util.stream.Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
             return lines.takeWhile(line -> until == null || !line.contains(until)).filter(line -> line.contains(text)).count();
         }
@@ -1121,10 +1088,40 @@ public final class Benchmark {
         return m;
     }
 
-    private void createTopics(List<String> topics) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", brokers))) {
+    private void deleteTopics(List<String> topics) throws Exception {
+        try (Admin admin = admin()) {
+            admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Creates the topics and waits until every partition has a leader: an idempotent producer's first batches to a
+     * partition whose leader is still being elected can fail for good (OUT_OF_ORDER_SEQUENCE_NUMBER after
+     * NOT_LEADER_OR_FOLLOWER, seen on a loaded machine).
+     */
+    void createTopics(List<String> topics) throws Exception {
+        try (Admin admin = admin()) {
             admin.createTopics(topics.stream().map(t -> new NewTopic(t, o.partitions, (short) 1)).toList())
                     .all().get(60, TimeUnit.SECONDS);
+            // the metadata names a leader before the leader's replica manager serves the partition: ask the leader
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+            for (String topic : topics) {
+                for (int p = 0; p < o.partitions; p++) {
+                    partitions.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
+                    return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the partitions of " + topics + " are not served after 60 s", e);
+                    }
+                }
+                Thread.sleep(100); // polling the partitions' leader
+            }
         }
     }
 
@@ -1140,7 +1137,7 @@ public final class Benchmark {
         return ports.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    private static void sleepUntil(long nanoTime) throws InterruptedException {
+    static void sleepUntil(long nanoTime) throws InterruptedException {
         long wait = nanoTime - System.nanoTime();
         if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);

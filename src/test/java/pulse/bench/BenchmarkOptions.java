@@ -41,10 +41,26 @@ public final class BenchmarkOptions {
     boolean skipFreshness;
     boolean skipNaive;
     boolean skipMemory;
+    /** No run of the app's jar as its own process (end to end and invalid records). */
+    boolean skipJar;
+    boolean skipInvalid;
+    /** No end-to-end run of the app inside the benchmark's JVM. */
+    boolean skipInProcess;
+    /** Records of the invalid-stream run (its topic holds only invalid records). */
+    int invalidEvents = 200_000;
+    long invalidTimeoutSeconds = 180;
+    /** JVM options of the app's jar in its own process (--app-java-options "-Xmx1g -XX:..."): none, as users start it. */
+    List<String> appJavaOptions = List.of();
+    /** No AppCDS training run and no end-to-end run with its archive. */
+    boolean skipCds;
+    /** No cost ladder under the consumer ceiling (parse, fold, camel-kafka): quicker experiments. */
+    boolean skipLadder;
+    /** Events of the AppCDS training run (a prefix of the benchmark's data). */
+    long cdsEvents = 20_000;
+    /** Further end-to-end runs of the jar, each with its own JVM options (--variant label=options): experiments. */
+    Map<String, List<String>> variants = new LinkedHashMap<>();
     int memoryUsers = 1_000_000;
-    double memoryUserZipf = 0.2;
-    int memoryRate = 20_000;
-    int memorySeconds = 40;
+    long memoryTimeoutSeconds = 900;
     int memoryWarmupSeconds = 10;
     String memoryXmx = "256m";
     Path jar = Path.of("target", "interaction-pulse.jar");
@@ -77,6 +93,11 @@ public final class BenchmarkOptions {
                 case "skip-generator" -> o.skipGenerator = true;
                 case "skip-freshness" -> o.skipFreshness = true;
                 case "skip-naive" -> o.skipNaive = true;
+                case "skip-jar" -> o.skipJar = true;
+                case "skip-invalid" -> o.skipInvalid = true;
+                case "skip-in-process" -> o.skipInProcess = true;
+                case "skip-cds" -> o.skipCds = true;
+                case "skip-ladder" -> o.skipLadder = true;
                 default -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(flag + " needs a value\n" + usage());
@@ -104,6 +125,18 @@ public final class BenchmarkOptions {
                 case "mongo-uri" -> mongoUri = value;
                 case "e2e-timeout" -> e2eTimeoutSeconds = positiveLong(value);
                 case "naive-events" -> naiveEvents = positiveInt(value);
+                case "invalid-events" -> invalidEvents = positiveInt(value);
+                case "invalid-timeout" -> invalidTimeoutSeconds = positiveLong(value);
+                case "cds-events" -> cdsEvents = positiveLong(value);
+                case "variant" -> {
+                    int eq = value.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--variant needs label=options, not " + value);
+                    }
+                    String options = value.substring(eq + 1).trim();
+                    variants.put(value.substring(0, eq).trim(), options.isEmpty() ? List.of() : List.of(options.split("\\s+")));
+                }
+                case "app-java-options" -> appJavaOptions = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
                 case "naive-timeout" -> naiveTimeoutSeconds = positiveLong(value);
                 case "freshness-rate" -> freshnessRate = positiveInt(value);
                 case "freshness-seconds" -> freshnessSeconds = positiveInt(value);
@@ -121,9 +154,7 @@ public final class BenchmarkOptions {
                     generatorRates = List.copyOf(rates);
                 }
                 case "memory-users" -> memoryUsers = positiveInt(value);
-                case "memory-user-zipf" -> memoryUserZipf = positiveDouble(value);
-                case "memory-rate" -> memoryRate = positiveInt(value);
-                case "memory-seconds" -> memorySeconds = positiveInt(value);
+                case "memory-timeout" -> memoryTimeoutSeconds = positiveLong(value);
                 case "memory-warmup" -> memoryWarmupSeconds = Integer.parseInt(value);
                 case "memory-xmx" -> memoryXmx = value;
                 case "jar" -> jar = Path.of(value);
@@ -183,14 +214,17 @@ public final class BenchmarkOptions {
         d.put("mongo", mongoUri != null ? "external MongoDB at " + new com.mongodb.ConnectionString(mongoUri).getHosts()
                 : mongo.equals("memory") ? "embedded, in memory" : "embedded, persistent (H2 file, commit per write)");
         d.put("naiveEvents", skipNaive ? 0 : naiveEvents);
+        d.put("invalidEvents", skipInvalid || skipJar ? 0 : invalidEvents);
+        d.put("appJavaOptions", appJavaOptions);
+        d.put("appCds", !skipCds && !skipJar);
+        d.put("variants", variants);
         d.put("freshnessRate", freshnessRate);
         d.put("freshnessSeconds", freshnessSeconds);
         d.put("freshnessWarmupSeconds", freshnessWarmupSeconds);
         d.put("generatorSeconds", generatorSeconds);
         d.put("generatorRates", generatorRates);
         d.put("memoryUsers", memoryUsers);
-        d.put("memoryRate", memoryRate);
-        d.put("memorySeconds", memorySeconds);
+        d.put("memoryTimeoutSeconds", memoryTimeoutSeconds);
         d.put("memoryWarmupSeconds", memoryWarmupSeconds);
         d.put("memoryXmx", memoryXmx);
         d.put("appProperties", appProperties);
@@ -212,6 +246,21 @@ public final class BenchmarkOptions {
         if (skipMemory) {
             skipped.add("memory");
         }
+        if (skipJar) {
+            skipped.add("jar");
+        }
+        if (skipInvalid) {
+            skipped.add("invalid");
+        }
+        if (skipInProcess) {
+            skipped.add("in-process");
+        }
+        if (skipCds) {
+            skipped.add("cds");
+        }
+        if (skipLadder) {
+            skipped.add("ladder");
+        }
         return skipped;
     }
 
@@ -227,15 +276,23 @@ public final class BenchmarkOptions {
                 "  --mongo persistent|memory  embedded MongoDB store (persistent, like the app's default)",
                 "  --mongo-uri URI         use an existing MongoDB instead (its bench_* databases are dropped first)",
                 "  --naive-events N        events for the naive baseline (20000); --skip-naive",
+                "  --skip-jar              no run of the app's jar as its own JVM (end to end, invalid records)",
+                "  --invalid-events N      records of the invalid-stream run (200000); --invalid-timeout S (180); --skip-invalid",
+                "  --app-java-options \"..\" JVM options of the app's jar in its own JVM (none)",
+                "  --skip-in-process       no end-to-end run inside the benchmark's JVM",
+                "  --skip-cds              no AppCDS training run and no end-to-end run with its archive; --cds-events N (20000)",
+                "  --skip-ladder           no cost ladder under the consumer ceiling",
+                "  --variant L=OPTIONS     one more end-to-end run of the jar with these JVM options, labelled L (repeatable;",
+                "                          @cds stands for -XX:SharedArchiveFile=<the AppCDS run's archive>)",
                 "  --freshness-rate N      events/s during the freshness run (10000)",
                 "  --freshness-seconds N   length of the freshness run (80); --freshness-warmup N (40); --skip-freshness",
                 "  --generator-seconds N   length of each generator measurement (10); --generator-warmup N (2)",
                 "  --generator-rates A,B   set rates for the rate-error check (1000,5000,10000); --generator-max-tick N (5000)",
                 "  --skip-generator",
-                "  --memory-users N        generator.users of the memory run (1000000); --memory-rate N (20000)",
-                "  --memory-seconds N      length of the memory run (40); --memory-warmup N (10, left out of the growth check)",
+                "  --memory-users N        distinct users of the memory run, one event each (1000000)",
+                "  --memory-timeout S      longest memory run (900); --memory-warmup N (10 s, left out of the growth check)",
                 "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
-                "  --jar PATH              runnable jar for the memory run (target/interaction-pulse.jar)",
+                "  --jar PATH              the runnable jar of the app's own runs (target/interaction-pulse.jar)",
                 "  --jfr PATH              record the end-to-end phase with JFR into PATH",
                 "  --set KEY=VALUE         extra app property for every app the benchmark starts (repeatable)",
                 "  --out PATH              JSON result (target/benchmark.json)");

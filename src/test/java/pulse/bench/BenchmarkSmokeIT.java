@@ -1,5 +1,7 @@
 package pulse.bench;
 
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -7,35 +9,43 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The benchmark with tiny settings, in-process: it must complete every phase (memory skipped), write its JSON file
- * and find the end-to-end aggregates exact. No timing thresholds: the numbers of a shared CI machine mean nothing.
+ * The benchmark with tiny settings: it must complete every phase (the broker and the app's jar in JVMs of their own;
+ * the jar comes from the package phase), write its JSON file, find the aggregates of both end-to-end runs exact,
+ * every invalid record on the dead-letter topic and every freshness marker in MongoDB, and leave the log levels of
+ * the tests that run after it in the same JVM as it found them (the memory and AppCDS runs are left out: more JVMs
+ * for rows that need a full-size run to mean anything). No timing thresholds: the numbers of a shared CI machine
+ * mean nothing.
  */
 class BenchmarkSmokeIT {
 
     @Test
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)
+    @Timeout(value = 8, unit = TimeUnit.MINUTES)
     void theBenchmarkRunsEndToEndOnTinySettings() throws Exception {
         Path out = Path.of("target", "benchmark-smoke.json");
         Files.deleteIfExists(out);
+        Map<String, String> levelsBefore = logLevels();
 
         Map<String, Object> result = Benchmark.run(BenchmarkOptions.parse(
                 "--events", "20000",
                 "--users", "1000",
                 "--items", "200",
                 "--naive-events", "500",
+                "--invalid-events", "300",
                 "--freshness-rate", "2000",
-                "--freshness-seconds", "3",
+                "--freshness-seconds", "4",
                 "--freshness-warmup", "1",
                 "--generator-seconds", "2",
                 "--generator-warmup", "1",
                 "--generator-rates", "1000",
                 "--generator-max-tick", "1000",
                 "--skip-memory",
+                "--skip-cds",
                 "--out", out.toString()));
 
         assertThat(out).isRegularFile();
@@ -46,6 +56,24 @@ class BenchmarkSmokeIT {
         assertThat(values.get("e2e.complete")).isEqualTo(true);
         assertThat(values.get("e2e.events")).isEqualTo(20_000L);
         assertThat(values.get("e2e.mismatches")).as("end-to-end mismatches with the ground truth").isEqualTo(0);
+        assertThat(values.get("jar.complete")).isEqualTo(true);
+        assertThat(values.get("jar.done")).isEqualTo(20_000L);
+        assertThat(values.get("jar.mismatches")).as("the jar's mismatches with the ground truth").isEqualTo(0);
+        assertThat(values.get("invalid.done")).as("invalid records on the dead-letter topic").isEqualTo(300L);
+        assertThat(values.get("freshness.missingMarkers")).as("freshness markers never seen").isEqualTo(0L);
+        assertThat((Integer) values.get("freshness.samples")).as("freshness markers after the warm-up").isPositive();
         assertThat((List<?>) result.get("results")).isNotEmpty();
+        assertThat(logLevels()).as("log levels after the benchmark").isEqualTo(levelsBefore);
+    }
+
+    /** Every configured logger's level, and the levels the loggers of Camel, Vert.x and Jolokia end up with. */
+    private static Map<String, String> logLevels() {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        Map<String, String> levels = new TreeMap<>();
+        context.getConfiguration().getLoggers().forEach((name, config) -> levels.put("config " + name, String.valueOf(config.getLevel())));
+        for (String name : List.of("org.apache.camel", "org.apache.camel.main", "io.vertx", "org.jolokia", "pulse")) {
+            levels.put("logger " + name, String.valueOf(context.getLogger(name).getLevel()));
+        }
+        return levels;
     }
 }

@@ -44,7 +44,7 @@ class EmbeddedPrecedenceIT {
 
     @Test
     void mongodbUriEmbeddedAsASystemPropertyBesideARealKafka() throws Exception {
-        String name = "precedence-mongo";
+        String name = TestInfrastructure.name("precedence-mongo");
         int mongoPort = Ports.free();
         Map<String, String> overrides = common(name);
         overrides.put("kafka.brokers", TestInfrastructure.kafkaBootstrapServers());
@@ -70,7 +70,7 @@ class EmbeddedPrecedenceIT {
 
     @Test
     void kafkaBrokersEmbeddedAsASystemPropertyBesideARealMongoDb() throws Exception {
-        String name = "precedence-kafka";
+        String name = TestInfrastructure.name("precedence-kafka");
         int kafkaPort = Ports.free();
         Map<String, String> overrides = common(name);
         overrides.put("mongodb.uri", TestInfrastructure.mongoUri());

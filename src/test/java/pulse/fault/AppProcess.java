@@ -67,7 +67,8 @@ final class AppProcess implements AutoCloseable {
     }
 
     /**
-     * @param environment added to this JVM's environment for the app, e.g. {@code MONGODB_URI=embedded}
+     * @param environment added to this JVM's environment for the app, e.g. {@code MONGODB_URI=embedded}, or secrets
+     *                    (how an operator hands them over: they do not show on the command line)
      */
     static AppProcess start(String name, Map<String, String> properties, Map<String, String> environment) {
         try {
@@ -219,6 +220,55 @@ final class AppProcess implements AutoCloseable {
             return Health.parse(response.statusCode(), response.body());
         } catch (IOException e) {
             return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Stops a route and waits until it has stopped (Camel lets its exchanges in flight finish first), through
+     * Jolokia on the management port, as an operator or Hawtio does.
+     */
+    void stopRoute(String routeId) {
+        String mbean = "org.apache.camel:context=interaction-pulse,type=routes,name=\"" + routeId + "\"";
+        String request = JSON.createObjectNode().put("type", "exec").put("mbean", mbean).put("operation", "stop()").toString();
+        HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/jolokia"))
+                .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(request)).build();
+        try {
+            String body = HTTP.send(post, HttpResponse.BodyHandlers.ofString()).body();
+            if (JSON.readTree(body).path("status").asInt() != 200) {
+                throw new IllegalStateException("Jolokia could not stop route " + routeId + " of " + name + ": " + body);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Jolokia of " + name + " did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The value of a Prometheus sample, e.g. {@code pulse_events_produced_total}. */
+    double metric(String sample) {
+        return metric(sample, "");
+    }
+
+    /**
+     * The value of the first Prometheus sample of that name whose labels contain {@code label}, e.g.
+     * {@code camel_exchanges_failed_total} and {@code routeId="generate-interactions"}.
+     */
+    double metric(String sample, String label) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/observe/metrics"))
+                .timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            String body = HTTP.send(request, HttpResponse.BodyHandlers.ofString()).body();
+            return body.lines().filter(line -> line.startsWith(sample + " ") || line.startsWith(sample + "{"))
+                    .filter(line -> line.substring(0, line.lastIndexOf(' ')).contains(label))
+                    .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).findFirst()
+                    .orElseThrow(() -> new IllegalStateException(name + " has no metric " + sample + " " + label));
+        } catch (IOException e) {
+            throw new UncheckedIOException("/observe/metrics of " + name + " did not answer", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

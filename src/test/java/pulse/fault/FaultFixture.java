@@ -7,7 +7,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -25,6 +24,7 @@ import pulse.event.EventParser;
 import pulse.event.InteractionEvent;
 import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
+import pulse.embedded.TestInfrastructure;
 import pulse.it.GroundTruth;
 
 import java.time.Clock;
@@ -46,8 +46,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * What one fault test works with: its own topic, consumer group and database on a Kafka broker and MongoDB
- * server running in the test JVM, the app instances it started (all killed on {@link #close()}), and the
- * views a test needs to judge them: aggregated events, committed and end offsets, group members.
+ * server ({@link TestInfrastructure}'s, in the test JVM or external, or a test's own), the app instances it started
+ * (all killed on {@link #close()}), and the views a test needs to judge them: aggregated events, committed and end
+ * offsets, group members.
  */
 final class FaultFixture implements AutoCloseable {
 
@@ -56,6 +57,7 @@ final class FaultFixture implements AutoCloseable {
     private final String name;
     private final String bootstrapServers;
     private final String appMongoUri;
+    private final short replicationFactor;
     private final Admin admin;
     private final MongoClient mongo;
     private final List<AppProcess> apps = new ArrayList<>();
@@ -65,8 +67,11 @@ final class FaultFixture implements AutoCloseable {
      * @param appMongoUri where the app instances reach MongoDB (may be a proxy in front of {@code mongoUri})
      */
     FaultFixture(String name, String bootstrapServers, String mongoUri, String appMongoUri) {
-        this.name = name;
+        this.name = TestInfrastructure.name(name);
         this.bootstrapServers = bootstrapServers;
+        // the shared broker may be an external cluster (-Dit.kafka.replication-factor); a test's own broker is one node
+        this.replicationFactor = bootstrapServers.equals(TestInfrastructure.kafkaBootstrapServers())
+                ? TestInfrastructure.replicationFactor() : 1;
         this.appMongoUri = appMongoUri;
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000));
@@ -75,8 +80,9 @@ final class FaultFixture implements AutoCloseable {
         appProperties.put("mongodb.uri", appMongoUri);
         appProperties.put("kafka.topic", topic());
         appProperties.put("kafka.topic.partitions", String.valueOf(PARTITIONS));
+        appProperties.put("kafka.topic.replication-factor", String.valueOf(replicationFactor));
         appProperties.put("kafka.consumer.group-id", group());
-        appProperties.put("mongodb.database", name);
+        appProperties.put("mongodb.database", this.name);
         appProperties.put("generator.enabled", "false");
         appProperties.put("pulse.progress-log-interval", "PT2S");
         // many writes per run, so kills, outages and rebalances land between and inside them anywhere in the topic
@@ -111,6 +117,13 @@ final class FaultFixture implements AutoCloseable {
         return mongo.getDatabase(name);
     }
 
+    /** The properties an app started with {@code extra} gets (the HTTP ports and data directory aside). */
+    Map<String, String> appProperties(Map<String, String> extra) {
+        Map<String, String> props = new LinkedHashMap<>(appProperties);
+        props.putAll(extra);
+        return props;
+    }
+
     AppProcess startApp(String instance, Map<String, String> extra) {
         Map<String, String> props = new LinkedHashMap<>(appProperties);
         props.putAll(extra);
@@ -124,7 +137,7 @@ final class FaultFixture implements AutoCloseable {
     }
 
     void createTopic() throws Exception {
-        admin.createTopics(List.of(new NewTopic(topic(), PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        TestInfrastructure.createTopic(admin, topic(), PARTITIONS, replicationFactor);
     }
 
     /** Sends every event keyed by its user, as the generator does, and waits for all acknowledgements. */
@@ -167,6 +180,28 @@ final class FaultFixture implements AutoCloseable {
     long summaryEvents() {
         Document summary = database().getCollection("summary").find(new Document("_id", "global")).first();
         return summary == null ? 0 : ((Number) summary.get("events")).longValue();
+    }
+
+    /**
+     * How many events the summary's offsets cover: per partition the summary holds the last offset folded into it, and
+     * when every record is a valid event and each is counted once, {@code summary.events} is the sum of those offsets
+     * plus one. A replay counted twice makes {@code events} larger, at once.
+     *
+     * @return {@code {events, covered}}, read from one version of the summary
+     */
+    long[] summaryEventsAndOffsetsCovered() {
+        Document summary = database().getCollection("summary").find(new Document("_id", "global")).first();
+        if (summary == null) {
+            return new long[] {0, 0};
+        }
+        long covered = 0;
+        Document offsets = summary.get("offsets", Document.class);
+        if (offsets != null) {
+            for (Object last : offsets.values()) {
+                covered += ((Number) last).longValue() + 1;
+            }
+        }
+        return new long[] {((Number) summary.get("events")).longValue(), covered};
     }
 
     /** The group's committed offset per partition of the topic (absent partitions: nothing committed yet). */

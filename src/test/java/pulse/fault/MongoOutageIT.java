@@ -2,6 +2,7 @@ package pulse.fault;
 
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
@@ -51,9 +52,10 @@ class MongoOutageIT {
     void theAppWaitsOutAThirtySecondOutageWithoutCommittingAndEndsExact() throws Exception {
         long seed = Faults.seed("MongoOutageIT");
         Random random = new Random(seed);
+        TcpProxy.cannotStandInFrontOf(TestInfrastructure.mongoUri()).ifPresent(reason -> Assumptions.abort(reason));
         proxy = TcpProxy.inFrontOf(TestInfrastructure.mongoUri());
         fixture = new FaultFixture("fault-mongo-outage", TestInfrastructure.kafkaBootstrapServers(),
-                TestInfrastructure.mongoUri(), "mongodb://127.0.0.1:" + proxy.port());
+                TestInfrastructure.mongoUri(), proxy.mongoUri(TestInfrastructure.mongoUri()));
         fixture.createTopic();
         List<InteractionEvent> events = Faults.events(seed, EVENTS);
         GroundTruth truth = new GroundTruth(events);

@@ -34,9 +34,10 @@ class StartupIT {
      */
     @Test
     void mongodbUriEmbeddedAsAnEnvironmentVariableBesideARealKafka() {
-        String name = "startup-env-embedded-mongo";
+        String name = TestInfrastructure.name("startup-env-embedded-mongo");
         int mongoPort = FreePorts.next();
         List<InteractionEvent> events = Faults.events(Faults.seed("StartupIT"), EVENTS);
+        TestInfrastructure.createTopic(name, 6);
         try (AppProcess app = AppProcess.start("StartupIT-env-mongo", Map.of(
                 "kafka.brokers", TestInfrastructure.kafkaBootstrapServers(),
                 "kafka.topic", name,
@@ -70,7 +71,7 @@ class StartupIT {
      */
     @Test
     void withoutItsJolokiaAccessPolicyTheAppRefusesToStart() {
-        String name = "startup-no-policy";
+        String name = TestInfrastructure.name("startup-no-policy");
         try (AppProcess app = AppProcess.start("StartupIT-no-policy", Map.of(
                 "kafka.brokers", TestInfrastructure.kafkaBootstrapServers(),
                 "mongodb.uri", TestInfrastructure.mongoUri(),

@@ -7,8 +7,6 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 import io.cloudevents.core.message.Encoding;
 import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.kafka.CloudEventSerializer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -76,7 +74,7 @@ class BringYourOwnEventsIT {
     @Test
     void theOriginalProducersShapeIsAggregatedWithNoConfiguration() throws Exception {
         // integer ids 1-20 and 1-5, naive ISO times with microseconds, no event_id, snappy, 3 partitions
-        String topic = "user_interactions";
+        String topic = TestInfrastructure.name("user_interactions");
         Random random = new Random(1);
         List<Sent<byte[]>> sent = new ArrayList<>();
         for (int i = 0; i < EVENTS; i++) {
@@ -108,7 +106,7 @@ class BringYourOwnEventsIT {
 
     @Test
     void aNestedShapeWithEpochMillisAndAFourthTypeThroughAliases() throws Exception {
-        String topic = "nested-events";
+        String topic = TestInfrastructure.name("nested-events");
         Random random = new Random(2);
         List<String> names = new ArrayList<>(aliases().keySet());
         List<Sent<byte[]>> sent = new ArrayList<>();
@@ -185,12 +183,12 @@ class BringYourOwnEventsIT {
 
     @Test
     void cloudEventsInStructuredModeCountingUnknownTypesAsOther() throws Exception {
-        cloudEvents("cloudevents-structured", Encoding.STRUCTURED, "gzip", 3, true);
+        cloudEvents(TestInfrastructure.name("cloudevents-structured"), Encoding.STRUCTURED, "gzip", 3, true);
     }
 
     @Test
     void cloudEventsInBinaryMode() throws Exception {
-        cloudEvents("cloudevents-binary", Encoding.BINARY, "lz4", 4, false);
+        cloudEvents(TestInfrastructure.name("cloudevents-binary"), Encoding.BINARY, "lz4", 4, false);
     }
 
     private void cloudEvents(String topic, Encoding encoding, String compression, long seed, boolean unknownAsOther)
@@ -276,13 +274,7 @@ class BringYourOwnEventsIT {
      */
     private static <V> void run(String topic, int partitions, Map<String, String> properties, ProducerFactory<V> producers,
                                 List<Sent<V>> sent, InteractionTypes types, Check more) throws Exception {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get();
-            // a producer that sends before every partition has its leader gets NOT_LEADER_OR_FOLLOWER, and its
-            // idempotent retries can then stall on out-of-order sequence numbers (seen on a loaded machine)
-            await().atMost(Duration.ofSeconds(30)).until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get()
-                    .get(topic).partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-        }
+        TestInfrastructure.createTopic(topic, partitions);
         try (KafkaProducer<String, V> producer = producers.create()) {
             for (Sent<V> record : sent) {
                 producer.send(record.record());

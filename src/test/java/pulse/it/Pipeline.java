@@ -43,13 +43,15 @@ public final class Pipeline implements AutoCloseable {
     private Main main;
     private MongoClient mongo;
 
+    /** @param name of the topic, group and database; made unique per run on external infrastructure */
     public Pipeline(String name) {
-        this.name = name;
+        this.name = TestInfrastructure.name(name);
         overrides.put("kafka.brokers", TestInfrastructure.kafkaBootstrapServers());
         overrides.put("mongodb.uri", TestInfrastructure.mongoUri());
         overrides.put("kafka.topic", topic());
-        overrides.put("kafka.consumer.group-id", name + "-group");
-        overrides.put("mongodb.database", name);
+        overrides.put("kafka.topic.replication-factor", String.valueOf(TestInfrastructure.replicationFactor()));
+        overrides.put("kafka.consumer.group-id", this.name + "-group");
+        overrides.put("mongodb.database", this.name);
         overrides.put("generator.enabled", "false");
         overrides.put("aggregation.batch.interval-ms", "200");
         overrides.put("aggregation.batch.poll-timeout-ms", "200");
@@ -171,8 +173,13 @@ public final class Pipeline implements AutoCloseable {
 
     /** Every record of a topic, from the beginning to its current end. */
     public static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        return readAll(TestInfrastructure.kafkaBootstrapServers(), topic);
+    }
+
+    /** Every record of a topic of that broker, from the beginning to its current end. */
+    public static List<ConsumerRecord<String, byte[]>> readAll(String bootstrapServers, String topic) {
         Properties props = new Properties();
-        props.put("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers());
+        props.put("bootstrap.servers", bootstrapServers);
         props.put("key.deserializer", StringDeserializer.class.getName());
         props.put("value.deserializer", ByteArrayDeserializer.class.getName());
         props.put("enable.auto.commit", "false");

@@ -170,12 +170,14 @@ class UniqueUsersStoreIT {
             events.add(event(0, events.size(), "user-" + (1_000 + i), "item-1", now.minus(Duration.ofMinutes(90))));
         }
         UniqueUsersStore uniqueUsers = uniqueUsers();
-        AggregateStore store = new AggregateStore(database, Clock.systemUTC(), Duration.ofMinutes(5)).withUniqueUsers(uniqueUsers);
-        store.apply(batch(events));
+        uniqueUsers.apply(batch(events));
+        uniqueUsers.refreshLastHour();
+        assertThat(database.getCollection(AggregateUpdates.SUMMARY).countDocuments()).as("no summary yet: left alone").isZero();
 
+        database.getCollection(AggregateUpdates.SUMMARY).insertOne(new Document("_id", AggregateUpdates.SUMMARY_ID));
         uniqueUsers.refreshLastHour();
 
-        Document summary = database.getCollection(AggregateStore.SUMMARY).find().first();
+        Document summary = database.getCollection(AggregateUpdates.SUMMARY).find().first();
         assertThat(summary.get("uniqueUsersLastHour", Number.class).longValue()).isEqualTo(800); // user-0 .. user-799
     }
 

@@ -4,6 +4,9 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.Rollups;
 import pulse.aggregate.UniqueUsers;
@@ -11,17 +14,20 @@ import pulse.embedded.mongo.EmbeddedMongoBackend;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InteractionTypes;
+import routes.UpsertAggregatesRoute;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.Random;
 
 /**
  * What keeping unique users costs per write on the embedded MongoDB server: writes of {@code events} generated events
- * (10k users, 1k items, 3 minutes) with and without unique users.
+ * (10k users, 1k items, 3 minutes) through the {@code upsert-aggregates} route with and without unique users.
  * {@code mvn -q test-compile exec:java -Dexec.mainClass=pulse.store.UniqueUsersThroughput -Dexec.classpathScope=test}
  */
 public final class UniqueUsersThroughput {
@@ -39,12 +45,22 @@ public final class UniqueUsersThroughput {
         try (MongoClient client = MongoClients.create(server.bindAndGetConnectionString())) {
             for (boolean on : new boolean[] {false, true, false, true, false, true}) {
                 MongoDatabase database = client.getDatabase("throughput-" + on + "-" + System.nanoTime());
-                AggregateStore store = new AggregateStore(database, Clock.systemUTC(), Duration.ofMinutes(5));
                 UniqueUsersStore uniqueUsers = new UniqueUsersStore(database, Rollups.DEFAULT,
                         new UniqueUsers(UniqueUsers.DEFAULT_LG_K), Clock.systemUTC());
-                if (on) {
-                    store.withUniqueUsers(uniqueUsers);
-                }
+                CamelContext context = new DefaultCamelContext();
+                context.getRegistry().bind("pulseMongo", client);
+                context.getRegistry().bind("uniqueUsersStore", uniqueUsers);
+                context.getRegistry().bind("aggregateUpserts", new AggregateUpserts(Rollups.DEFAULT,
+                        InteractionTypes.DEFAULT, Duration.ofMinutes(5), Clock.systemUTC()));
+                Properties properties = new Properties();
+                properties.setProperty("mongodb.database", database.getName());
+                properties.setProperty("analytics.unique-users.enabled", String.valueOf(on));
+                properties.setProperty("aggregation.retry.initial-delay-ms", "100");
+                properties.setProperty("aggregation.retry.max-delay-ms", "1000");
+                context.getPropertiesComponent().setInitialProperties(properties);
+                context.addRoutes(new UpsertAggregatesRoute());
+                context.start();
+                ProducerTemplate store = context.createProducerTemplate();
                 Random random = new Random(1);
                 long offset = 0;
                 long total = 0;
@@ -60,7 +76,7 @@ public final class UniqueUsersThroughput {
                     }
                     long c0 = processCpuNanos();
                     long t0 = System.nanoTime();
-                    store.apply(batch);
+                    store.requestBody("direct:upsert-aggregates", batch);
                     long t1 = System.nanoTime();
                     cpu += processCpuNanos() - c0;
                     total += t1 - t0;
@@ -72,6 +88,7 @@ public final class UniqueUsersThroughput {
                 System.out.printf("unique users %s: %.1f ms per write of %d events, %.1f ms of CPU (this JVM: the store and"
                                 + " the MongoDB server); a replay of the sketches alone %.1f ms%n",
                         on ? "on " : "off", total / 1e6 / writes, events, cpu / 1e6 / writes, sketchNanos / 1e6 / writes);
+                context.stop();
             }
         } finally {
             server.shutdownNow();

@@ -23,7 +23,7 @@ import java.nio.ByteBuffer;
  * {@code ObjectDataType} wrote it, so data files of earlier versions (Java-serialised documents) stay readable and
  * are rewritten as BSON page by page. A document BSON cannot hold (a Java type that never came from the wire) is
  * written as before. Dates keep millisecond precision, as in MongoDB. One instance per map: it keeps the map's
- * average document size.
+ * average document size. The pipeline's documents are encoded by {@link DocumentBson}, to the same bytes.
  */
 final class BsonDocumentDataType extends BasicDataType<Document> {
 
@@ -45,8 +45,19 @@ final class BsonDocumentDataType extends BasicDataType<Document> {
         return HEAP_BYTES_PER_BSON_BYTE * averageBsonSize;
     }
 
+    /** The common types' encoder, per thread: H2 serialises pages on its own threads and on the committing one. */
+    private static final ThreadLocal<DocumentBson> ENCODER = ThreadLocal.withInitial(DocumentBson::new);
+
     @Override
     public void write(WriteBuffer buffer, Document document) {
+        DocumentBson fast = ENCODER.get();
+        if (fast.encode(document)) {
+            int length = fast.size();
+            buffer.put(BSON).putVarInt(length).put(fast.bytes(), 0, length);
+            fast.release();
+            averageBsonSize = (averageBsonSize * 15 + length) / 16;
+            return;
+        }
         ByteBuf bson = Unpooled.buffer(2 * averageBsonSize);
         try {
             BsonEncoder.encodeDocument(document, bson);

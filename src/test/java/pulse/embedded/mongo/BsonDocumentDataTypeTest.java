@@ -76,6 +76,66 @@ class BsonDocumentDataTypeTest {
         assertThat(roundTrip(document).get(0).get("at")).isEqualTo(Instant.ofEpochSecond(1_764_280_000L, 123_000_000));
     }
 
+    @Test
+    void thePipelinesDocumentsAreEncodedToUpstreamsBytes() {
+        Document user = new Document("_id", "user-42").append("total", 17L).append("lateEvents", 0L)
+                .append("byType", new Document("view", 14L).append("click", 2L).append("purchase", 1L))
+                .append("firstSeen", Instant.ofEpochMilli(1_764_280_000_123L)).append("lastSeen", Instant.now())
+                .append("offsets", new Document("3", new Document("first", 12L).append("last", 99_999_999_999L)))
+                .append("origin", new Document("partition", 3).append("offset", 12L))
+                .append("ratio", 0.125).append("closed", false).append("nothing", null)
+                .append("clé ✓", "valeur é ✓ \uD83D\uDE00").append("", "").append("empty", new Document());
+        assertSameBytesAsUpstream(user);
+
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2_000; i++) {
+            assertSameBytesAsUpstream(randomDocument(random, 3));
+        }
+    }
+
+    @Test
+    void typesTheFastEncoderLeavesToUpstreamAreEncodedByIt() {
+        Document document = new Document("_id", new ObjectId()).append("decimal", Decimal128.ONE)
+                .append("array", new ArrayList<>(List.of(1, "two"))).append("uuid", UUID.randomUUID())
+                .append("timestamp", new BsonTimestamp(42L));
+        for (String key : document.keySet()) {
+            Document one = new Document("a", 1).append(key, document.get(key));
+            assertThat(new DocumentBson().encode(one)).as(key).isFalse();
+            assertThat(roundTrip(one)).containsExactly(one, one);
+        }
+    }
+
+    private static Document randomDocument(java.util.Random random, int depth) {
+        Document document = new Document();
+        int fields = random.nextInt(8);
+        for (int i = 0; i < fields; i++) {
+            String key = random.nextInt(5) == 0 ? "k\u00e9" + i : "key" + i;
+            Object value = switch (random.nextInt(depth > 0 ? 9 : 8)) {
+                case 0 -> null;
+                case 1 -> random.nextInt();
+                case 2 -> random.nextLong();
+                case 3 -> random.nextDouble() * 1e6;
+                case 4 -> random.nextBoolean() ? "ascii" + random.nextInt() : "\u00fc\u4e2d" + random.nextInt();
+                case 5 -> random.nextBoolean();
+                case 6 -> Instant.ofEpochMilli(random.nextLong(4_000_000_000_000L));
+                case 7 -> "";
+                default -> randomDocument(random, depth - 1);
+            };
+            document.append(key, value);
+        }
+        return document;
+    }
+
+    private static void assertSameBytesAsUpstream(Document document) {
+        io.netty.buffer.ByteBuf upstream = io.netty.buffer.Unpooled.buffer();
+        de.bwaldvogel.mongo.wire.bson.BsonEncoder.encodeDocument(document, upstream);
+        byte[] expected = new byte[upstream.readableBytes()];
+        upstream.readBytes(expected);
+        DocumentBson fast = new DocumentBson();
+        assertThat(fast.encode(document)).as("encoded %s", document).isTrue();
+        assertThat(Arrays.copyOf(fast.bytes(), fast.size())).as("bytes of %s", document).isEqualTo(expected);
+    }
+
     /** Writes the document twice, as in a page, and reads both back. */
     private List<Document> roundTrip(Document document) {
         WriteBuffer buffer = new WriteBuffer();

@@ -7,8 +7,12 @@ import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.client.model.WriteModel;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.impl.DefaultCamelContext;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
 import pulse.aggregate.Rollup;
+import pulse.aggregate.Rollups;
 import pulse.aggregate.UniqueUsers;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
@@ -24,28 +29,31 @@ import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
 import pulse.it.GroundTruth;
+import routes.UpsertAggregatesRoute;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The store against a real MongoDB wire server: exact totals, and no double counting when batches are replayed
- * with other boundaries, after a partial write, or by two writers at once.
+ * The {@code upsert-aggregates} routes, as the app runs them, against a real MongoDB wire server: exact totals, and
+ * no double counting when batches are replayed with other boundaries, after a partial write, or by two writers at
+ * once.
  */
 @ExtendWith(TestInfrastructure.class)
-class AggregateStoreIT {
+class UpsertAggregatesIT {
 
     private static final int PARTITIONS = 3;
     private static final java.time.Duration GRACE = java.time.Duration.ofMinutes(5);
     private static MongoClient client;
     private MongoDatabase database;
-    private AggregateStore store;
+    private UpsertRoutes store;
     private List<ConsumedEvent> stream;
 
     @BeforeAll
@@ -60,12 +68,54 @@ class AggregateStoreIT {
 
     @BeforeEach
     void setUp(TestInfo test) {
-        database = client.getDatabase("store-" + test.getTestMethod().orElseThrow().getName());
+        database = client.getDatabase(TestInfrastructure.name("store-" + test.getTestMethod().orElseThrow().getName()));
         database.drop();
-        // unique users on, as by default: every scenario below checks them against exact counts too
-        store = new AggregateStore(database, Clock.systemUTC(), GRACE).withUniqueUsers(new UniqueUsersStore(database,
-                pulse.aggregate.Rollups.DEFAULT, new UniqueUsers(UniqueUsers.DEFAULT_LG_K), Clock.systemUTC()));
+        store = new UpsertRoutes(client, database);
         stream = consumptionOrder(events(4000, 60, 25, 42));
+    }
+
+    @AfterEach
+    void stopRoutes() {
+        store.close();
+    }
+
+    /**
+     * The routes on the test's database, with the beans the app binds for them; unique users on, as by default: every
+     * scenario below checks them against exact counts too.
+     */
+    private static final class UpsertRoutes implements AutoCloseable {
+        private final CamelContext context = new DefaultCamelContext();
+        private final ProducerTemplate template;
+
+        UpsertRoutes(MongoClient client, MongoDatabase database) {
+            context.getRegistry().bind("pulseMongo", client);
+            context.getRegistry().bind("uniqueUsersStore", new UniqueUsersStore(database, Rollups.DEFAULT,
+                    new UniqueUsers(UniqueUsers.DEFAULT_LG_K), Clock.systemUTC()));
+            context.getRegistry().bind("aggregateUpserts", new AggregateUpserts(Rollups.DEFAULT, InteractionTypes.DEFAULT,
+                    GRACE, Clock.systemUTC()));
+            Properties properties = new Properties();
+            properties.setProperty("mongodb.database", database.getName());
+            properties.setProperty("analytics.unique-users.enabled", "true");
+            properties.setProperty("aggregation.retry.initial-delay-ms", "100");
+            properties.setProperty("aggregation.retry.max-delay-ms", "1000");
+            context.getPropertiesComponent().setInitialProperties(properties);
+            try {
+                context.addRoutes(new UpsertAggregatesRoute());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            context.start();
+            template = context.createProducerTemplate();
+        }
+
+        WriteStats apply(BatchDelta batch) {
+            return template.requestBody("direct:upsert-aggregates", batch, WriteStats.class);
+        }
+
+        @Override
+        public void close() {
+            context.stop();
+        }
     }
 
     @Test
@@ -108,7 +158,7 @@ class AggregateStoreIT {
         Document stale = summary();
         applyInBatches(2000, stream.size(), 500);
         // MongoDB failed between the last batch's summary counters and its derived fields: they are the earlier ones
-        database.getCollection(AggregateStore.SUMMARY).updateOne(new Document("_id", AggregateStore.SUMMARY_ID),
+        database.getCollection(AggregateUpdates.SUMMARY).updateOne(new Document("_id", AggregateUpdates.SUMMARY_ID),
                 Updates.combine(Updates.set("avgInteractionsPerUser", stale.get("avgInteractionsPerUser")),
                         Updates.set("maxItem", stale.get("maxItem")), Updates.set("minItem", stale.get("minItem"))));
         assertThat(truth().mismatches(database)).isNotEmpty();
@@ -120,12 +170,12 @@ class AggregateStoreIT {
 
     @Test
     void aBatchOfMoreDocumentsThanOneBulkWriteIsWrittenInSlicesAndReplaysExactly() {
-        stream = consumptionOrder(events(3 * AggregateStore.DOCUMENTS_PER_BULK_WRITE, 1_000_000, 25, 7));
+        stream = consumptionOrder(events(3 * AggregateUpserts.DOCUMENTS_PER_BULK_WRITE, 1_000_000, 25, 7));
         BatchDelta whole = batch(0, stream.size());
         int users = whole.deltas(Rollup.USERS).size();
-        assertThat(users).isGreaterThan(2 * AggregateStore.DOCUMENTS_PER_BULK_WRITE);
+        assertThat(users).isGreaterThan(2 * AggregateUpserts.DOCUMENTS_PER_BULK_WRITE);
         // a crash after the first slices of users: some landed, the rest did not
-        List<DocumentDelta> landed = new ArrayList<>(whole.deltas(Rollup.USERS)).subList(0, AggregateStore.DOCUMENTS_PER_BULK_WRITE + 10);
+        List<DocumentDelta> landed = new ArrayList<>(whole.deltas(Rollup.USERS)).subList(0, AggregateUpserts.DOCUMENTS_PER_BULK_WRITE + 10);
         write(Rollup.USERS, landed);
 
         WriteStats stats = store.apply(batch(0, stream.size()));

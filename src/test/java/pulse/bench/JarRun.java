@@ -1,0 +1,91 @@
+package pulse.bench;
+
+import java.util.List;
+
+/**
+ * What one run of the app's jar as its own process on a pre-filled topic measured, read from outside: times from
+ * the process's launch, CPU time of the app's and the broker's processes from {@code /proc}, and a sample a second.
+ *
+ * @param records       records on the topic
+ * @param done          records done at the end (aggregated, or on the dead-letter topic)
+ * @param complete      whether every record was done before the deadline
+ * @param joinSeconds   launch to the first partition assignment in the app's consumer group (its first fetch follows)
+ * @param endSeconds    launch to the last record done
+ * @param app           the app's CPU time from its launch to the end
+ * @param brokerCpuNanos the broker's CPU time over the same span
+ * @param samples       one a second from the launch
+ * @param maxRss        the app's largest resident set seen, bytes
+ */
+record JarRun(long records, long done, boolean complete, double joinSeconds, double endSeconds, JvmThreadCpu app,
+              long brokerCpuNanos, List<Sample> samples, long maxRss) {
+
+    /**
+     * @param t        seconds since the launch
+     * @param app      the app's CPU time so far
+     * @param brokerCpuNanos the broker's CPU time since the launch
+     * @param progress records taken in by the app so far (aggregated plus held in folds; or dead-lettered), NaN
+     *                 while unknown
+     * @param rss      the app's resident set, bytes
+     */
+    record Sample(double t, JvmThreadCpu app, long brokerCpuNanos, double progress, long rss) {
+    }
+
+    /** Where steady state begins, and what it measured from there to the end. */
+    record Steady(Sample from, double rate, double appCpuMicrosPerEvent, double brokerCpuMicrosPerEvent, double seconds) {
+    }
+
+    double launchRate() {
+        return done / endSeconds;
+    }
+
+    double joinRate() {
+        return Double.isNaN(joinSeconds) ? Double.NaN : done / (endSeconds - joinSeconds);
+    }
+
+    double appCpuMicrosPerRecord() {
+        return app.totalNanos() / 1e3 / done;
+    }
+
+    double brokerCpuMicrosPerRecord() {
+        return brokerCpuNanos / 1e3 / done;
+    }
+
+    /**
+     * Steady state: from the first sample after the group join at which the JIT compiler threads took less than
+     * {@code maxJitShare} of the app's CPU time over the {@code window} seconds before it, to the end; null when the
+     * run never got there, or got there with less than {@code minSeconds} or no known progress left.
+     */
+    Steady steady(double maxJitShare, int window, double minSeconds) {
+        if (!complete || Double.isNaN(joinSeconds)) {
+            return null;
+        }
+        for (int i = window; i < samples.size(); i++) {
+            Sample s = samples.get(i);
+            if (s.t() < joinSeconds + window) {
+                continue;
+            }
+            JvmThreadCpu recent = s.app().since(samples.get(i - window).app());
+            if (recent.totalNanos() <= 0 || (double) recent.jitNanos() / recent.totalNanos() >= maxJitShare) {
+                continue;
+            }
+            double seconds = endSeconds - s.t();
+            if (Double.isNaN(s.progress()) || seconds < minSeconds || s.progress() >= done) {
+                return null;
+            }
+            double events = done - s.progress();
+            JvmThreadCpu appCpu = app.since(s.app());
+            return new Steady(s, events / seconds, appCpu.totalNanos() / 1e3 / events,
+                    (brokerCpuNanos - s.brokerCpuNanos()) / 1e3 / events, seconds);
+        }
+        return null;
+    }
+
+    /** The JIT's and the GC's shares of the app's CPU time over the whole run. */
+    double jitShare() {
+        return app.totalNanos() == 0 ? Double.NaN : (double) app.jitNanos() / app.totalNanos();
+    }
+
+    double gcShare() {
+        return app.totalNanos() == 0 ? Double.NaN : (double) app.gcNanos() / app.totalNanos();
+    }
+}
