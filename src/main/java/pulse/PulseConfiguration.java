@@ -19,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.api.DashboardViews;
 import pulse.api.RecentTopItems;
+import pulse.api.SessionViews;
 import pulse.api.TrendingItems;
 import pulse.api.WindowCollections;
 import pulse.aggregate.UniqueUsers;
@@ -50,6 +51,7 @@ import pulse.pipeline.RecordValidator;
 import pulse.pipeline.WriteCoalescer;
 import pulse.store.AggregateIndexes;
 import pulse.store.AggregateUpserts;
+import pulse.store.SessionStore;
 import pulse.store.UniqueUsersStore;
 import pulse.store.WindowRetention;
 
@@ -102,6 +104,10 @@ public class PulseConfiguration implements CamelConfiguration {
         // the upsert-aggregates route's unique users step and the refresh route run only when unique users are on
         registry.bind("uniqueUsersStore", new UniqueUsersStore(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 analytics.uniqueUsersEnabled() ? analytics.uniqueUsers() : new UniqueUsers(UniqueUsers.DEFAULT_LG_K), clock));
+        SessionStore sessions = new SessionStore(mongo.getDatabase(options.mongoDatabase()), options.rollups().primary().windows(),
+                analytics.sessionGap(), options.windowGrace(), options.windowRetention());
+        registry.bind("sessionStore", sessions);
+        registry.bind("sessionViews", new SessionViews(options.rollups().primary().windows(), clock));
         AggregateIndexes indexes = new AggregateIndexes(mongo.getDatabase(options.mongoDatabase()), options.rollups());
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);
@@ -146,7 +152,7 @@ public class PulseConfiguration implements CamelConfiguration {
                     metrics.bindTo(meters);
                 }
                 deadLetters.useLimits(producerMaxRequestSize(camelContext), createTopics(kafkaClient, options));
-                createIndexes(indexes, retention);
+                createIndexes(indexes, retention, sessions);
             }
         });
     }
@@ -228,9 +234,10 @@ public class PulseConfiguration implements CamelConfiguration {
         return rejectLog;
     }
 
-    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention) {
+    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention, SessionStore sessions) {
         try {
             indexes.ensure();
+            sessions.ensureIndexes();
             retention.ensureTtlIndex();
         } catch (RuntimeException e) {
             // an optimisation only: the pipeline works without them and retries its writes

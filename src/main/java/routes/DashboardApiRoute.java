@@ -57,6 +57,11 @@ public class DashboardApiRoute extends RouteBuilder {
                     .param().name("size").type(RestParamType.query).dataType("string").required(false)
                         .description("which window size, one of aggregation.window.sizes (default the first)").endParam()
                     .to("direct:api-trending-items")
+                .get("/sessions")
+                    .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
+                        .description("sessions that started in windows that start in the last minutes, 1 to 10080")
+                        .endParam()
+                    .to("direct:api-sessions")
                 .get("/windows")
                     .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
                         .description("windows that start in the last minutes, 1 to 10080").endParam()
@@ -103,6 +108,12 @@ public class DashboardApiRoute extends RouteBuilder {
                 .setHeader(MongoDbConstants.COLLECTION, method("windowCollections", "itemWindows"))
                 .to(MONGO + "&collection=item_windows&operation=aggregate&dynamicity=true")
                 .bean("trendingItems", "view")
+                .marshal().json();
+
+        from("direct:api-sessions").routeId("api-sessions").startupOrder(24)
+                .setBody(method("sessionViews", "pipeline"))
+                .to(MONGO + "&collection=user_sessions&operation=aggregate")
+                .bean("sessionViews", "view")
                 .marshal().json();
 
         from("direct:api-windows").routeId("api-windows").startupOrder(22)

@@ -21,8 +21,8 @@ import static org.apache.camel.component.mongodb.MongoDbConstants.UPSERT;
 
 /**
  * Upsert a fold's aggregates into MongoDB, replay-safe: the summary's stream times, then per collection unordered
- * bulk writes of conditional upserts (a replay conflict is read back and refolded), then the unique users sketches,
- * then the summary and the fields derived from it. The body is a {@code BatchDelta} in and its {@code WriteStats} out; the {@code aggregateUpserts}
+ * bulk writes of conditional upserts (a replay conflict is read back and refolded), then the unique users sketches
+ * and the users' sessions, then the summary and the fields derived from it. The body is a {@code BatchDelta} in and its {@code WriteStats} out; the {@code aggregateUpserts}
  * bean prepares each step and reads each answer.
  */
 public class UpsertAggregatesRoute extends RouteBuilder {
@@ -63,6 +63,11 @@ public class UpsertAggregatesRoute extends RouteBuilder {
                 // aggregate of it is written, and a replay adds nobody twice
                 .filter(simple("{{analytics.unique-users.enabled}}"))
                     .bean("uniqueUsersStore", "write(${exchangeProperty.upserts})")
+                .end()
+                // sessions (analytics.sessions.enabled): each user's document with the fold's events not yet applied
+                // to it (per partition offsets), written under its version; before the summary, like the others
+                .filter(simple("{{analytics.sessions.enabled}}"))
+                    .bean("sessionStore", "write(${exchangeProperty.upserts})")
                 .end()
                 .to("direct:upsert-summary")
                 .setBody(method("aggregateUpserts", "stats(${exchangeProperty.upserts})"));

@@ -174,6 +174,52 @@ class AnalyticsApiIT {
         }
     }
 
+    @Test
+    void sessionsPerWindowAreThoseOfTheEventsSentAndALateEventMergesTwoSessions() throws Exception {
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(100));
+        List<Sent> events = new ArrayList<>();
+        // anna: 0, 10, 20 (one session), then 60 (a second: 40 minutes after 20)
+        for (int minute : new int[] {0, 10, 20, 60}) {
+            events.add(new Sent("anna", "item-1", "view", t.plus(Duration.ofMinutes(minute))));
+        }
+        // ben: 5 and 39 are 34 minutes apart (two sessions) until 35 arrives late (4 minutes behind 39): one session
+        for (int minute : new int[] {5, 39, 35}) {
+            events.add(new Sent("ben", "item-2", "click", t.plus(Duration.ofMinutes(minute))));
+        }
+        // cleo: 30, then 70, then 50 arrives 20 minutes behind her newest: more than the 5 minute grace, ignored
+        for (int minute : new int[] {30, 70, 50}) {
+            events.add(new Sent("cleo", "item-1", "view", t.plus(Duration.ofMinutes(minute))));
+        }
+        // the rule computed here: anna 2 sessions (20 min x3, 0 x1), ben 1 (34 min x3), cleo 2 (0 x1, 0 x1)
+        long sessions = 5;
+        double meanLengthSeconds = (20 + 34) * 60.0 / sessions;
+        double meanEvents = 9.0 / sessions;
+        try (Pipeline pipeline = new Pipeline("analytics-sessions").start()) {
+            produce(pipeline, events);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+
+            JsonNode view = get(pipeline, "api/sessions?minutes=180");
+            assertThat(view.path("sessionsStarted").asLong()).as(view.toString()).isEqualTo(sessions);
+            assertThat(view.path("meanSessionLengthSeconds").asDouble()).isEqualTo(meanLengthSeconds);
+            assertThat(view.path("meanEventsPerSession").asDouble()).isEqualTo(meanEvents);
+            Map<String, Long> perWindow = new LinkedHashMap<>();
+            view.path("windows").forEach(w -> perWindow.put(w.path("windowStart").asText(), w.path("sessionsStarted").asLong()));
+            assertThat(perWindow).containsExactly(
+                    Map.entry(t.toString(), 1L), Map.entry(t.plus(Duration.ofMinutes(5)).toString(), 1L),
+                    Map.entry(t.plus(Duration.ofMinutes(30)).toString(), 1L),
+                    Map.entry(t.plus(Duration.ofMinutes(60)).toString(), 1L),
+                    Map.entry(t.plus(Duration.ofMinutes(70)).toString(), 1L));
+            // the windows that start in the last 35 minutes hold only cleo's second session (started 30 minutes ago)
+            assertThat(get(pipeline, "api/sessions?minutes=35").path("sessionsStarted").asLong()).isEqualTo(1);
+
+            for (String bad : List.of("api/sessions?minutes=0", "api/sessions?minutes=10081", "api/sessions?minutes=x")) {
+                var response = Http.get(pipeline.serverUrl() + bad);
+                assertThat(response.statusCode()).as(bad).isEqualTo(400);
+                assertThat(JSON.readTree(response.body()).path("error").asText()).as(bad).startsWith("Query parameter");
+            }
+        }
+    }
+
     static void produce(Pipeline pipeline, List<Sent> events) throws Exception {
         try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
             for (Sent event : events) {

@@ -55,6 +55,7 @@ public final class UniqueUsersThroughput {
                 Properties properties = new Properties();
                 properties.setProperty("mongodb.database", database.getName());
                 properties.setProperty("analytics.unique-users.enabled", String.valueOf(on));
+                properties.setProperty("analytics.sessions.enabled", "false");
                 properties.setProperty("aggregation.retry.initial-delay-ms", "100");
                 properties.setProperty("aggregation.retry.max-delay-ms", "1000");
                 context.getPropertiesComponent().setInitialProperties(properties);

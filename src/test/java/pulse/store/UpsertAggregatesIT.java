@@ -22,6 +22,7 @@ import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.Rollups;
+import pulse.aggregate.SessionTruth;
 import pulse.aggregate.UniqueUsers;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
@@ -51,6 +52,8 @@ class UpsertAggregatesIT {
 
     private static final int PARTITIONS = 3;
     private static final java.time.Duration GRACE = java.time.Duration.ofMinutes(5);
+    /** Short, so that the five minutes of events (out of order by up to five) make many sessions and merges. */
+    private static final java.time.Duration SESSION_GAP = java.time.Duration.ofSeconds(8);
     private static MongoClient client;
     private MongoDatabase database;
     private UpsertRoutes store;
@@ -80,8 +83,8 @@ class UpsertAggregatesIT {
     }
 
     /**
-     * The routes on the test's database, with the beans the app binds for them; unique users on, as by default: every
-     * scenario below checks them against exact counts too.
+     * The routes on the test's database, with the beans the app binds for them; unique users and sessions on, as by
+     * default: every scenario below checks unique users against exact counts too, the main ones sessions as well.
      */
     private static final class UpsertRoutes implements AutoCloseable {
         private final CamelContext context = new DefaultCamelContext();
@@ -91,11 +94,13 @@ class UpsertAggregatesIT {
             context.getRegistry().bind("pulseMongo", client);
             context.getRegistry().bind("uniqueUsersStore", new UniqueUsersStore(database, Rollups.DEFAULT,
                     new UniqueUsers(UniqueUsers.DEFAULT_LG_K), Clock.systemUTC()));
+            context.getRegistry().bind("sessionStore", sessionStore(database));
             context.getRegistry().bind("aggregateUpserts", new AggregateUpserts(Rollups.DEFAULT, InteractionTypes.DEFAULT,
                     GRACE, Clock.systemUTC()));
             Properties properties = new Properties();
             properties.setProperty("mongodb.database", database.getName());
             properties.setProperty("analytics.unique-users.enabled", "true");
+            properties.setProperty("analytics.sessions.enabled", "true");
             properties.setProperty("aggregation.retry.initial-delay-ms", "100");
             properties.setProperty("aggregation.retry.max-delay-ms", "1000");
             context.getPropertiesComponent().setInitialProperties(properties);
@@ -123,6 +128,7 @@ class UpsertAggregatesIT {
         applyInBatches(0, stream.size(), 500);
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
     }
 
     @Test
@@ -134,6 +140,7 @@ class UpsertAggregatesIT {
         applyInBatches(1900, stream.size(), 77);
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
         assertThat(summary().get("events")).isEqualTo(before.get("events"));
     }
 
@@ -145,11 +152,13 @@ class UpsertAggregatesIT {
         List<DocumentDelta> users = new ArrayList<>(crashed.deltas(Rollup.USERS));
         write(Rollup.USERS, users.subList(0, users.size() / 2));
         write(Rollup.ITEMS, new ArrayList<>(crashed.deltas(Rollup.ITEMS)));
+        sessionStore(database).apply(batch(1200, 1400)); // and the sessions of half its events
 
         // restart: consumption resumes at the last committed offsets, with other batch boundaries
         applyInBatches(1200, stream.size(), 250);
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
     }
 
     @Test
@@ -202,6 +211,7 @@ class UpsertAggregatesIT {
         CompletableFuture.allOf(owner, zombie).join();
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
     }
 
     @Test
@@ -323,6 +333,32 @@ class UpsertAggregatesIT {
 
     private Document summary() {
         return database.getCollection("summary").find(new Document("_id", "global")).first();
+    }
+
+    private static SessionStore sessionStore(MongoDatabase database) {
+        return new SessionStore(database, Rollup.WINDOWS, SESSION_GAP, GRACE, java.time.Duration.ofDays(7));
+    }
+
+    /** Each user's sessions against those computed the plain way from the whole stream ({@link SessionTruth}). */
+    private List<String> sessionMismatches() {
+        java.util.Map<String, List<long[]>> truth = SessionTruth.of(stream, SESSION_GAP, GRACE);
+        List<String> problems = new ArrayList<>();
+        java.util.Map<String, Document> stored = new java.util.HashMap<>();
+        database.getCollection(SessionStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"), d));
+        if (!stored.keySet().equals(truth.keySet())) {
+            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
+        }
+        assertThat(truth.values().stream().mapToInt(List::size).sum()).as("sessions").isGreaterThan(2 * truth.size());
+        truth.forEach((user, sessions) -> {
+            Document document = stored.get(user);
+            List<String> have = document == null ? List.of() : document.getList("kept", Document.class).stream()
+                    .map(k -> k.getDate("start").getTime() + "-" + k.getDate("end").getTime() + "x" + k.get("events")).toList();
+            List<String> want = sessions.stream().map(k -> k[0] + "-" + k[1] + "x" + k[2]).toList();
+            if (!have.equals(want) || ((Number) document.get("sessions")).longValue() != sessions.size()) {
+                problems.add(user + ": " + have + ", expected " + want);
+            }
+        });
+        return problems;
     }
 
     private GroundTruth truth() {

@@ -1,0 +1,46 @@
+package pulse.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AnalyticsOptionsTest {
+
+    /** application.properties with some values replaced. */
+    private static AnalyticsOptions options(Map<String, String> overrides) throws java.io.IOException {
+        Properties defaults = new Properties();
+        try (InputStream in = AnalyticsOptionsTest.class.getResourceAsStream("/application.properties")) {
+            defaults.load(in);
+        }
+        return AnalyticsOptions.from(new Settings(key -> Optional.ofNullable(
+                overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key))));
+    }
+
+    @Test
+    void defaultsAreSessionsOnWithAThirtyMinuteGap() throws Exception {
+        AnalyticsOptions options = options(Map.of());
+        assertThat(options.sessionsEnabled()).isTrue();
+        assertThat(options.sessionGap()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(options.uniqueUsersEnabled()).isTrue();
+        assertThat(options.trendingMinCount()).isEqualTo(10);
+    }
+
+    @Test
+    void aBadSessionGapOrTrendingMinimumFailsNamingTheProperty() {
+        for (String gap : new String[] {"30m", "PT0S", "-PT5M", ""}) {
+            assertThatThrownBy(() -> options(Map.of("analytics.session.gap", gap)))
+                    .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("analytics.session.gap");
+        }
+        assertThatThrownBy(() -> options(Map.of("analytics.trending.min-count", "0")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("analytics.trending.min-count");
+        assertThatThrownBy(() -> options(Map.of("analytics.sessions.enabled", "yes")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("analytics.sessions.enabled");
+    }
+}
