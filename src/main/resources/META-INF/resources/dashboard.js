@@ -32,6 +32,30 @@
       data: { labels: [], datasets: [{ label: 'unique users', data: [], borderColor: PALETTE[4], backgroundColor: PALETTE[4] }] },
       options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
     }),
+    trending: new Chart($('chart-trending'), {
+      type: 'bar',
+      data: {
+        labels: [],
+        datasets: [
+          { label: 'previous 15 min', data: [], backgroundColor: PALETTE[9] },
+          { label: 'last 15 min', data: [], backgroundColor: PALETTE[3] },
+        ],
+      },
+      options: { maintainAspectRatio: false, indexAxis: 'y' },
+    }),
+    sessions: new Chart($('chart-sessions'), {
+      data: {
+        labels: [],
+        datasets: [
+          { type: 'bar', label: 'sessions started', data: [], backgroundColor: PALETTE[6], yAxisID: 'y' },
+          { type: 'line', label: 'mean events per session', data: [], borderColor: PALETTE[1], yAxisID: 'events' },
+        ],
+      },
+      options: {
+        maintainAspectRatio: false,
+        scales: { y: { beginAtZero: true }, events: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } },
+      },
+    }),
     mix: new Chart($('chart-mix'), {
       type: 'doughnut',
       data: { labels: [], datasets: [{ data: [], backgroundColor: [] }] },
@@ -113,6 +137,36 @@
     charts.conversion.update();
   }
 
+  /** Items listed by the trending rule (analytics.trending.min-count), hidden when the API cannot answer. */
+  function showTrending(trending) {
+    $('figure-trending').hidden = trending === null;
+    if (trending === null) {
+      return;
+    }
+    charts.trending.data.labels = trending.items.map((i) => i.itemId);
+    charts.trending.data.datasets[0].data = trending.items.map((i) => i.previous);
+    charts.trending.data.datasets[1].data = trending.items.map((i) => i.current);
+    charts.trending.update();
+  }
+
+  const duration = (seconds) => (seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`);
+
+  /** Sessions (analytics.sessions.enabled): hidden when the API cannot answer. */
+  function showSessions(sessions) {
+    $('figure-sessions').hidden = sessions === null;
+    if (sessions === null) {
+      return;
+    }
+    $('kpi-sessions').textContent = number.format(sessions.sessionsStarted);
+    $('kpi-session-length').textContent = sessions.meanSessionLengthSeconds === null ? '–'
+      : `${duration(sessions.meanSessionLengthSeconds)}, ${sessions.meanEventsPerSession.toFixed(1)} events`;
+    const time = (iso) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+    charts.sessions.data.labels = sessions.windows.map((w) => time(w.windowStart));
+    charts.sessions.data.datasets[0].data = sessions.windows.map((w) => w.sessionsStarted);
+    charts.sessions.data.datasets[1].data = sessions.windows.map((w) => w.meanEventsPerSession);
+    charts.sessions.update();
+  }
+
   function setStatus(state, text) {
     const status = $('status');
     status.dataset.state = state;
@@ -121,13 +175,17 @@
 
   async function refresh() {
     try {
-      const [summary, windows, top] = await Promise.all([
+      const [summary, windows, top, trending, sessions] = await Promise.all([
         getJson('api/summary'), getJson('api/windows?minutes=60'), getJson('api/items/top?n=10&minutes=60'),
+        // 15 minutes need windows that divide them: with another primary size the panel hides
+        getJson('api/items/trending?n=10&minutes=15').catch(() => null), getJson('api/sessions?minutes=60').catch(() => null),
       ]);
       useTypes(summary.types, summary.conversion);
       showSummary(summary);
       showWindows(windows);
       showTopItems(top);
+      showTrending(trending);
+      showSessions(sessions);
       $('error').hidden = true;
       setStatus('live', `live · updated ${new Date().toLocaleTimeString()}`);
       document.body.dataset.loaded = 'true';

@@ -123,6 +123,55 @@ class DashboardBrowserIT {
     }
 
     @Test
+    void theTrendingAndSessionsPanelsShowWhatTheirApisAnswer() throws Exception {
+        // whole minutes before the one in progress: "rocket" 5 -> 30 and "new" 0 -> 20 in the last 15 minutes against
+        // the 15 before; each item's events by its own users, 2 minutes apart, so they make sessions
+        java.time.Instant minute = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        List<AnalyticsApiIT.Sent> events = new java.util.ArrayList<>();
+        java.util.Map<String, int[]> counts = java.util.Map.of("rocket", new int[] {5, 30}, "new", new int[] {0, 20});
+        for (int period = 0; period < 2; period++) {
+            java.time.Instant from = minute.minus(Duration.ofMinutes(period == 0 ? 28 : 13));
+            for (var item : counts.entrySet()) {
+                for (int i = 0; i < item.getValue()[period]; i++) {
+                    events.add(new AnalyticsApiIT.Sent(item.getKey() + "-fan-" + i % 5, item.getKey(), "view",
+                            from.plus(Duration.ofSeconds(20L * i))));
+                }
+            }
+        }
+        events.sort(java.util.Comparator.comparing(AnalyticsApiIT.Sent::time)); // in time order: nothing late
+        try (Pipeline pipeline = new Pipeline("dashboard-trending").start()) {
+            AnalyticsApiIT.produce(pipeline, events);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size());
+            browser.get(pipeline.serverUrl());
+            await().atMost(Duration.ofSeconds(30)).until(() -> "true".equals(script("return document.body.dataset.loaded || ''")));
+
+            // trending: growth = current / max(previous, 10): rocket 30 / 10 = 3, new 20 / 10 = 2
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(script("return Chart.getChart('chart-trending').data.labels")).isEqualTo(List.of("rocket", "new"));
+                assertThat(script("return Chart.getChart('chart-trending').data.datasets[1].data")).isEqualTo(List.of(30L, 20L));
+                assertThat(script("return Chart.getChart('chart-trending').data.datasets[0].data")).isEqualTo(List.of(5L, 0L));
+            });
+            // sessions: each of the 10 fans acts at most 100 s apart within a period and ~14 minutes apart between
+            // them, under the 30 minute gap: one session each
+            JsonNode sessions = JSON.readTree(Http.get(pipeline.serverUrl() + "api/sessions?minutes=60").body());
+            assertThat(sessions.path("sessionsStarted").asLong()).isEqualTo(10);
+            List<Long> started = new java.util.ArrayList<>();
+            sessions.path("windows").forEach(w -> started.add(w.path("sessionsStarted").asLong()));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(text("kpi-sessions")).isEqualTo("10");
+                assertThat(script("return Chart.getChart('chart-sessions').data.datasets[0].data")).isEqualTo(started);
+            });
+            assertThat(text("kpi-session-length")).endsWith(String.format(Locale.ENGLISH, "%.1f events",
+                    sessions.path("meanEventsPerSession").asDouble()));
+            for (String chart : new String[] {"chart-trending", "chart-sessions"}) {
+                assertThat(((Number) script(paintedPixels(chart))).intValue()).as("%s is drawn", chart).isGreaterThan(500);
+            }
+            assertThat(browser.findElement(By.id("figure-trending")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("figure-sessions")).isDisplayed()).isTrue();
+        }
+    }
+
+    @Test
     void theChartsFollowTheConfiguredVocabularyAndConversion() {
         // the generator writes the nested shape with display names; the aggregation reads it by the README's mapping
         try (Pipeline pipeline = new Pipeline("dashboard-vocabulary")
