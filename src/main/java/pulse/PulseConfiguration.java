@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.api.DashboardViews;
+import pulse.api.FunnelViews;
 import pulse.api.RecentTopItems;
 import pulse.api.SessionViews;
 import pulse.api.TrendingItems;
@@ -51,6 +52,7 @@ import pulse.pipeline.RecordValidator;
 import pulse.pipeline.WriteCoalescer;
 import pulse.store.AggregateIndexes;
 import pulse.store.AggregateUpserts;
+import pulse.store.FunnelStore;
 import pulse.store.SessionStore;
 import pulse.store.UniqueUsersStore;
 import pulse.store.WindowRetention;
@@ -77,7 +79,7 @@ public class PulseConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
         JolokiaAccessPolicy.requireIfEnabled(settings);
         PulseOptions options = PulseOptions.from(settings);
-        AnalyticsOptions analytics = AnalyticsOptions.from(settings);
+        AnalyticsOptions analytics = AnalyticsOptions.from(settings, options.events().types());
         Clock clock = Clock.systemUTC();
         options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
         useResolvedBatchSize(context, options);
@@ -107,6 +109,10 @@ public class PulseConfiguration implements CamelConfiguration {
         SessionStore sessions = new SessionStore(mongo.getDatabase(options.mongoDatabase()), options.rollups().primary().windows(),
                 analytics.sessionGap(), options.windowGrace(), options.windowRetention());
         registry.bind("sessionStore", sessions);
+        FunnelStore funnels = new FunnelStore(mongo.getDatabase(options.mongoDatabase()), options.rollups().primary().windows(),
+                analytics.funnelSteps(), analytics.funnelWindow(), options.windowRetention());
+        registry.bind("funnelStore", funnels);
+        registry.bind("funnelViews", new FunnelViews(analytics.funnelSteps(), analytics.funnelWindow(), clock));
         registry.bind("sessionViews", new SessionViews(options.rollups().primary().windows(), clock));
         AggregateIndexes indexes = new AggregateIndexes(mongo.getDatabase(options.mongoDatabase()), options.rollups());
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
@@ -152,7 +158,7 @@ public class PulseConfiguration implements CamelConfiguration {
                     metrics.bindTo(meters);
                 }
                 deadLetters.useLimits(producerMaxRequestSize(camelContext), createTopics(kafkaClient, options));
-                createIndexes(indexes, retention, sessions);
+                createIndexes(indexes, retention, sessions, funnels);
             }
         });
     }
@@ -234,10 +240,12 @@ public class PulseConfiguration implements CamelConfiguration {
         return rejectLog;
     }
 
-    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention, SessionStore sessions) {
+    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention, SessionStore sessions,
+                                      FunnelStore funnels) {
         try {
             indexes.ensure();
             sessions.ensureIndexes();
+            funnels.ensureIndexes();
             retention.ensureTtlIndex();
         } catch (RuntimeException e) {
             // an optimisation only: the pipeline works without them and retries its writes

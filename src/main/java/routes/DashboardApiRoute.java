@@ -62,6 +62,14 @@ public class DashboardApiRoute extends RouteBuilder {
                         .description("sessions that started in windows that start in the last minutes, 1 to 10080")
                         .endParam()
                     .to("direct:api-sessions")
+                .get("/funnel")
+                    .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
+                        .description("funnels that started in windows that start in the last minutes, 1 to 10080")
+                        .endParam()
+                    .param().name("item").type(RestParamType.query).dataType("string").required(false)
+                        .description("one item's funnel per window; without: the 10 items most users entered")
+                        .endParam()
+                    .to("direct:api-funnel")
                 .get("/windows")
                     .param().name("minutes").type(RestParamType.query).dataType("integer").defaultValue("60")
                         .description("windows that start in the last minutes, 1 to 10080").endParam()
@@ -114,6 +122,12 @@ public class DashboardApiRoute extends RouteBuilder {
                 .setBody(method("sessionViews", "pipeline"))
                 .to(MONGO + "&collection=user_sessions&operation=aggregate")
                 .bean("sessionViews", "view")
+                .marshal().json();
+
+        from("direct:api-funnel").routeId("api-funnel").startupOrder(25)
+                .setBody(method("funnelViews", "pipeline"))
+                .to(MONGO + "&collection=user_funnels&operation=aggregate")
+                .bean("funnelViews", "view")
                 .marshal().json();
 
         from("direct:api-windows").routeId("api-windows").startupOrder(22)

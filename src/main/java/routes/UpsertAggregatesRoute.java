@@ -22,7 +22,7 @@ import static org.apache.camel.component.mongodb.MongoDbConstants.UPSERT;
 /**
  * Upsert a fold's aggregates into MongoDB, replay-safe: the summary's stream times, then per collection unordered
  * bulk writes of conditional upserts (a replay conflict is read back and refolded), then the unique users sketches
- * and the users' sessions, then the summary and the fields derived from it. The body is a {@code BatchDelta} in and its {@code WriteStats} out; the {@code aggregateUpserts}
+ * the users' sessions and funnels, then the summary and the fields derived from it. The body is a {@code BatchDelta} in and its {@code WriteStats} out; the {@code aggregateUpserts}
  * bean prepares each step and reads each answer.
  */
 public class UpsertAggregatesRoute extends RouteBuilder {
@@ -68,6 +68,10 @@ public class UpsertAggregatesRoute extends RouteBuilder {
                 // to it (per partition offsets), written under its version; before the summary, like the others
                 .filter(simple("{{analytics.sessions.enabled}}"))
                     .bean("sessionStore", "write(${exchangeProperty.upserts})")
+                .end()
+                // funnels (analytics.funnels.enabled): the same per user, for the steps of analytics.funnel.steps
+                .filter(simple("{{analytics.funnels.enabled}}"))
+                    .bean("funnelStore", "write(${exchangeProperty.upserts})")
                 .end()
                 .to("direct:upsert-summary")
                 .setBody(method("aggregateUpserts", "stats(${exchangeProperty.upserts})"));

@@ -56,6 +56,11 @@
         scales: { y: { beginAtZero: true }, events: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } },
       },
     }),
+    funnel: new Chart($('chart-funnel'), {
+      type: 'bar',
+      data: { labels: [], datasets: [] },
+      options: { maintainAspectRatio: false, scales: { y: { beginAtZero: true } } },
+    }),
     mix: new Chart($('chart-mix'), {
       type: 'doughnut',
       data: { labels: [], datasets: [{ data: [], backgroundColor: [] }] },
@@ -167,6 +172,21 @@
     charts.sessions.update();
   }
 
+  /** Users per step (analytics.funnel.steps) of the items most users entered; hidden when the API cannot answer. */
+  function showFunnel(funnel) {
+    $('figure-funnel').hidden = funnel === null;
+    if (funnel === null) {
+      return;
+    }
+    if (JSON.stringify(charts.funnel.data.datasets.map((d) => d.label)) !== JSON.stringify(funnel.steps)) {
+      charts.funnel.data.datasets = funnel.steps.map((step, i) => ({ label: step, data: [], backgroundColor: PALETTE[i % PALETTE.length] }));
+      $('funnel-caption').textContent = `Funnel of the top items: users reaching ${funnel.steps.join(' → ')} within ${funnel.window} (last 60 minutes)`;
+    }
+    charts.funnel.data.labels = funnel.items.map((i) => i.itemId);
+    funnel.steps.forEach((step, s) => { charts.funnel.data.datasets[s].data = funnel.items.map((i) => i.reached[s]); });
+    charts.funnel.update();
+  }
+
   function setStatus(state, text) {
     const status = $('status');
     status.dataset.state = state;
@@ -175,10 +195,11 @@
 
   async function refresh() {
     try {
-      const [summary, windows, top, trending, sessions] = await Promise.all([
+      const [summary, windows, top, trending, sessions, funnel] = await Promise.all([
         getJson('api/summary'), getJson('api/windows?minutes=60'), getJson('api/items/top?n=10&minutes=60'),
         // 15 minutes need windows that divide them: with another primary size the panel hides
         getJson('api/items/trending?n=10&minutes=15').catch(() => null), getJson('api/sessions?minutes=60').catch(() => null),
+        getJson('api/funnel?minutes=60').catch(() => null),
       ]);
       useTypes(summary.types, summary.conversion);
       showSummary(summary);
@@ -186,6 +207,7 @@
       showTopItems(top);
       showTrending(trending);
       showSessions(sessions);
+      showFunnel(funnel);
       $('error').hidden = true;
       setStatus('live', `live · updated ${new Date().toLocaleTimeString()}`);
       document.body.dataset.loaded = 'true';

@@ -1,9 +1,11 @@
 package pulse.config;
 
 import org.junit.jupiter.api.Test;
+import pulse.event.InteractionTypes;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -20,7 +22,8 @@ class AnalyticsOptionsTest {
             defaults.load(in);
         }
         return AnalyticsOptions.from(new Settings(key -> Optional.ofNullable(
-                overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key))));
+                overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key))),
+                InteractionTypes.of(List.of("view", "click", "purchase", "add_to_cart"), Map.of(), false));
     }
 
     @Test
@@ -30,6 +33,25 @@ class AnalyticsOptionsTest {
         assertThat(options.sessionGap()).isEqualTo(Duration.ofMinutes(30));
         assertThat(options.uniqueUsersEnabled()).isTrue();
         assertThat(options.trendingMinCount()).isEqualTo(10);
+        assertThat(options.funnelSteps()).containsExactly("view", "click", "purchase");
+        assertThat(options.funnelWindow()).isEqualTo(Duration.ofHours(1));
+        assertThat(options(Map.of("analytics.funnel.steps", " VIEW, add_to_cart ,purchase")).funnelSteps())
+                .containsExactly("view", "add_to_cart", "purchase");
+    }
+
+    @Test
+    void funnelStepsOutsideTheVocabularyOrTwiceFailNamingTheProperty() {
+        assertThatThrownBy(() -> options(Map.of("analytics.funnel.steps", "view,checkout,purchase")))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessage("Invalid configuration: analytics.funnel.steps = 'view,checkout,purchase': 'checkout' is not"
+                        + " one of the types [view, click, purchase, add_to_cart] (event.types)");
+        assertThatThrownBy(() -> options(Map.of("analytics.funnel.steps", "view,click,view")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("analytics.funnel.steps")
+                .hasMessageContaining("twice");
+        assertThatThrownBy(() -> options(Map.of("analytics.funnel.steps", "view,,purchase")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("analytics.funnel.steps");
+        assertThatThrownBy(() -> options(Map.of("analytics.funnel.window", "1h")))
+                .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("analytics.funnel.window");
     }
 
     @Test

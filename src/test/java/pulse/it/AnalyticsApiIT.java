@@ -220,6 +220,52 @@ class AnalyticsApiIT {
         }
     }
 
+    @Test
+    void funnelsCountTheUsersWhoReachedEachStepInOrderPerItemAndWindow() throws Exception {
+        Instant t = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(30));
+        List<Sent> events = new ArrayList<>();
+        java.util.function.BiConsumer<String, String> steps = (user, itemAndTypes) -> {
+            String[] parts = itemAndTypes.split(":");
+            String[] types = parts[1].split(",");
+            for (int i = 0; i < types.length; i++) { // the first step in minute t, one more every 2 minutes
+                events.add(new Sent(user, parts[0], types[i], t.plusSeconds(5 + i * 120L)));
+            }
+        };
+        steps.accept("u1", "shoe:view,click,purchase"); // all three
+        steps.accept("u2", "shoe:view,click");
+        steps.accept("u3", "shoe:view");
+        steps.accept("u4", "shoe:click,purchase"); // no view first: never entered
+        steps.accept("u5", "shoe:view,purchase"); // skipped the click: the purchase does not count
+        steps.accept("u1", "hat:view,click");
+        events.sort(java.util.Comparator.comparing(Sent::time));
+        try (Pipeline pipeline = new Pipeline("analytics-funnel").start()) {
+            produce(pipeline, events);
+            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+
+            JsonNode all = get(pipeline, "api/funnel?minutes=60");
+            assertThat(all.path("steps").toString()).isEqualTo("[\"view\",\"click\",\"purchase\"]");
+            assertThat(all.path("window").asText()).isEqualTo("PT1H");
+            assertThat(all.path("reached").toString()).as(all.toString()).isEqualTo("[5,3,1]");
+            assertThat(all.path("items").get(0).path("itemId").asText()).isEqualTo("shoe");
+            assertThat(all.path("items").get(0).path("reached").toString()).isEqualTo("[4,2,1]");
+            assertThat(all.path("items").get(1).path("itemId").asText()).isEqualTo("hat");
+            assertThat(all.path("items").get(1).path("reached").toString()).isEqualTo("[1,1,0]");
+
+            JsonNode shoe = get(pipeline, "api/funnel?minutes=60&item=shoe");
+            assertThat(shoe.path("windows")).hasSize(1);
+            assertThat(shoe.path("windows").get(0).path("windowStart").asText()).isEqualTo(t.toString());
+            assertThat(shoe.path("windows").get(0).path("reached").toString()).isEqualTo("[4,2,1]");
+            assertThat(get(pipeline, "api/funnel?minutes=60&item=nothing").path("reached").toString()).isEqualTo("[0,0,0]");
+            assertThat(get(pipeline, "api/funnel?minutes=10").path("items")).isEmpty();
+
+            for (String bad : List.of("api/funnel?minutes=0", "api/funnel?minutes=10081", "api/funnel?minutes=x")) {
+                var response = Http.get(pipeline.serverUrl() + bad);
+                assertThat(response.statusCode()).as(bad).isEqualTo(400);
+                assertThat(JSON.readTree(response.body()).path("error").asText()).as(bad).startsWith("Query parameter");
+            }
+        }
+    }
+
     static void produce(Pipeline pipeline, List<Sent> events) throws Exception {
         try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
             for (Sent event : events) {

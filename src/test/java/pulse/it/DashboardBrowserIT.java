@@ -123,7 +123,7 @@ class DashboardBrowserIT {
     }
 
     @Test
-    void theTrendingAndSessionsPanelsShowWhatTheirApisAnswer() throws Exception {
+    void theTrendingSessionsAndFunnelPanelsShowWhatTheirApisAnswer() throws Exception {
         // whole minutes before the one in progress: "rocket" 5 -> 30 and "new" 0 -> 20 in the last 15 minutes against
         // the 15 before; each item's events by its own users, 2 minutes apart, so they make sessions
         java.time.Instant minute = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
@@ -163,11 +163,28 @@ class DashboardBrowserIT {
             });
             assertThat(text("kpi-session-length")).endsWith(String.format(Locale.ENGLISH, "%.1f events",
                     sessions.path("meanEventsPerSession").asDouble()));
-            for (String chart : new String[] {"chart-trending", "chart-sessions"}) {
+            // funnel: only views were sent, so each item's users are all at the first step
+            JsonNode funnel = JSON.readTree(Http.get(pipeline.serverUrl() + "api/funnel?minutes=60").body());
+            List<String> funnelItems = new java.util.ArrayList<>();
+            List<Long> entered = new java.util.ArrayList<>();
+            funnel.path("items").forEach(i -> {
+                funnelItems.add(i.path("itemId").asText());
+                entered.add(i.path("reached").get(0).asLong());
+            });
+            assertThat(funnelItems).containsExactlyInAnyOrder("rocket", "new");
+            assertThat(entered).containsExactly(5L, 5L); // 5 fans each
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(script("return Chart.getChart('chart-funnel').data.labels")).isEqualTo(funnelItems);
+                assertThat(script("return Chart.getChart('chart-funnel').data.datasets.map(d => d.label)"))
+                        .isEqualTo(List.of("view", "click", "purchase"));
+                assertThat(script("return Chart.getChart('chart-funnel').data.datasets[0].data")).isEqualTo(entered);
+            });
+            for (String chart : new String[] {"chart-trending", "chart-sessions", "chart-funnel"}) {
                 assertThat(((Number) script(paintedPixels(chart))).intValue()).as("%s is drawn", chart).isGreaterThan(500);
             }
             assertThat(browser.findElement(By.id("figure-trending")).isDisplayed()).isTrue();
             assertThat(browser.findElement(By.id("figure-sessions")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("figure-funnel")).isDisplayed()).isTrue();
         }
     }
 

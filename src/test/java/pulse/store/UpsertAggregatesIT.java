@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
 import pulse.aggregate.Rollup;
+import pulse.aggregate.FunnelTruth;
 import pulse.aggregate.Rollups;
 import pulse.aggregate.SessionTruth;
 import pulse.aggregate.UniqueUsers;
@@ -54,6 +55,7 @@ class UpsertAggregatesIT {
     private static final java.time.Duration GRACE = java.time.Duration.ofMinutes(5);
     /** Short, so that the five minutes of events (out of order by up to five) make many sessions and merges. */
     private static final java.time.Duration SESSION_GAP = java.time.Duration.ofSeconds(8);
+    private static final List<String> FUNNEL_STEPS = List.of("view", "click", "purchase");
     private static MongoClient client;
     private MongoDatabase database;
     private UpsertRoutes store;
@@ -83,8 +85,9 @@ class UpsertAggregatesIT {
     }
 
     /**
-     * The routes on the test's database, with the beans the app binds for them; unique users and sessions on, as by
-     * default: every scenario below checks unique users against exact counts too, the main ones sessions as well.
+     * The routes on the test's database, with the beans the app binds for them; unique users, sessions and funnels on,
+     * as by default: every scenario below checks unique users against exact counts too, the main ones sessions and
+     * funnels as well.
      */
     private static final class UpsertRoutes implements AutoCloseable {
         private final CamelContext context = new DefaultCamelContext();
@@ -95,12 +98,14 @@ class UpsertAggregatesIT {
             context.getRegistry().bind("uniqueUsersStore", new UniqueUsersStore(database, Rollups.DEFAULT,
                     new UniqueUsers(UniqueUsers.DEFAULT_LG_K), Clock.systemUTC()));
             context.getRegistry().bind("sessionStore", sessionStore(database));
+            context.getRegistry().bind("funnelStore", funnelStore(database));
             context.getRegistry().bind("aggregateUpserts", new AggregateUpserts(Rollups.DEFAULT, InteractionTypes.DEFAULT,
                     GRACE, Clock.systemUTC()));
             Properties properties = new Properties();
             properties.setProperty("mongodb.database", database.getName());
             properties.setProperty("analytics.unique-users.enabled", "true");
             properties.setProperty("analytics.sessions.enabled", "true");
+            properties.setProperty("analytics.funnels.enabled", "true");
             properties.setProperty("aggregation.retry.initial-delay-ms", "100");
             properties.setProperty("aggregation.retry.max-delay-ms", "1000");
             context.getPropertiesComponent().setInitialProperties(properties);
@@ -129,6 +134,7 @@ class UpsertAggregatesIT {
 
         assertThat(truth().mismatches(database)).isEmpty();
         assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
     }
 
     @Test
@@ -141,6 +147,7 @@ class UpsertAggregatesIT {
 
         assertThat(truth().mismatches(database)).isEmpty();
         assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
         assertThat(summary().get("events")).isEqualTo(before.get("events"));
     }
 
@@ -159,6 +166,7 @@ class UpsertAggregatesIT {
 
         assertThat(truth().mismatches(database)).isEmpty();
         assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
     }
 
     @Test
@@ -212,6 +220,7 @@ class UpsertAggregatesIT {
 
         assertThat(truth().mismatches(database)).isEmpty();
         assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
     }
 
     @Test
@@ -337,6 +346,34 @@ class UpsertAggregatesIT {
 
     private static SessionStore sessionStore(MongoDatabase database) {
         return new SessionStore(database, Rollup.WINDOWS, SESSION_GAP, GRACE, java.time.Duration.ofDays(7));
+    }
+
+    private static FunnelStore funnelStore(MongoDatabase database) {
+        return new FunnelStore(database, Rollup.WINDOWS, FUNNEL_STEPS, java.time.Duration.ofHours(1),
+                java.time.Duration.ofDays(7));
+    }
+
+    /** Each user's funnel attempts against those computed from the definition over the whole stream ({@link FunnelTruth}). */
+    private List<String> funnelMismatches() {
+        java.util.Map<String, List<FunnelTruth.Attempt>> truth = FunnelTruth.of(stream, FUNNEL_STEPS, java.time.Duration.ofHours(1));
+        List<String> problems = new ArrayList<>();
+        java.util.Map<String, List<String>> stored = new java.util.HashMap<>();
+        database.getCollection(FunnelStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"),
+                d.getList("attempts", Document.class).stream()
+                        .map(a -> a.getString("itemId") + "@" + a.getDate("start").getTime() + ">" + a.get("reached"))
+                        .sorted().toList()));
+        assertThat(truth.values().stream().flatMap(List::stream).filter(a -> a.reached() == 2).count())
+                .as("attempts reaching the last step").isPositive();
+        if (!stored.keySet().equals(truth.keySet())) {
+            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
+        }
+        truth.forEach((user, attempts) -> {
+            List<String> want = attempts.stream().map(a -> a.item() + "@" + a.start() + ">" + a.reached()).sorted().toList();
+            if (!want.equals(stored.get(user))) {
+                problems.add(user + ": " + stored.get(user) + ", expected " + want);
+            }
+        });
+        return problems;
     }
 
     /** Each user's sessions against those computed the plain way from the whole stream ({@link SessionTruth}). */
