@@ -21,9 +21,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Keeps every user's funnel attempts ({@link UserFunnels}) in one {@code user_funnels} document per user, as
@@ -31,7 +33,9 @@ import java.util.Map;
  * offsets), write back under the version read; a replay writes nothing, a writer whose read went stale reads again.
  * Each attempt carries the start of its window (of {@code windows}, the primary size), for {@code GET /api/funnel}.
  *
- * <p>Memory: nothing between writes; while a write runs, one reference per event and the documents of one slice of
+ * <p>Memory: between writes, the documents last read or written ({@link UserStateCache}, up to a 32nd of the heap and
+ * at most 32 MB), so that a batch needs no read first; while a write runs, one reference per event and the documents
+ * of one slice of
  * {@value #USERS_PER_SLICE} users (~100 bytes plus ~90 per kept attempt each).
  */
 public class FunnelStore {
@@ -48,6 +52,9 @@ public class FunnelStore {
     private final List<String> steps;
     private final Duration window;
     private final Duration retention;
+    /** The documents last read or written: up to a 32nd of the heap, at most 32 MB. */
+    private final UserStateCache cache = new UserStateCache(Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 32),
+            "attempts");
     /** Runs between reading the documents and writing them: lets a test interleave another writer there. */
     private volatile Runnable beforeWrite = () -> { };
 
@@ -96,10 +103,24 @@ public class FunnelStore {
 
     private long writeSlice(MongoCollection<Document> collection, List<String> slice, Map<String, List<ConsumedEvent>> byUser) {
         List<String> pending = slice;
+        boolean conflicted = false;
         long writes = 0;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
+            // the cache's document where it has one, else (and after a conflict) what MongoDB holds
             Map<String, Document> stored = new HashMap<>();
-            collection.find(Filters.in("_id", pending)).forEach(document -> stored.put(document.getString("_id"), document));
+            List<String> unknown = new ArrayList<>();
+            for (String user : pending) {
+                Document cached = conflicted ? null : cache.get(user);
+                if (cached == null) {
+                    unknown.add(user);
+                } else {
+                    stored.put(user, cached);
+                }
+            }
+            if (!unknown.isEmpty()) {
+                collection.find(Filters.in("_id", unknown)).forEach(document -> stored.put(document.getString("_id"), document));
+            }
+            List<Document> written = new ArrayList<>();
             List<String> sent = new ArrayList<>();
             List<WriteModel<Document>> models = new ArrayList<>();
             for (String user : pending) {
@@ -108,8 +129,12 @@ public class FunnelStore {
                 if (funnels.apply(byUser.get(user), steps, window, retention)) {
                     long version = document == null ? 0 : ((Number) document.get(VERSION, 0L)).longValue();
                     Document filter = new Document("_id", user).append(VERSION, AggregateUpdates.notAtOrBeyond(version + 1));
-                    models.add(new UpdateOneModel<>(filter, new Document("$set", toDocument(version + 1, funnels)), UPSERT));
+                    Document state = toDocument(version + 1, funnels);
+                    models.add(new UpdateOneModel<>(filter, new Document("$set", state), UPSERT));
                     sent.add(user);
+                    written.add(state);
+                } else if (document != null) {
+                    cache.put(user, document); // unchanged: remember it as read
                 }
             }
             if (models.isEmpty()) { // every event already applied: a replay
@@ -118,7 +143,7 @@ public class FunnelStore {
             }
             beforeWrite.run();
             writes += models.size();
-            List<String> conflicting = new ArrayList<>();
+            Set<Integer> failed = new HashSet<>();
             try {
                 collection.bulkWrite(models, UNORDERED);
             } catch (MongoBulkWriteException e) {
@@ -126,10 +151,20 @@ public class FunnelStore {
                     if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
                         throw e;
                     }
-                    conflicting.add(sent.get(error.getIndex())); // another writer updated it since: read it again
+                    failed.add(error.getIndex());
+                }
+            }
+            List<String> conflicting = new ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                if (failed.contains(i)) { // another writer updated it since: read it again
+                    cache.remove(sent.get(i));
+                    conflicting.add(sent.get(i));
+                } else {
+                    cache.put(sent.get(i), written.get(i));
                 }
             }
             pending = conflicting;
+            conflicted = true;
         }
         if (!pending.isEmpty()) {
             throw new IllegalStateException("Could not update the funnels of " + pending.size() + " users after "

@@ -109,6 +109,19 @@ class SessionStoreIT {
     }
 
     @Test
+    void aWriterWhoseCachedDocumentsWentStaleReadsAgainAndLosesNothing() {
+        List<ConsumedEvent> stream = stream(3_000, 60, 5);
+        SessionStore cached = store();
+        SessionStore other = store();
+        cached.apply(batch(stream.subList(0, 1_000))); // cached: every user as of event 999
+        other.apply(batch(stream.subList(1_000, 2_000))); // MongoDB moves on; the cache does not know
+
+        cached.apply(batch(stream.subList(2_000, 3_000))); // sent under the cached versions: refused, read again
+
+        assertMatches(SessionTruth.of(stream, GAP, LATENESS));
+    }
+
+    @Test
     void thePerWindowFiguresAreThoseOfTheSessionsStartedInEachWindow() {
         List<ConsumedEvent> stream = stream(3_000, 80, 7);
         applyInBatches(store(), stream, 400);
