@@ -112,8 +112,10 @@ public class PulseConfiguration implements CamelConfiguration {
         FunnelStore funnels = new FunnelStore(mongo.getDatabase(options.mongoDatabase()), options.rollups().primary().windows(),
                 analytics.funnelSteps(), analytics.funnelWindow(), options.windowRetention());
         registry.bind("funnelStore", funnels);
-        registry.bind("funnelViews", new FunnelViews(analytics.funnelSteps(), analytics.funnelWindow(), clock));
-        registry.bind("sessionViews", new SessionViews(options.rollups().primary().windows(), clock));
+        registry.bind("funnelViews", new FunnelViews(analytics.funnelSteps(), analytics.funnelWindow(), clock,
+                analytics.funnelsEnabled()));
+        registry.bind("sessionViews", new SessionViews(options.rollups().primary().windows(), clock,
+                analytics.sessionsEnabled()));
         AggregateIndexes indexes = new AggregateIndexes(mongo.getDatabase(options.mongoDatabase()), options.rollups());
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);

@@ -29,11 +29,14 @@ public class FunnelViews {
     private final List<String> steps;
     private final Duration window;
     private final Clock clock;
+    private final boolean enabled;
 
-    public FunnelViews(List<String> steps, Duration window, Clock clock) {
+    /** @param enabled {@code analytics.funnels.enabled}, said in every answer (nothing is kept when off) */
+    public FunnelViews(List<String> steps, Duration window, Clock clock, boolean enabled) {
         this.steps = List.copyOf(steps);
         this.window = window;
         this.clock = clock;
+        this.enabled = enabled;
     }
 
     public List<Bson> pipeline(@Header("minutes") String minutes, @Header("item") String item) {
@@ -86,6 +89,7 @@ public class FunnelViews {
             rows.add(row);
         }
         Map<String, Object> view = new LinkedHashMap<>();
+        view.put("enabled", enabled);
         view.put("minutes", ApiParameters.intParameter("minutes", minutes, 60, 1, ApiParameters.MAX_WINDOW_MINUTES));
         view.put("steps", steps);
         view.put("window", window.toString());

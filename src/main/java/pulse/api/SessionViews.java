@@ -26,10 +26,13 @@ public class SessionViews {
 
     private final Rollup windows;
     private final Clock clock;
+    private final boolean enabled;
 
-    public SessionViews(Rollup windows, Clock clock) {
+    /** @param enabled {@code analytics.sessions.enabled}, said in every answer (nothing is kept when off) */
+    public SessionViews(Rollup windows, Clock clock, boolean enabled) {
         this.windows = windows;
         this.clock = clock;
+        this.enabled = enabled;
     }
 
     /** The aggregation over {@code user_sessions}: one group per window, sums to derive the means from. */
@@ -66,6 +69,7 @@ public class SessionViews {
             rows.add(row);
         }
         Map<String, Object> view = new LinkedHashMap<>();
+        view.put("enabled", enabled);
         view.put("minutes", ApiParameters.intParameter("minutes", minutes, 60, 1, ApiParameters.MAX_WINDOW_MINUTES));
         view.put("windowSize", windows.windowSize().toString());
         putFigures(view, sessions, lengthMs, events);

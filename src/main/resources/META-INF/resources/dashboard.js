@@ -156,10 +156,13 @@
 
   const duration = (seconds) => (seconds >= 60 ? `${(seconds / 60).toFixed(1)} min` : `${seconds.toFixed(0)} s`);
 
-  /** Sessions (analytics.sessions.enabled): hidden when the API cannot answer. */
+  /** Sessions: hidden when off (analytics.sessions.enabled) or when the API cannot answer. */
   function showSessions(sessions) {
-    $('figure-sessions').hidden = sessions === null;
-    if (sessions === null) {
+    const on = sessions !== null && sessions.enabled;
+    $('figure-sessions').hidden = !on;
+    $('kpi-sessions').parentElement.hidden = !on;
+    $('kpi-session-length').parentElement.hidden = !on;
+    if (!on) {
       return;
     }
     $('kpi-sessions').textContent = number.format(sessions.sessionsStarted);
@@ -172,10 +175,11 @@
     charts.sessions.update();
   }
 
-  /** Users per step (analytics.funnel.steps) of the items most users entered; hidden when the API cannot answer. */
+  /** Users per step (analytics.funnel.steps) of the items most users entered; hidden when off or unanswered. */
   function showFunnel(funnel) {
-    $('figure-funnel').hidden = funnel === null;
-    if (funnel === null) {
+    const on = funnel !== null && funnel.enabled;
+    $('figure-funnel').hidden = !on;
+    if (!on) {
       return;
     }
     if (JSON.stringify(charts.funnel.data.datasets.map((d) => d.label)) !== JSON.stringify(funnel.steps)) {

@@ -27,9 +27,10 @@ class AnalyticsOptionsTest {
     }
 
     @Test
-    void defaultsAreSessionsOnWithAThirtyMinuteGap() throws Exception {
+    void defaultsAreSessionsAndFunnelsOffWithAThirtyMinuteGapAndAnHourWindow() throws Exception {
         AnalyticsOptions options = options(Map.of());
-        assertThat(options.sessionsEnabled()).isTrue();
+        assertThat(options.sessionsEnabled()).isFalse();
+        assertThat(options.funnelsEnabled()).isFalse();
         assertThat(options.sessionGap()).isEqualTo(Duration.ofMinutes(30));
         assertThat(options.uniqueUsersEnabled()).isTrue();
         assertThat(options.trendingMinCount()).isEqualTo(10);

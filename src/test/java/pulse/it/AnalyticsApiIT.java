@@ -194,11 +194,12 @@ class AnalyticsApiIT {
         long sessions = 5;
         double meanLengthSeconds = (20 + 34) * 60.0 / sessions;
         double meanEvents = 9.0 / sessions;
-        try (Pipeline pipeline = new Pipeline("analytics-sessions").start()) {
+        try (Pipeline pipeline = new Pipeline("analytics-sessions").with("analytics.sessions.enabled", "true").start()) {
             produce(pipeline, events);
             await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
 
             JsonNode view = get(pipeline, "api/sessions?minutes=180");
+            assertThat(view.path("enabled").asBoolean()).isTrue();
             assertThat(view.path("sessionsStarted").asLong()).as(view.toString()).isEqualTo(sessions);
             assertThat(view.path("meanSessionLengthSeconds").asDouble()).isEqualTo(meanLengthSeconds);
             assertThat(view.path("meanEventsPerSession").asDouble()).isEqualTo(meanEvents);
@@ -238,7 +239,7 @@ class AnalyticsApiIT {
         steps.accept("u5", "shoe:view,purchase"); // skipped the click: the purchase does not count
         steps.accept("u1", "hat:view,click");
         events.sort(java.util.Comparator.comparing(Sent::time));
-        try (Pipeline pipeline = new Pipeline("analytics-funnel").start()) {
+        try (Pipeline pipeline = new Pipeline("analytics-funnel").with("analytics.funnels.enabled", "true").start()) {
             produce(pipeline, events);
             await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
 

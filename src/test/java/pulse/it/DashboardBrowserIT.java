@@ -103,6 +103,10 @@ class DashboardBrowserIT {
             });
             assertThat(browser.findElement(By.id("empty")).isDisplayed()).isFalse();
             assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
+            // sessions and funnels are off by default: their panels and KPIs are hidden
+            assertThat(browser.findElement(By.id("figure-sessions")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("figure-funnel")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("kpi-sessions")).isDisplayed()).isFalse();
             // unique users: the KPI and the top items' second series are the API's
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 JsonNode now = JSON.readTree(Http.get(pipeline.serverUrl() + "api/summary").body());
@@ -139,7 +143,8 @@ class DashboardBrowserIT {
             }
         }
         events.sort(java.util.Comparator.comparing(AnalyticsApiIT.Sent::time)); // in time order: nothing late
-        try (Pipeline pipeline = new Pipeline("dashboard-trending").start()) {
+        try (Pipeline pipeline = new Pipeline("dashboard-trending").with("analytics.sessions.enabled", "true")
+                .with("analytics.funnels.enabled", "true").start()) {
             AnalyticsApiIT.produce(pipeline, events);
             await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size());
             browser.get(pipeline.serverUrl());

@@ -135,7 +135,7 @@ class SessionStoreIT {
             sums[2] += session[2];
         }));
         Clock after = Clock.fixed(START.plus(Duration.ofHours(6)), ZoneOffset.UTC);
-        SessionViews views = new SessionViews(Rollup.WINDOWS, after);
+        SessionViews views = new SessionViews(Rollup.WINDOWS, after, true);
         List<Document> groups = database.getCollection(SessionStore.COLLECTION).aggregate(views.pipeline("10080"))
                 .into(new ArrayList<>());
         Map<String, Object> view = views.view(groups, "10080");
