@@ -8,10 +8,12 @@ import com.mongodb.client.MongoClients;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.Processor;
 import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.camel.component.micrometer.MicrometerConstants;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.processor.errorhandler.RedeliveryPolicy;
 import org.apache.camel.spi.Registry;
 import org.apache.camel.support.service.ServiceSupport;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -88,6 +90,7 @@ public class PulseConfiguration implements CamelConfiguration {
         MongoClient mongo = mongoClient(options.mongoUri());
         context.addService(closing(mongo::close));
         registry.bind("pulseMongo", mongo);
+        registry.bind("retryWithBackoff", retryWithBackoff(settings));
 
         registry.bind("interactionGenerator", new InteractionGenerator(options.generator(), clock));
         RateMeter generatorRate = new RateMeter(options.generator().configuredRate(), options.progressLogInterval(), System::nanoTime);
@@ -253,6 +256,23 @@ public class PulseConfiguration implements CamelConfiguration {
             // an optimisation only: the pipeline works without them and retries its writes
             LOG.warn("Could not create MongoDB indexes now ({}); continuing without them", e.getMessage());
         }
+    }
+
+    /**
+     * The routes' retry while MongoDB is unreachable or Kafka refuses the dead letters: forever, with exponential
+     * backoff from {@code aggregation.retry.initial-delay-ms} to {@code max-delay-ms}, each attempt logged at WARN.
+     * Forever is safe because every step it repeats is replay-safe and nothing is committed meanwhile.
+     */
+    public static RedeliveryPolicy retryWithBackoff(Settings settings) {
+        return new RedeliveryPolicy()
+                .maximumRedeliveries(-1)
+                .redeliveryDelay(settings.positiveLong("aggregation.retry.initial-delay-ms"))
+                .useExponentialBackOff()
+                .backOffMultiplier(2)
+                .maximumRedeliveryDelay(settings.positiveLong("aggregation.retry.max-delay-ms"))
+                .retryAttemptedLogLevel(LoggingLevel.WARN)
+                .logRetryAttempted(true)
+                .logExhausted(true);
     }
 
     /**

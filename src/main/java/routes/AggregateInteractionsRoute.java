@@ -1,6 +1,5 @@
 package routes;
 
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.kafka.common.KafkaException;
 
@@ -55,13 +54,7 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 // Kafka refused the dead letters: send the batch's again with backoff, never going on to the write
                 // and the commit; a failure no retry fixes (no permission, too large even cut) turns health DOWN
                 .onException(KafkaException.class)
-                    .maximumRedeliveries(-1)
-                    .redeliveryDelay("{{aggregation.retry.initial-delay-ms}}")
-                    .useExponentialBackOff()
-                    .backOffMultiplier(2)
-                    .maximumRedeliveryDelay("{{aggregation.retry.max-delay-ms}}")
-                    .retryAttemptedLogLevel(LoggingLevel.WARN)
-                    .logRetryAttempted(true)
+                    .redeliveryPolicyRef("retryWithBackoff")
                     // tells a retriable failure from one only an operator can fix, for the health check
                     .onExceptionOccurredRef("deadLetterFailed")
                     // the topic's max.message.bytes may have changed meanwhile: cut the dead letters to fit it again

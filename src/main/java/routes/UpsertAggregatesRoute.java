@@ -4,7 +4,6 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
 import com.mongodb.MongoServerException;
 import com.mongodb.client.model.ReturnDocument;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.bson.Document;
 import pulse.store.AggregateUpdates;
@@ -38,14 +37,8 @@ public class UpsertAggregatesRoute extends RouteBuilder {
         // MongoDB down or failing over: retry the step (every write is replay-safe); the fold is never committed.
         // A replay conflict is not a failure: the steps below catch it and write what the documents miss
         onException(MongoException.class).onWhen(AggregateUpserts::isFailure)
-                .maximumRedeliveries(-1)
-                .redeliveryDelay("{{aggregation.retry.initial-delay-ms}}")
-                .useExponentialBackOff()
-                .backOffMultiplier(2)
-                .maximumRedeliveryDelay("{{aggregation.retry.max-delay-ms}}")
-                .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .logRetryAttempted(true)
-                .logExhausted(true);
+                .redeliveryPolicyRef("retryWithBackoff")
+                .handled(false); // Camel requires one more option besides a policy reference; false is the default
 
         // started before the Kafka route that calls it, so stopped after it (Camel stops in reverse order)
         from("direct:upsert-aggregates")

@@ -11,13 +11,11 @@ import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -137,13 +135,5 @@ public final class EmbeddedKafka implements AutoCloseable {
         LOG.info("Stopping the embedded Kafka broker on {}", bootstrapServers);
         server.shutdown();
         server.awaitShutdown();
-    }
-
-    static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            LOG.debug("Could not delete {}: {}", dir, e.getMessage());
-        }
     }
 }

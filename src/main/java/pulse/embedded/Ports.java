@@ -22,13 +22,4 @@ final class Ports {
                             + " to a free port, or " + alternative);
         }
     }
-
-    /** A port that was free a moment ago (for tests and throw-away servers). */
-    static int free() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException("No free port", e);
-        }
-    }
 }

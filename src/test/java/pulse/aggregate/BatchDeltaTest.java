@@ -19,8 +19,11 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.tuple;
 import static pulse.event.InteractionType.CLICK;
 import static pulse.event.InteractionType.PURCHASE;
@@ -158,7 +161,7 @@ class BatchDeltaTest {
 
         /** Everything a delta says, comparable. */
         private Map<String, String> describe(Collection<DocumentDelta> deltas) {
-            Map<String, String> described = new java.util.TreeMap<>();
+            Map<String, String> described = new TreeMap<>();
             for (DocumentDelta d : deltas) {
                 StringBuilder offsets = new StringBuilder();
                 d.offsets().forEach((p, r) -> offsets.append(p).append(':').append(r.first()).append('-').append(r.last()).append(' '));
@@ -386,9 +389,9 @@ class BatchDeltaTest {
             BatchDelta batch = new BatchDelta();
             batch.add(A1);
 
-            org.assertj.core.api.Assertions.assertThatIllegalStateException()
+            assertThatIllegalStateException()
                     .isThrownBy(() -> batch.deltas(Rollup.WINDOWS));
-            org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+            assertThatIllegalArgumentException()
                     .isThrownBy(() -> batch.deltas(hours)); // not one of the default rollups
         }
     }

@@ -1,5 +1,6 @@
 package pulse.aggregate;
 
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
@@ -34,9 +35,9 @@ class UserFunnelsTest {
 
         assertThat(funnels.attempts()).extracting(UserFunnels.Attempt::itemId, UserFunnels.Attempt::reached)
                 .containsExactlyInAnyOrder(
-                        org.assertj.core.groups.Tuple.tuple("a", 2), org.assertj.core.groups.Tuple.tuple("b", 1),
-                        org.assertj.core.groups.Tuple.tuple("c", 0), org.assertj.core.groups.Tuple.tuple("d", 0),
-                        org.assertj.core.groups.Tuple.tuple("e", 0));
+                        Tuple.tuple("a", 2), Tuple.tuple("b", 1),
+                        Tuple.tuple("c", 0), Tuple.tuple("d", 0),
+                        Tuple.tuple("e", 0));
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.Filters;
+import com.sun.management.OperatingSystemMXBean;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import org.apache.camel.CamelContext;
@@ -41,10 +42,12 @@ import pulse.metrics.AggregationProgress;
 import pulse.pipeline.FoldedRecords;
 import pulse.pipeline.RecordFolder;
 import pulse.pipeline.RecordValidator;
+import pulse.testsupport.FreePorts;
+import pulse.testsupport.TempDirs;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -53,19 +56,18 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * The benchmark: a Kafka broker in a JVM of its own ({@link BenchBroker}), side by side on the same seeded data,
@@ -191,7 +193,7 @@ public final class Benchmark {
         ChildJvm broker = null;
         Benchmark benchmark = null;
         try {
-            int[] ports = freePorts(3);
+            int[] ports = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
             String mongoUri;
             if (options.mongoUri != null) {
                 mongoUri = options.mongoUri;
@@ -223,7 +225,7 @@ public final class Benchmark {
             if (embeddedMongo != null) {
                 embeddedMongo.close();
             }
-            deleteQuietly(tmp);
+            TempDirs.deleteQuietly(tmp);
         }
         report.print(System.out);
         report.write(options.out);
@@ -724,7 +726,7 @@ public final class Benchmark {
 
     /** CPU time of this JVM so far, all threads: what a phase costs whatever else the machine runs. */
     private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /**
@@ -1060,14 +1062,14 @@ public final class Benchmark {
 
     /** Lines of the log that contain {@code text}, up to the first that contains {@code until} (if not null). */
     static long countLines(Path log, String text, String until) throws IOException {
-        try (java.util.stream.Stream<String> lines = Files.lines(log, java.nio.charset.StandardCharsets.ISO_8859_1)) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
             return lines.takeWhile(line -> until == null || !line.contains(until)).filter(line -> line.contains(text)).count();
         }
     }
 
     /** The app pointed at the benchmark's broker and server, with its own topic, group and database. */
     private Map<String, String> appOverrides(String name, String topic) {
-        int[] ports = freePorts(2);
+        int[] ports = {FreePorts.next(), FreePorts.next()};
         Map<String, String> m = new LinkedHashMap<>();
         m.put("kafka.brokers", brokers);
         m.put("mongodb.uri", mongoUri);
@@ -1115,7 +1117,7 @@ public final class Benchmark {
                 try {
                     admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
                     return;
-                } catch (java.util.concurrent.ExecutionException e) {
+                } catch (ExecutionException e) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException("the partitions of " + topics + " are not served after 60 s", e);
                     }
@@ -1123,18 +1125,6 @@ public final class Benchmark {
                 Thread.sleep(100); // polling the partitions' leader
             }
         }
-    }
-
-    static int[] freePorts(int count) {
-        Set<Integer> ports = new HashSet<>();
-        while (ports.size() < count) {
-            try (ServerSocket socket = new ServerSocket(0)) {
-                ports.add(socket.getLocalPort());
-            } catch (IOException e) {
-                throw new IllegalStateException("No free port", e);
-            }
-        }
-        return ports.stream().mapToInt(Integer::intValue).toArray();
     }
 
     static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -1157,14 +1147,6 @@ public final class Benchmark {
             Configurator.setLevel("org.jolokia", Level.WARN);
         } catch (RuntimeException | LinkageError e) {
             // another logging backend: keep its levels
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            say("could not delete %s: %s", dir, e.getMessage());
         }
     }
 }

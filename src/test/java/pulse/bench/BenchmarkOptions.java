@@ -1,11 +1,17 @@
 package pulse.bench;
 
+import com.mongodb.ConnectionString;
+
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
 
 /**
  * The benchmark's flags ({@code --name value}, or {@code --name} alone for a switch). Every field has the default
@@ -191,13 +197,13 @@ public final class BenchmarkOptions {
 
     /** A default from the app's application.properties, so the benchmark measures what users run. */
     static String appDefault(String key) {
-        java.util.Properties properties = new java.util.Properties();
-        try (java.io.InputStream in = BenchmarkOptions.class.getResourceAsStream("/application.properties")) {
+        Properties properties = new Properties();
+        try (InputStream in = BenchmarkOptions.class.getResourceAsStream("/application.properties")) {
             properties.load(in);
-        } catch (java.io.IOException | NullPointerException e) {
+        } catch (IOException | NullPointerException e) {
             throw new IllegalStateException("application.properties is not on the classpath", e);
         }
-        return java.util.Objects.requireNonNull(properties.getProperty(key), key).trim();
+        return Objects.requireNonNull(properties.getProperty(key), key).trim();
     }
 
     /** What the run was configured with, for the report. */
@@ -211,7 +217,7 @@ public final class BenchmarkOptions {
         d.put("partitions", partitions);
         d.put("seed", seed);
         d.put("e2eBatchMaxRecords", batchRecords);
-        d.put("mongo", mongoUri != null ? "external MongoDB at " + new com.mongodb.ConnectionString(mongoUri).getHosts()
+        d.put("mongo", mongoUri != null ? "external MongoDB at " + new ConnectionString(mongoUri).getHosts()
                 : mongo.equals("memory") ? "embedded, in memory" : "embedded, persistent (H2 file, commit per write)");
         d.put("naiveEvents", skipNaive ? 0 : naiveEvents);
         d.put("invalidEvents", skipInvalid || skipJar ? 0 : invalidEvents);

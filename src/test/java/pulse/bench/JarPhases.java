@@ -8,14 +8,18 @@ import com.mongodb.client.MongoDatabase;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import pulse.event.EventParser;
 import pulse.event.InvalidEventException;
 import pulse.event.RejectionReason;
 import pulse.event.ValidationOptions;
 import pulse.generator.GeneratorOptions;
+import pulse.generator.InteractionGenerator;
 import pulse.it.GroundTruth;
+import pulse.testsupport.FreePorts;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -302,16 +307,16 @@ final class JarPhases {
     }
 
     private static long endOffsets(Admin admin, String topic) throws Exception {
-        Map<String, org.apache.kafka.clients.admin.TopicDescription> topics;
+        Map<String, TopicDescription> topics;
         try {
             topics = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return 0; // not created yet
         }
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         topics.get(topic).partitions().forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
         return admin.listOffsets(request).all().get(5, TimeUnit.SECONDS).values().stream()
-                .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+                .mapToLong(ListOffsetsResultInfo::offset).sum();
     }
 
     // ---------------------------------------------------------------- freshness, from outside
@@ -468,7 +473,7 @@ final class JarPhases {
         while (users % a == 0) {
             a += 2;
         }
-        return pulse.generator.InteractionGenerator.userId((int) ((a * i) % users) + 1);
+        return InteractionGenerator.userId((int) ((a * i) % users) + 1);
     }
 
     /**
@@ -682,7 +687,6 @@ final class JarPhases {
 
     /** The app's properties for a jar run: the benchmark's broker, its own ports, group and data directory. */
     Map<String, String> appProperties(String name, String topic) {
-        int[] ports = Benchmark.freePorts(3);
         Map<String, String> m = new LinkedHashMap<>();
         m.put("kafka.brokers", b.brokers());
         m.put("kafka.topic", topic);
@@ -693,9 +697,9 @@ final class JarPhases {
             // "auto" is the default; given as a system property it would win over the number the app resolves it to
             m.put("aggregation.batch.max-records", o.batchRecords);
         }
-        m.put("camel.server.port", String.valueOf(ports[0]));
-        m.put("camel.management.port", String.valueOf(ports[1]));
-        m.put("mongodb.embedded.port", String.valueOf(ports[2]));
+        m.put("camel.server.port", String.valueOf(FreePorts.next()));
+        m.put("camel.management.port", String.valueOf(FreePorts.next()));
+        m.put("mongodb.embedded.port", String.valueOf(FreePorts.next()));
         m.put("pulse.data-dir", b.tmp().resolve(name).resolve("data").toString());
         if (o.mongoUri != null) {
             m.put("mongodb.uri", o.mongoUri);

@@ -3,10 +3,13 @@ package pulse.config;
 import org.junit.jupiter.api.Test;
 import pulse.aggregate.Rollups;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -20,9 +23,9 @@ class PulseOptionsTest {
     }
 
     /** The shipped application.properties, with overrides. */
-    private static Settings settings(Map<String, String> overrides) throws java.io.IOException {
-        java.util.Properties defaults = new java.util.Properties();
-        try (java.io.InputStream in = PulseOptionsTest.class.getResourceAsStream("/application.properties")) {
+    private static Settings settings(Map<String, String> overrides) throws IOException {
+        Properties defaults = new Properties();
+        try (InputStream in = PulseOptionsTest.class.getResourceAsStream("/application.properties")) {
             defaults.load(in);
         }
         return new Settings(key -> Optional.ofNullable(overrides.containsKey(key) ? overrides.get(key) : defaults.getProperty(key)));
@@ -30,7 +33,7 @@ class PulseOptionsTest {
 
     private static final Map<String, String> ONE_CONSUMER = Map.of("aggregation.consumers", "1");
 
-    private static PulseOptions options(Map<String, String> overrides) throws java.io.IOException {
+    private static PulseOptions options(Map<String, String> overrides) throws IOException {
         return PulseOptions.from(settings(overrides));
     }
 

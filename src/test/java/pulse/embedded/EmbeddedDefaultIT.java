@@ -20,6 +20,7 @@ import pulse.event.InteractionEvent;
 import pulse.event.ValidationOptions;
 import pulse.it.GroundTruth;
 import pulse.it.Pipeline;
+import pulse.testsupport.FreePorts;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -50,12 +51,12 @@ class EmbeddedDefaultIT {
 
     @Test
     void theDefaultConfigurationRunsEverythingAndKeepsAggregatesAcrossARestart() throws Exception {
-        int mongoPort = Ports.free();
-        int kafkaPort = Ports.free();
+        int mongoPort = FreePorts.next();
+        int kafkaPort = FreePorts.next();
         Map<String, String> properties = new HashMap<>(Map.of(
                 "pulse.data-dir", dataDir.toString(),
                 "kafka.embedded.port", String.valueOf(kafkaPort),
-                "kafka.embedded.controller-port", String.valueOf(Ports.free()),
+                "kafka.embedded.controller-port", String.valueOf(FreePorts.next()),
                 "mongodb.embedded.port", String.valueOf(mongoPort)));
 
         long eventsBeforeRestart;

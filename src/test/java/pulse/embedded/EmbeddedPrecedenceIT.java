@@ -16,6 +16,7 @@ import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.generator.GeneratorOptions;
 import pulse.generator.InteractionGenerator;
+import pulse.testsupport.FreePorts;
 
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,7 +46,7 @@ class EmbeddedPrecedenceIT {
     @Test
     void mongodbUriEmbeddedAsASystemPropertyBesideARealKafka() throws Exception {
         String name = TestInfrastructure.name("precedence-mongo");
-        int mongoPort = Ports.free();
+        int mongoPort = FreePorts.next();
         Map<String, String> overrides = common(name);
         overrides.put("kafka.brokers", TestInfrastructure.kafkaBootstrapServers());
         overrides.put("mongodb.embedded.port", String.valueOf(mongoPort));
@@ -71,11 +72,11 @@ class EmbeddedPrecedenceIT {
     @Test
     void kafkaBrokersEmbeddedAsASystemPropertyBesideARealMongoDb() throws Exception {
         String name = TestInfrastructure.name("precedence-kafka");
-        int kafkaPort = Ports.free();
+        int kafkaPort = FreePorts.next();
         Map<String, String> overrides = common(name);
         overrides.put("mongodb.uri", TestInfrastructure.mongoUri());
         overrides.put("kafka.embedded.port", String.valueOf(kafkaPort));
-        overrides.put("kafka.embedded.controller-port", String.valueOf(Ports.free()));
+        overrides.put("kafka.embedded.controller-port", String.valueOf(FreePorts.next()));
         List<InteractionEvent> events = events();
         withSystemProperties(Map.of("kafka.brokers", "embedded"), () -> {
             try (Running app = new Running(overrides);
@@ -94,8 +95,8 @@ class EmbeddedPrecedenceIT {
         overrides.put("mongodb.database", name);
         overrides.put("generator.enabled", "false");
         overrides.put("aggregation.batch.interval-ms", "200");
-        overrides.put("camel.server.port", String.valueOf(Ports.free()));
-        overrides.put("camel.management.port", String.valueOf(Ports.free()));
+        overrides.put("camel.server.port", String.valueOf(FreePorts.next()));
+        overrides.put("camel.management.port", String.valueOf(FreePorts.next()));
         return overrides;
     }
 

@@ -5,11 +5,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import pulse.testsupport.FreePorts;
+import pulse.testsupport.TempDirs;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -61,14 +65,14 @@ public final class TestInfrastructure implements BeforeAllCallback, ExtensionCon
                     new ConnectionString(externalMongo); // a malformed URI fails here, once, naming the property
                     mongoUri = externalMongo;
                 } else {
-                    mongo = EmbeddedMongo.inMemory("127.0.0.1", Ports.free());
+                    mongo = EmbeddedMongo.inMemory("127.0.0.1", FreePorts.next());
                     mongoUri = mongo.connectionString();
                 }
                 if (externalKafka != null) {
                     kafkaBootstrapServers = externalKafka;
                 } else {
                     kafkaDir = Files.createTempDirectory("pulse-test-kafka");
-                    kafka = EmbeddedKafka.start(kafkaDir, "127.0.0.1", Ports.free(), Ports.free(), "kafka.embedded.port");
+                    kafka = EmbeddedKafka.start(kafkaDir, "127.0.0.1", FreePorts.next(), FreePorts.next(), "kafka.embedded.port");
                     kafkaBootstrapServers = kafka.bootstrapServers();
                 }
                 instance = this;
@@ -157,8 +161,8 @@ public final class TestInfrastructure implements BeforeAllCallback, ExtensionCon
 
     private static byte[] sha1(String text) {
         try {
-            return java.security.MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -175,7 +179,7 @@ public final class TestInfrastructure implements BeforeAllCallback, ExtensionCon
         synchronized (TestInfrastructure.class) {
             if (kafka != null) {
                 kafka.close();
-                EmbeddedKafka.deleteQuietly(kafkaDir);
+                TempDirs.deleteQuietly(kafkaDir);
             }
             if (mongo != null) {
                 mongo.close();

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -46,7 +47,7 @@ class InteractionTypesTest {
     @Test
     void spellingsAreTheFirstAliasOfEachType() {
         InteractionTypes types = InteractionTypes.of(List.of("view", "click"),
-                new java.util.LinkedHashMap<>(Map.of("Product Viewed", "view")), false);
+                new LinkedHashMap<>(Map.of("Product Viewed", "view")), false);
 
         assertThat(types.spellings()).containsEntry(InteractionType.VIEW, "Product Viewed").doesNotContainKey(InteractionType.CLICK);
     }

@@ -2,6 +2,7 @@ package pulse.fault;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import pulse.testsupport.FreePorts;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,12 +13,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -113,7 +116,7 @@ final class AppProcess implements AutoCloseable {
             }
             Path file = Files.createTempFile("interaction-pulse-fault", ".jar");
             file.toFile().deleteOnExit();
-            Files.copy(JAR, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(JAR, file, StandardCopyOption.REPLACE_EXISTING);
             copy = file;
         }
         return copy;
@@ -135,13 +138,13 @@ final class AppProcess implements AutoCloseable {
     }
 
     /** The exit code once the process has exited by itself, or empty when it still runs after {@code timeout}. */
-    java.util.OptionalInt exitWithin(Duration timeout) {
+    OptionalInt exitWithin(Duration timeout) {
         try {
             if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 LIVE.remove(process);
-                return java.util.OptionalInt.of(process.exitValue());
+                return OptionalInt.of(process.exitValue());
             }
-            return java.util.OptionalInt.empty();
+            return OptionalInt.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
@@ -160,14 +163,14 @@ final class AppProcess implements AutoCloseable {
      *
      * @return the exit code, or empty when it did not exit within {@code timeout} (it is then still running)
      */
-    java.util.OptionalInt stop(Duration timeout) {
+    OptionalInt stop(Duration timeout) {
         process.destroy();
         try {
             if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 LIVE.remove(process);
-                return java.util.OptionalInt.of(process.exitValue());
+                return OptionalInt.of(process.exitValue());
             }
-            return java.util.OptionalInt.empty();
+            return OptionalInt.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

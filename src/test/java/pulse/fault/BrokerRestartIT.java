@@ -12,6 +12,8 @@ import pulse.config.Settings;
 import pulse.event.InteractionEvent;
 import pulse.generator.InteractionGenerator;
 import pulse.it.GroundTruth;
+import pulse.testsupport.FreePorts;
+import pulse.testsupport.TempDirs;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,14 +21,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -55,7 +55,7 @@ class BrokerRestartIT {
     private FaultFixture fixture;
 
     @AfterEach
-    void stopEverything() throws IOException {
+    void stopEverything() throws Exception {
         try {
             if (fixture != null) {
                 fixture.close();
@@ -65,11 +65,7 @@ class BrokerRestartIT {
                 kafka.close(); // its threads are not daemons
                 kafka = null;
             }
-            if (kafkaDir != null) {
-                try (Stream<Path> paths = Files.walk(kafkaDir)) {
-                    paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-                }
-            }
+            TempDirs.deleteQuietly(kafkaDir);
         }
     }
 

@@ -1,7 +1,7 @@
 package pulse.fault;
 
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -31,6 +31,7 @@ class CompressionCodecsIT {
     private static final List<String> CODECS = List.of("gzip", "snappy", "lz4", "zstd");
     private static final int EVENTS_PER_CODEC = 5_000;
 
+    @AutoClose
     private FaultFixture fixture;
     private AppProcess app;
     private final Map<String, Map<String, Long>> expectedByCodec = new HashMap<>();
@@ -50,13 +51,6 @@ class CompressionCodecsIT {
             fixture.produce(mine, codec);
         }
         app = fixture.startApp("CompressionCodecsIT");
-    }
-
-    @AfterAll
-    void stopEverything() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @ParameterizedTest

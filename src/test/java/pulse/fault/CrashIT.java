@@ -1,6 +1,6 @@
 package pulse.fault;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
@@ -37,18 +37,8 @@ class CrashIT {
     /** The summary's counters are the last part of a write, then the derived fields; the commit follows. */
     private static final byte[] SUMMARY_UPDATE = TcpProxy.bsonString("findAndModify", "summary");
 
+    @AutoClose
     private FaultFixture fixture;
-    private TcpProxy proxy;
-
-    @AfterEach
-    void stopEverything() {
-        if (fixture != null) {
-            fixture.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
 
     @Test
     void threeKillsWhileConsumingLoseAndDoubleCountNothing() throws Exception {
@@ -57,9 +47,10 @@ class CrashIT {
         String mongoUri = TestInfrastructure.mongoUri();
         Optional<String> noProxy = TcpProxy.cannotStandInFrontOf(mongoUri);
         noProxy.ifPresent(reason -> Faults.note("CrashIT: every kill at random, no replay required: %s", reason));
-        proxy = noProxy.isEmpty() ? TcpProxy.inFrontOf(mongoUri) : null;
+        TcpProxy proxy = noProxy.isEmpty() ? TcpProxy.inFrontOf(mongoUri) : null;
         fixture = new FaultFixture("fault-crash", TestInfrastructure.kafkaBootstrapServers(), mongoUri,
-                proxy == null ? mongoUri : proxy.mongoUri(mongoUri));
+                proxy == null ? mongoUri : proxy.mongoUri(mongoUri))
+                .closing(proxy);
         fixture.createTopic();
         List<InteractionEvent> events = Faults.events(seed, EVENTS);
         GroundTruth truth = new GroundTruth(events);

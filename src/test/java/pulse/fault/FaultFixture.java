@@ -30,6 +30,7 @@ import pulse.it.GroundTruth;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,7 @@ final class FaultFixture implements AutoCloseable {
     private final MongoClient mongo;
     private final List<AppProcess> apps = new ArrayList<>();
     private final Map<String, String> appProperties = new LinkedHashMap<>();
+    private final List<AutoCloseable> closedAfterwards = new ArrayList<>();
 
     /**
      * @param appMongoUri where the app instances reach MongoDB (may be a proxy in front of {@code mongoUri})
@@ -209,7 +211,7 @@ final class FaultFixture implements AutoCloseable {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group())
                     .partitionsToOffsetAndMetadata().get(20, TimeUnit.SECONDS);
-            Map<TopicPartition, Long> result = new TreeMap<>(java.util.Comparator.comparingInt(TopicPartition::partition));
+            Map<TopicPartition, Long> result = new TreeMap<>(Comparator.comparingInt(TopicPartition::partition));
             offsets.forEach((tp, offset) -> {
                 if (offset != null && tp.topic().equals(topic())) {
                     result.put(tp, offset.offset());
@@ -331,11 +333,22 @@ final class FaultFixture implements AutoCloseable {
         return events.stream().collect(Collectors.groupingBy(key, Collectors.counting()));
     }
 
-    /** Kills every instance still running and closes the clients. */
+    /** {@code resource} (a proxy, a broker of the test's own; null is ignored) is closed after the fixture's apps. */
+    FaultFixture closing(AutoCloseable resource) {
+        if (resource != null) {
+            closedAfterwards.add(0, resource);
+        }
+        return this;
+    }
+
+    /** Kills every instance still running, closes the clients, then what {@link #closing} was given. */
     @Override
-    public void close() {
+    public void close() throws Exception {
         apps.forEach(AppProcess::close);
         admin.close(Duration.ofSeconds(5));
         mongo.close();
+        for (AutoCloseable resource : closedAfterwards) {
+            resource.close();
+        }
     }
 }

@@ -6,6 +6,7 @@ import pulse.generator.InteractionGenerator;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,7 +72,7 @@ final class Faults {
         try {
             Files.createDirectories(AppProcess.LOG_DIR);
             Files.writeString(AppProcess.LOG_DIR.resolve("fault-tests.log"), line + System.lineSeparator(),
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
             // the console line is enough
         }

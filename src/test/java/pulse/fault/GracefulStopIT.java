@@ -1,7 +1,7 @@
 package pulse.fault;
 
 import org.assertj.core.api.SoftAssertions;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
@@ -34,14 +34,8 @@ class GracefulStopIT {
     /** Camel's line when something in flight outlived camel.main.shutdown-timeout (30 s) and was forced. */
     private static final Pattern FORCED = Pattern.compile("Timeout occurred during graceful shutdown");
 
+    @AutoClose
     private FaultFixture fixture;
-
-    @AfterEach
-    void stopEverything() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @Test
     void sigtermMidRunFinishesTheBatchExitsZeroAndARestartEndsExact() throws Exception {

@@ -1,7 +1,7 @@
 package pulse.fault;
 
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,27 +35,18 @@ class MongoOutageIT {
     /** ... caught because MongoDB is unreachable. */
     private static final Pattern MONGO_RETRY = Pattern.compile("(Failed delivery|redelivery).*com\\.mongodb\\.Mongo[A-Za-z]*Exception");
 
+    @AutoClose
     private FaultFixture fixture;
-    private TcpProxy proxy;
-
-    @AfterEach
-    void stopEverything() {
-        if (fixture != null) {
-            fixture.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
 
     @Test
     void theAppWaitsOutAThirtySecondOutageWithoutCommittingAndEndsExact() throws Exception {
         long seed = Faults.seed("MongoOutageIT");
         Random random = new Random(seed);
         TcpProxy.cannotStandInFrontOf(TestInfrastructure.mongoUri()).ifPresent(reason -> Assumptions.abort(reason));
-        proxy = TcpProxy.inFrontOf(TestInfrastructure.mongoUri());
+        TcpProxy proxy = TcpProxy.inFrontOf(TestInfrastructure.mongoUri());
         fixture = new FaultFixture("fault-mongo-outage", TestInfrastructure.kafkaBootstrapServers(),
-                TestInfrastructure.mongoUri(), proxy.mongoUri(TestInfrastructure.mongoUri()));
+                TestInfrastructure.mongoUri(), proxy.mongoUri(TestInfrastructure.mongoUri()))
+                .closing(proxy);
         fixture.createTopic();
         List<InteractionEvent> events = Faults.events(seed, EVENTS);
         GroundTruth truth = new GroundTruth(events);

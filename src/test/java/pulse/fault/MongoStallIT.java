@@ -1,7 +1,7 @@
 package pulse.fault;
 
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,27 +42,18 @@ class MongoStallIT {
     private static final Pattern REPLAY = Pattern.compile("Replay detected");
     private static final Pattern COMMIT_FAILED = Pattern.compile("CommitFailedException|RebalanceInProgressException");
 
+    @AutoClose
     private FaultFixture fixture;
-    private TcpProxy proxy;
-
-    @AfterEach
-    void stopEverything() {
-        if (fixture != null) {
-            fixture.close();
-        }
-        if (proxy != null) {
-            proxy.close();
-        }
-    }
 
     @Test
     void aStallLongerThanThePollIntervalEndsExactFullyCommittedAndConsuming() throws Exception {
         TcpProxy.cannotStandInFrontOf(TestInfrastructure.mongoUri()).ifPresent(reason -> Assumptions.abort(reason));
         long seed = Faults.seed("MongoStallIT");
         Random random = new Random(seed);
-        proxy = TcpProxy.inFrontOf(TestInfrastructure.mongoUri());
+        TcpProxy proxy = TcpProxy.inFrontOf(TestInfrastructure.mongoUri());
         fixture = new FaultFixture("fault-mongo-stall", TestInfrastructure.kafkaBootstrapServers(),
                 TestInfrastructure.mongoUri(), proxy.mongoUri(TestInfrastructure.mongoUri()))
+                .closing(proxy)
                 .appProperty("camel.component.kafka.max-poll-interval-ms", String.valueOf(MAX_POLL_INTERVAL.toMillis()));
         fixture.createTopic();
         List<InteractionEvent> all = Faults.events(seed, EVENTS + AFTERWARDS);

@@ -1,6 +1,6 @@
 package pulse.fault;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
@@ -26,14 +26,8 @@ class RebalanceIT {
 
     private static final int EVENTS = 50_000;
 
+    @AutoClose
     private FaultFixture fixture;
-
-    @AfterEach
-    void stopEverything() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @Test
     void whenOneOfTwoInstancesIsKilledTheOtherTakesOverAndNothingIsLostOrDoubled() throws Exception {

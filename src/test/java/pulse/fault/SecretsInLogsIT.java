@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.EmbeddedKafka;
 import pulse.embedded.TestInfrastructure;
+import pulse.testsupport.FreePorts;
+import pulse.testsupport.TempDirs;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -57,7 +60,7 @@ class SecretsInLogsIT {
     private final List<AppProcess> apps = new ArrayList<>();
 
     @AfterEach
-    void stopEverything() {
+    void stopEverything() throws Exception {
         apps.forEach(AppProcess::close);
         if (fixture != null) {
             fixture.close();
@@ -65,13 +68,7 @@ class SecretsInLogsIT {
         if (kafka != null) {
             kafka.close();
         }
-        if (kafkaDir != null) {
-            try (var paths = Files.walk(kafkaDir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                // a temporary directory
-            }
-        }
+        TempDirs.deleteQuietly(kafkaDir);
     }
 
     @Test
@@ -151,7 +148,7 @@ class SecretsInLogsIT {
     }
 
     private static void describeCluster(String bootstrap, String password) throws ExecutionException, InterruptedException,
-            java.util.concurrent.TimeoutException {
+            TimeoutException {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap, "security.protocol", "SASL_PLAINTEXT",
                 "sasl.mechanism", "PLAIN", "sasl.jaas.config", PLAIN + " required username=\"pulse\" password=\"" + password + "\";",
                 "default.api.timeout.ms", 10_000, "request.timeout.ms", 5_000))) {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
+import pulse.testsupport.FreePorts;
 
 import java.time.Duration;
 import java.util.List;

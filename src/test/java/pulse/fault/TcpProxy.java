@@ -3,6 +3,7 @@ package pulse.fault;
 import com.mongodb.ConnectionString;
 import com.mongodb.ServerAddress;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +12,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -81,7 +84,7 @@ final class TcpProxy implements AutoCloseable {
         int start = mongoUri.indexOf("://") + 3;
         int end = mongoUri.indexOf('/', start) < 0 ? mongoUri.length() : mongoUri.indexOf('/', start);
         int credentials = mongoUri.lastIndexOf('@', end);
-        int at = mongoUri.toLowerCase(java.util.Locale.ROOT).indexOf(host.toLowerCase(java.util.Locale.ROOT),
+        int at = mongoUri.toLowerCase(Locale.ROOT).indexOf(host.toLowerCase(Locale.ROOT),
                 credentials >= start ? credentials + 1 : start);
         return mongoUri.substring(0, at) + "127.0.0.1:" + port + mongoUri.substring(at + host.length());
     }
@@ -230,7 +233,7 @@ final class TcpProxy implements AutoCloseable {
         thread.start();
     }
 
-    private static void closeQuietly(java.io.Closeable closeable) {
+    private static void closeQuietly(Closeable closeable) {
         try {
             closeable.close();
         } catch (IOException e) {
@@ -278,8 +281,8 @@ final class TcpProxy implements AutoCloseable {
 
     /** The bytes of a BSON string element {@code name: value}, as they appear in a MongoDB command. */
     static byte[] bsonString(String name, String value) {
-        byte[] key = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] text = value.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] key = name.getBytes(StandardCharsets.UTF_8);
+        byte[] text = value.getBytes(StandardCharsets.UTF_8);
         byte[] bytes = new byte[1 + key.length + 1 + 4 + text.length + 1];
         int i = 0;
         bytes[i++] = 0x02; // string

@@ -5,9 +5,11 @@ import pulse.event.EventJson;
 import pulse.event.EventParser;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -197,7 +199,7 @@ class InteractionGeneratorTest {
     private static InteractionGenerator withFaults(double malformed, double late, double outOfOrder) {
         GeneratorOptions options = new GeneratorOptions(100, 500, USERS, ITEMS, 1.1, 0.8, new double[] {80, 17, 3},
                 OptionalLong.of(9)).withFaults(new GeneratorOptions.Faults(malformed, late, outOfOrder,
-                java.time.Duration.ofMinutes(5), java.time.Duration.ofMinutes(1)));
+                Duration.ofMinutes(5), Duration.ofMinutes(1)));
         return new InteractionGenerator(options, CLOCK);
     }
 
@@ -207,7 +209,7 @@ class InteractionGeneratorTest {
         for (GeneratedRecord record : records) {
             try {
                 parser.parse(record.value());
-            } catch (pulse.event.InvalidEventException e) {
+            } catch (InvalidEventException e) {
                 invalid++;
             }
         }
@@ -231,7 +233,7 @@ class InteractionGeneratorTest {
 
     @Test
     void lateRatioStampsEventsBeyondWindowPlusGrace() {
-        Instant closed = CLOCK.instant().minus(java.time.Duration.ofMinutes(6));
+        Instant closed = CLOCK.instant().minus(Duration.ofMinutes(6));
         assertThat(withFaults(0, 1, 0).next(500)).allMatch(e -> e.timestamp().isBefore(closed));
         long late = withFaults(0, 0.1, 0).next(5000).stream().filter(e -> e.timestamp().isBefore(closed)).count();
         assertThat(late).isBetween(350L, 650L);
@@ -239,7 +241,7 @@ class InteractionGeneratorTest {
 
     @Test
     void outOfOrderRatioStampsEventsWithinHalfTheGrace() {
-        Instant earliest = CLOCK.instant().minus(java.time.Duration.ofSeconds(150));
+        Instant earliest = CLOCK.instant().minus(Duration.ofSeconds(150));
         List<InteractionEvent> events = withFaults(0, 0, 1).next(500);
 
         assertThat(events).allMatch(e -> !e.timestamp().isBefore(earliest) && !e.timestamp().isAfter(CLOCK.instant()));

@@ -8,11 +8,13 @@ import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
+import pulse.testsupport.Http;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -137,7 +141,7 @@ class AnalyticsApiIT {
         // the documented rule, applied here: at least 10 now and more than before, by current / max(previous, 10)
         List<String> expected = counts.entrySet().stream()
                 .filter(e -> e.getValue()[1] >= 10 && e.getValue()[1] > e.getValue()[0])
-                .sorted(java.util.Comparator.comparingDouble((Map.Entry<String, int[]> e) ->
+                .sorted(Comparator.comparingDouble((Map.Entry<String, int[]> e) ->
                         -e.getValue()[1] / (double) Math.max(e.getValue()[0], 10)))
                 .map(Map.Entry::getKey).toList();
         assertThat(expected).containsExactly("rocket", "new", "doubled", "small-new");
@@ -225,7 +229,7 @@ class AnalyticsApiIT {
     void funnelsCountTheUsersWhoReachedEachStepInOrderPerItemAndWindow() throws Exception {
         Instant t = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(30));
         List<Sent> events = new ArrayList<>();
-        java.util.function.BiConsumer<String, String> steps = (user, itemAndTypes) -> {
+        BiConsumer<String, String> steps = (user, itemAndTypes) -> {
             String[] parts = itemAndTypes.split(":");
             String[] types = parts[1].split(",");
             for (int i = 0; i < types.length; i++) { // the first step in minute t, one more every 2 minutes
@@ -238,7 +242,7 @@ class AnalyticsApiIT {
         steps.accept("u4", "shoe:click,purchase"); // no view first: never entered
         steps.accept("u5", "shoe:view,purchase"); // skipped the click: the purchase does not count
         steps.accept("u1", "hat:view,click");
-        events.sort(java.util.Comparator.comparing(Sent::time));
+        events.sort(Comparator.comparing(Sent::time));
         try (Pipeline pipeline = new Pipeline("analytics-funnel").with("analytics.funnels.enabled", "true").start()) {
             produce(pipeline, events);
             await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
@@ -289,7 +293,7 @@ class AnalyticsApiIT {
         return time.truncatedTo(ChronoUnit.MINUTES);
     }
 
-    private static Map<String, Set<String>> distinct(List<Sent> events, java.util.function.Function<Sent, String> key) {
+    private static Map<String, Set<String>> distinct(List<Sent> events, Function<Sent, String> key) {
         Map<String, Set<String>> users = new HashMap<>();
         events.forEach(e -> users.computeIfAbsent(key.apply(e), k -> new HashSet<>()).add(e.user()));
         return users;

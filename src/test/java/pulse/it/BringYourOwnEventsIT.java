@@ -21,6 +21,7 @@ import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
 import pulse.event.RejectionReason;
+import pulse.testsupport.Http;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -15,6 +15,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import pulse.embedded.TestInfrastructure;
 import pulse.generator.RateMeter;
+import pulse.testsupport.Http;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -22,8 +23,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.text.NumberFormat;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -113,7 +119,7 @@ class DashboardBrowserIT {
                 assertThat(now.path("uniqueUsersLastHour").asLong()).isPositive();
                 assertThat(text("kpi-unique-hour")).isEqualTo(number.format(now.path("uniqueUsersLastHour").asLong()));
                 JsonNode top = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=10&minutes=60").body());
-                List<Long> uniqueUsers = new java.util.ArrayList<>();
+                List<Long> uniqueUsers = new ArrayList<>();
                 top.forEach(item -> uniqueUsers.add(item.path("uniqueUsers").asLong()));
                 assertThat(script("return Chart.getChart('chart-top').data.datasets[1].data")).isEqualTo(uniqueUsers);
             });
@@ -130,11 +136,11 @@ class DashboardBrowserIT {
     void theTrendingSessionsAndFunnelPanelsShowWhatTheirApisAnswer() throws Exception {
         // whole minutes before the one in progress: "rocket" 5 -> 30 and "new" 0 -> 20 in the last 15 minutes against
         // the 15 before; each item's events by its own users, 2 minutes apart, so they make sessions
-        java.time.Instant minute = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
-        List<AnalyticsApiIT.Sent> events = new java.util.ArrayList<>();
-        java.util.Map<String, int[]> counts = java.util.Map.of("rocket", new int[] {5, 30}, "new", new int[] {0, 20});
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        List<AnalyticsApiIT.Sent> events = new ArrayList<>();
+        Map<String, int[]> counts = Map.of("rocket", new int[] {5, 30}, "new", new int[] {0, 20});
         for (int period = 0; period < 2; period++) {
-            java.time.Instant from = minute.minus(Duration.ofMinutes(period == 0 ? 28 : 13));
+            Instant from = minute.minus(Duration.ofMinutes(period == 0 ? 28 : 13));
             for (var item : counts.entrySet()) {
                 for (int i = 0; i < item.getValue()[period]; i++) {
                     events.add(new AnalyticsApiIT.Sent(item.getKey() + "-fan-" + i % 5, item.getKey(), "view",
@@ -142,7 +148,7 @@ class DashboardBrowserIT {
                 }
             }
         }
-        events.sort(java.util.Comparator.comparing(AnalyticsApiIT.Sent::time)); // in time order: nothing late
+        events.sort(Comparator.comparing(AnalyticsApiIT.Sent::time)); // in time order: nothing late
         try (Pipeline pipeline = new Pipeline("dashboard-trending").with("analytics.sessions.enabled", "true")
                 .with("analytics.funnels.enabled", "true").start()) {
             AnalyticsApiIT.produce(pipeline, events);
@@ -160,7 +166,7 @@ class DashboardBrowserIT {
             // them, under the 30 minute gap: one session each
             JsonNode sessions = JSON.readTree(Http.get(pipeline.serverUrl() + "api/sessions?minutes=60").body());
             assertThat(sessions.path("sessionsStarted").asLong()).isEqualTo(10);
-            List<Long> started = new java.util.ArrayList<>();
+            List<Long> started = new ArrayList<>();
             sessions.path("windows").forEach(w -> started.add(w.path("sessionsStarted").asLong()));
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 assertThat(text("kpi-sessions")).isEqualTo("10");
@@ -170,8 +176,8 @@ class DashboardBrowserIT {
                     sessions.path("meanEventsPerSession").asDouble()));
             // funnel: only views were sent, so each item's users are all at the first step
             JsonNode funnel = JSON.readTree(Http.get(pipeline.serverUrl() + "api/funnel?minutes=60").body());
-            List<String> funnelItems = new java.util.ArrayList<>();
-            List<Long> entered = new java.util.ArrayList<>();
+            List<String> funnelItems = new ArrayList<>();
+            List<Long> entered = new ArrayList<>();
             funnel.path("items").forEach(i -> {
                 funnelItems.add(i.path("itemId").asText());
                 entered.add(i.path("reached").get(0).asLong());

@@ -13,6 +13,7 @@ import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionTypes;
+import pulse.testsupport.Http;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

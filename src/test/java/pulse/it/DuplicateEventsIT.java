@@ -8,6 +8,7 @@ import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionTypes;
+import pulse.testsupport.Http;
 
 import java.time.Duration;
 import java.time.Instant;

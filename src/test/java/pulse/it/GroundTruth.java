@@ -1,5 +1,6 @@
 package pulse.it;
 
+import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.Rollups;
@@ -8,11 +9,15 @@ import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Date;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -104,8 +109,8 @@ public final class GroundTruth {
     /**
      * Every difference between the database and the truth, one line each; empty when they agree.
      */
-    public java.util.List<String> mismatches(com.mongodb.client.MongoDatabase database) {
-        java.util.List<String> problems = new java.util.ArrayList<>();
+    public List<String> mismatches(MongoDatabase database) {
+        List<String> problems = new ArrayList<>();
         for (Rollup rollup : rollups.all()) {
             Map<String, Expected> want = expected.get(rollup);
             Map<String, Document> have = new HashMap<>();
@@ -175,17 +180,17 @@ public final class GroundTruth {
         return problems;
     }
 
-    private void uniqueUserMismatches(com.mongodb.client.MongoDatabase database, java.util.List<String> problems) {
+    private void uniqueUserMismatches(MongoDatabase database, List<String> problems) {
         for (Rollup rollup : rollups.all()) {
             if (rollup.equals(Rollup.USERS)) {
                 continue;
             }
-            Map<String, java.util.Set<String>> users = new HashMap<>();
+            Map<String, Set<String>> users = new HashMap<>();
             for (InteractionEvent event : validEvents) {
-                users.computeIfAbsent(rollup.keyOf(event), id -> new java.util.HashSet<>()).add(event.userId());
+                users.computeIfAbsent(rollup.keyOf(event), id -> new HashSet<>()).add(event.userId());
             }
             database.getCollection(rollup.collection()).find().forEach(d -> {
-                java.util.Set<String> want = users.get(d.getString("_id"));
+                Set<String> want = users.get(d.getString("_id"));
                 if (want == null) {
                     return; // reported above
                 }
@@ -199,19 +204,19 @@ public final class GroundTruth {
         }
     }
 
-    private static void checkItemRef(java.util.List<String> problems, String field, Document ref, String itemId, long total) {
+    private static void checkItemRef(List<String> problems, String field, Document ref, String itemId, long total) {
         if (ref == null || !itemId.equals(ref.getString("itemId")) || number(ref.get("total")) != total) {
             problems.add("summary." + field + ": " + ref + ", expected {itemId=" + itemId + ", total=" + total + "}");
         }
     }
 
-    private static void check(java.util.List<String> problems, Rollup rollup, String id, String field, long want, long have) {
+    private static void check(List<String> problems, Rollup rollup, String id, String field, long want, long have) {
         if (want != have) {
             problems.add(rollup.collection() + "/" + id + "." + field + ": " + have + ", expected " + want);
         }
     }
 
-    private static void checkSummary(java.util.List<String> problems, String field, long want, long have) {
+    private static void checkSummary(List<String> problems, String field, long want, long have) {
         if (want != have) {
             problems.add("summary." + field + ": " + have + ", expected " + want);
         }

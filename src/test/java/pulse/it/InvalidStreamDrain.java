@@ -5,6 +5,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
@@ -67,7 +68,7 @@ class InvalidStreamDrain {
     }
 
     private static long rejected(Pipeline pipeline) {
-        var summary = pipeline.database().getCollection("summary").find(new org.bson.Document("_id", "global")).first();
+        var summary = pipeline.database().getCollection("summary").find(new Document("_id", "global")).first();
         return summary == null || summary.get("rejectedEvents") == null ? 0 : ((Number) summary.get("rejectedEvents")).longValue();
     }
 }

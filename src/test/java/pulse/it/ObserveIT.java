@@ -3,6 +3,7 @@ package pulse.it;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import pulse.embedded.TestInfrastructure;
@@ -10,6 +11,7 @@ import pulse.event.EventJson;
 import pulse.event.InteractionEvent;
 import pulse.generator.GeneratorOptions;
 import pulse.generator.InteractionGenerator;
+import pulse.testsupport.Http;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -33,7 +35,7 @@ class ObserveIT {
                 new double[] {80, 17, 3}, OptionalLong.of(11)), Clock.systemUTC()).next(3000);
         try (Pipeline pipeline = new Pipeline("observed").start();
              KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
-            events.forEach(e -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+            events.forEach(e -> producer.send(new ProducerRecord<>(
                     pipeline.topic(), e.userId(), EventJson.toBytes(e))));
             producer.flush();
             await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size());
@@ -119,7 +121,7 @@ class ObserveIT {
             // and it still aggregates: 500 more events
             List<InteractionEvent> more = new InteractionGenerator(new GeneratorOptions(100, 100, 200, 50, 1.1, 0.8,
                     new double[] {80, 17, 3}, OptionalLong.of(12)), Clock.systemUTC()).next(500);
-            more.forEach(e -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+            more.forEach(e -> producer.send(new ProducerRecord<>(
                     pipeline.topic(), e.userId(), EventJson.toBytes(e))));
             producer.flush();
             await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size() + more.size());

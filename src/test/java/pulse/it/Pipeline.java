@@ -19,8 +19,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.bson.Document;
 import pulse.Application;
 import pulse.embedded.TestInfrastructure;
+import pulse.testsupport.FreePorts;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -55,16 +57,8 @@ public final class Pipeline implements AutoCloseable {
         overrides.put("generator.enabled", "false");
         overrides.put("aggregation.batch.interval-ms", "200");
         overrides.put("aggregation.batch.poll-timeout-ms", "200");
-        overrides.put("camel.server.port", String.valueOf(freePort()));
-        overrides.put("camel.management.port", String.valueOf(freePort()));
-    }
-
-    private static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        overrides.put("camel.server.port", String.valueOf(FreePorts.next()));
+        overrides.put("camel.management.port", String.valueOf(FreePorts.next()));
     }
 
     /** The dashboard and API, e.g. {@code http://127.0.0.1:PORT/}. */
@@ -116,7 +110,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public long summaryEvents() {
-        var summary = database().getCollection("summary").find(new org.bson.Document("_id", "global")).first();
+        var summary = database().getCollection("summary").find(new Document("_id", "global")).first();
         return summary == null ? 0 : ((Number) summary.get("events")).longValue();
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -14,8 +15,11 @@ import pulse.event.EventParser;
 import pulse.event.InteractionEvent;
 import pulse.event.InvalidEventException;
 import pulse.event.ValidationOptions;
+import pulse.generator.GeneratorOptions;
+import pulse.generator.InteractionGenerator;
 import pulse.generator.RateMeter;
 import pulse.metrics.AggregationProgress;
+import pulse.testsupport.Http;
 
 import java.net.http.HttpResponse;
 import java.time.Clock;
@@ -68,13 +72,13 @@ class PipelineIT {
 
     @Test
     void replayingTheWholeTopicWithOtherBatchesChangesNoAggregate() throws Exception {
-        List<InteractionEvent> events = new pulse.generator.InteractionGenerator(
-                new pulse.generator.GeneratorOptions(100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3},
+        List<InteractionEvent> events = new InteractionGenerator(
+                new GeneratorOptions(100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3},
                         OptionalLong.of(3)), Clock.systemUTC()).next(6000);
         try (Pipeline pipeline = new Pipeline("replayed").with("aggregation.batch.max-records", "1000")) {
             try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
                 pipeline.start();
-                events.forEach(e -> producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                events.forEach(e -> producer.send(new ProducerRecord<>(
                         pipeline.topic(), e.userId(), EventJson.toBytes(e))));
                 producer.flush();
             }
@@ -154,7 +158,7 @@ class PipelineIT {
         // 6000 events over the last three hours and a bit, in time order: 4 hour windows, no late event
         Instant start = Instant.now().minus(Duration.ofMinutes(200));
         List<InteractionEvent> events = new ArrayList<>();
-        for (InteractionEvent e : new pulse.generator.InteractionGenerator(new pulse.generator.GeneratorOptions(
+        for (InteractionEvent e : new InteractionGenerator(new GeneratorOptions(
                 100, 100, 500, 80, 1.1, 0.8, new double[] {80, 17, 3}, OptionalLong.of(5)),
                 Clock.systemUTC()).next(6000)) {
             Instant timestamp = start.plusMillis(events.size() * 2000L); // 2 s apart

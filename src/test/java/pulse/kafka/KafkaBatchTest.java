@@ -1,16 +1,13 @@
 package pulse.kafka;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualSyncCommit;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.impl.DefaultCamelContext;
-import org.apache.camel.support.DefaultExchange;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import pulse.testsupport.CamelKafkaRecords;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,18 +30,11 @@ class KafkaBatchTest {
         consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
     }
 
+    private final CamelKafkaRecords camelKafka = new CamelKafkaRecords(camel, consumer, "interactions-Thread 0");
+
     /** A record as camel-kafka hands it to the route: headers, bytes and its manual commit. */
     private Exchange record(int partition, long offset) {
-        Exchange exchange = new DefaultExchange(camel);
-        exchange.getMessage().setBody(new byte[0]);
-        exchange.getMessage().setHeader(KafkaConstants.TOPIC, TOPIC);
-        exchange.getMessage().setHeader(KafkaConstants.PARTITION, partition);
-        exchange.getMessage().setHeader(KafkaConstants.OFFSET, offset);
-        exchange.getMessage().setHeader(KafkaConstants.KEY, "user-" + offset);
-        exchange.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, new DefaultKafkaManualSyncCommit(
-                new KafkaManualCommitFactory.CamelExchangePayload(exchange, consumer, "interactions-Thread 0", null),
-                new KafkaManualCommitFactory.KafkaRecordPayload(new TopicPartition(TOPIC, partition), offset, 5_000), null));
-        return exchange;
+        return camelKafka.record(TOPIC, partition, offset, "user-" + offset, new byte[0]);
     }
 
     private List<Exchange> records(int partition, long from, long to) {

@@ -3,6 +3,7 @@ package pulse.pipeline;
 import org.junit.jupiter.api.Test;
 import pulse.aggregate.RecordPosition;
 import pulse.aggregate.Rollup;
+import pulse.aggregate.Rollups;
 import pulse.event.EventJson;
 import pulse.event.EventParser;
 import pulse.event.InteractionEvent;
@@ -36,7 +37,7 @@ class RecordFolderTest {
     @Test
     void foldsValidRecordsAndRejectsTheOthersWithReasonPositionAndOriginalBytes() {
         byte[] truncated = "{\"event_id\":\"e".getBytes(StandardCharsets.UTF_8);
-        RecordFolder folder = new RecordFolder(new RecordValidator(PARSER), pulse.aggregate.Rollups.DEFAULT);
+        RecordFolder folder = new RecordFolder(new RecordValidator(PARSER), Rollups.DEFAULT);
 
         FoldedRecords folded = folder.fold(List.of(record(10, valid("e1")), record(11, truncated), record(12, valid("e2")),
                 record(13, new byte[0])));
@@ -61,7 +62,7 @@ class RecordFolderTest {
                 return super.parse(value, recordTimestamp, headers);
             }
         };
-        RecordFolder folder = new RecordFolder(new RecordValidator(broken), pulse.aggregate.Rollups.DEFAULT);
+        RecordFolder folder = new RecordFolder(new RecordValidator(broken), Rollups.DEFAULT);
 
         FoldedRecords folded = folder.fold(List.of(record(1, new byte[] {'x'}), record(2, valid("e2"))));
 

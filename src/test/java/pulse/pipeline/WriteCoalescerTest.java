@@ -190,7 +190,7 @@ class WriteCoalescerTest {
 
         coalescer.commit(new AggregateWrite(new BatchDelta(), commits, 2));
 
-        assertThat(consumer.committed(java.util.Set.of(P0, P1)))
+        assertThat(consumer.committed(Set.of(P0, P1)))
                 .containsEntry(P0, new OffsetAndMetadata(100))
                 .doesNotContainKey(P1);
     }

@@ -7,10 +7,12 @@ import de.bwaldvogel.mongo.MongoServer;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
+import pulse.PulseConfiguration;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.Rollups;
 import pulse.aggregate.UniqueUsers;
+import pulse.config.Settings;
 import pulse.embedded.mongo.EmbeddedMongoBackend;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
@@ -81,6 +83,8 @@ public final class AnalyticsThroughput {
         properties.setProperty("aggregation.retry.initial-delay-ms", "100");
         properties.setProperty("aggregation.retry.max-delay-ms", "1000");
         context.getPropertiesComponent().setInitialProperties(properties);
+        context.getRegistry().bind("retryWithBackoff",
+                PulseConfiguration.retryWithBackoff(new Settings(context.getPropertiesComponent()::resolveProperty)));
         context.addRoutes(new UpsertAggregatesRoute());
         context.start();
         ProducerTemplate store = context.createProducerTemplate();

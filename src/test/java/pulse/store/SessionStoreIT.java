@@ -3,6 +3,7 @@ package pulse.store;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
+import org.assertj.core.data.Offset;
 import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -148,9 +149,9 @@ class SessionStoreIT {
             long[] want = expected.get(Instant.parse((String) window.get("windowStart")));
             assertThat(window.get("sessionsStarted")).as(window.toString()).isEqualTo(want[0]);
             assertThat((double) window.get("meanSessionLengthSeconds")).as(window.toString())
-                    .isCloseTo(want[1] / 1000.0 / want[0], org.assertj.core.data.Offset.offset(1e-9));
+                    .isCloseTo(want[1] / 1000.0 / want[0], Offset.offset(1e-9));
             assertThat((double) window.get("meanEventsPerSession")).as(window.toString())
-                    .isCloseTo((double) want[2] / want[0], org.assertj.core.data.Offset.offset(1e-9));
+                    .isCloseTo((double) want[2] / want[0], Offset.offset(1e-9));
             sessions += want[0];
         }
         assertThat(view.get("sessionsStarted")).isEqualTo(sessions);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
+import pulse.PulseConfiguration;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
 import pulse.aggregate.Rollup;
@@ -25,6 +26,7 @@ import pulse.aggregate.FunnelTruth;
 import pulse.aggregate.Rollups;
 import pulse.aggregate.SessionTruth;
 import pulse.aggregate.UniqueUsers;
+import pulse.config.Settings;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
@@ -34,9 +36,13 @@ import pulse.it.GroundTruth;
 import routes.UpsertAggregatesRoute;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -52,9 +58,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class UpsertAggregatesIT {
 
     private static final int PARTITIONS = 3;
-    private static final java.time.Duration GRACE = java.time.Duration.ofMinutes(5);
+    private static final Duration GRACE = Duration.ofMinutes(5);
     /** Short, so that the five minutes of events (out of order by up to five) make many sessions and merges. */
-    private static final java.time.Duration SESSION_GAP = java.time.Duration.ofSeconds(8);
+    private static final Duration SESSION_GAP = Duration.ofSeconds(8);
     private static final List<String> FUNNEL_STEPS = List.of("view", "click", "purchase");
     private static MongoClient client;
     private MongoDatabase database;
@@ -85,8 +91,8 @@ class UpsertAggregatesIT {
     }
 
     /**
-     * The routes on the test's database, with the beans the app binds for them; unique users, sessions and funnels on,
-     * as by default: every scenario below checks unique users against exact counts too, the main ones sessions and
+     * The routes on the test's database, with the beans the app binds for them; unique users (on by default), sessions
+     * and funnels on: every scenario below checks unique users against exact counts too, the main ones sessions and
      * funnels as well.
      */
     private static final class UpsertRoutes implements AutoCloseable {
@@ -109,6 +115,8 @@ class UpsertAggregatesIT {
             properties.setProperty("aggregation.retry.initial-delay-ms", "100");
             properties.setProperty("aggregation.retry.max-delay-ms", "1000");
             context.getPropertiesComponent().setInitialProperties(properties);
+            context.getRegistry().bind("retryWithBackoff",
+                    PulseConfiguration.retryWithBackoff(new Settings(context.getPropertiesComponent()::resolveProperty)));
             try {
                 context.addRoutes(new UpsertAggregatesRoute());
             } catch (Exception e) {
@@ -267,9 +275,9 @@ class UpsertAggregatesIT {
     void retentionRemovesOnlyWindowsOlderThanItsLimit() {
         Instant now = Instant.now();
         MongoCollection<Document> windows = database.getCollection("windows");
-        windows.insertOne(new Document("_id", "old").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(8)))));
-        windows.insertOne(new Document("_id", "recent").append("windowEnd", java.util.Date.from(now.minus(java.time.Duration.ofDays(6)))));
-        WindowRetention retention = new WindowRetention(database, pulse.aggregate.Rollups.DEFAULT, java.time.Duration.ofDays(7),
+        windows.insertOne(new Document("_id", "old").append("windowEnd", Date.from(now.minus(Duration.ofDays(8)))));
+        windows.insertOne(new Document("_id", "recent").append("windowEnd", Date.from(now.minus(Duration.ofDays(6)))));
+        WindowRetention retention = new WindowRetention(database, Rollups.DEFAULT, Duration.ofDays(7),
                 Clock.systemUTC());
 
         assertThat(retention.removeExpired()).isEqualTo(1);
@@ -345,19 +353,19 @@ class UpsertAggregatesIT {
     }
 
     private static SessionStore sessionStore(MongoDatabase database) {
-        return new SessionStore(database, Rollup.WINDOWS, SESSION_GAP, GRACE, java.time.Duration.ofDays(7));
+        return new SessionStore(database, Rollup.WINDOWS, SESSION_GAP, GRACE, Duration.ofDays(7));
     }
 
     private static FunnelStore funnelStore(MongoDatabase database) {
-        return new FunnelStore(database, Rollup.WINDOWS, FUNNEL_STEPS, java.time.Duration.ofHours(1),
-                java.time.Duration.ofDays(7));
+        return new FunnelStore(database, Rollup.WINDOWS, FUNNEL_STEPS, Duration.ofHours(1),
+                Duration.ofDays(7));
     }
 
     /** Each user's funnel attempts against those computed from the definition over the whole stream ({@link FunnelTruth}). */
     private List<String> funnelMismatches() {
-        java.util.Map<String, List<FunnelTruth.Attempt>> truth = FunnelTruth.of(stream, FUNNEL_STEPS, java.time.Duration.ofHours(1));
+        Map<String, List<FunnelTruth.Attempt>> truth = FunnelTruth.of(stream, FUNNEL_STEPS, Duration.ofHours(1));
         List<String> problems = new ArrayList<>();
-        java.util.Map<String, List<String>> stored = new java.util.HashMap<>();
+        Map<String, List<String>> stored = new HashMap<>();
         database.getCollection(FunnelStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"),
                 d.getList("attempts", Document.class).stream()
                         .map(a -> a.getString("itemId") + "@" + a.getDate("start").getTime() + ">" + a.get("reached"))
@@ -378,9 +386,9 @@ class UpsertAggregatesIT {
 
     /** Each user's sessions against those computed the plain way from the whole stream ({@link SessionTruth}). */
     private List<String> sessionMismatches() {
-        java.util.Map<String, List<long[]>> truth = SessionTruth.of(stream, SESSION_GAP, GRACE);
+        Map<String, List<long[]>> truth = SessionTruth.of(stream, SESSION_GAP, GRACE);
         List<String> problems = new ArrayList<>();
-        java.util.Map<String, Document> stored = new java.util.HashMap<>();
+        Map<String, Document> stored = new HashMap<>();
         database.getCollection(SessionStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"), d));
         if (!stored.keySet().equals(truth.keySet())) {
             problems.add("users " + stored.keySet() + ", expected " + truth.keySet());

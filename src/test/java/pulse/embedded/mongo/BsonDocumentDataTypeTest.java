@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,7 +88,7 @@ class BsonDocumentDataTypeTest {
                 .append("clé ✓", "valeur é ✓ \uD83D\uDE00").append("", "").append("empty", new Document());
         assertSameBytesAsUpstream(user);
 
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         for (int i = 0; i < 2_000; i++) {
             assertSameBytesAsUpstream(randomDocument(random, 3));
         }
@@ -105,7 +106,7 @@ class BsonDocumentDataTypeTest {
         }
     }
 
-    private static Document randomDocument(java.util.Random random, int depth) {
+    private static Document randomDocument(Random random, int depth) {
         Document document = new Document();
         int fields = random.nextInt(8);
         for (int i = 0; i < fields; i++) {

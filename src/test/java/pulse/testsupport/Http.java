@@ -1,4 +1,4 @@
-package pulse.it;
+package pulse.testsupport;
 
 import java.io.IOException;
 import java.net.URI;
@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
 
 /** A plain HTTP client for the app's endpoints. */
 public final class Http {
@@ -22,11 +23,11 @@ public final class Http {
     }
 
     public static HttpResponse<String> postJson(String url, String json) {
-        return postJson(url, json, java.util.Map.of());
+        return postJson(url, json, Map.of());
     }
 
     /** A POST with extra request headers, e.g. the {@code Origin} a browser would send. */
-    public static HttpResponse<String> postJson(String url, String json, java.util.Map<String, String> headers) {
+    public static HttpResponse<String> postJson(String url, String json, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(15))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
         headers.forEach(request::header);
