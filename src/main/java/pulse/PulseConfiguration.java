@@ -20,8 +20,13 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import pulse.api.DashboardViews;
+import pulse.api.FunnelViews;
 import pulse.api.RecentTopItems;
+import pulse.api.SessionViews;
+import pulse.api.TrendingItems;
 import pulse.api.WindowCollections;
+import pulse.aggregate.UniqueUsers;
+import pulse.config.AnalyticsOptions;
 import pulse.config.JolokiaAccessPolicy;
 import pulse.config.PulseOptions;
 import pulse.config.ResolvedProperties;
@@ -49,6 +54,9 @@ import pulse.pipeline.RecordValidator;
 import pulse.pipeline.WriteCoalescer;
 import pulse.store.AggregateIndexes;
 import pulse.store.AggregateUpserts;
+import pulse.store.FunnelStore;
+import pulse.store.SessionStore;
+import pulse.store.UniqueUsersStore;
 import pulse.store.WindowRetention;
 
 import java.time.Clock;
@@ -73,6 +81,7 @@ public class PulseConfiguration implements CamelConfiguration {
         Settings settings = new Settings(context.getPropertiesComponent()::resolveProperty);
         JolokiaAccessPolicy.requireIfEnabled(settings);
         PulseOptions options = PulseOptions.from(settings);
+        AnalyticsOptions analytics = AnalyticsOptions.from(settings, options.events().types());
         Clock clock = Clock.systemUTC();
         options.batchMemoryWarning(Runtime.getRuntime().maxMemory()).ifPresent(LOG::warn);
         useResolvedBatchSize(context, options);
@@ -97,6 +106,19 @@ public class PulseConfiguration implements CamelConfiguration {
         registry.bind("writeCoalescer", coalescer);
         registry.bind("aggregateUpserts", new AggregateUpserts(options.rollups(), options.events().types(),
                 options.windowGrace(), clock));
+        // the upsert-aggregates route's unique users step and the refresh route run only when unique users are on
+        registry.bind("uniqueUsersStore", new UniqueUsersStore(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
+                analytics.uniqueUsersEnabled() ? analytics.uniqueUsers() : new UniqueUsers(UniqueUsers.DEFAULT_LG_K), clock));
+        SessionStore sessions = new SessionStore(mongo.getDatabase(options.mongoDatabase()), options.rollups().primary().windows(),
+                analytics.sessionGap(), options.windowGrace(), options.windowRetention());
+        registry.bind("sessionStore", sessions);
+        FunnelStore funnels = new FunnelStore(mongo.getDatabase(options.mongoDatabase()), options.rollups().primary().windows(),
+                analytics.funnelSteps(), analytics.funnelWindow(), options.windowRetention());
+        registry.bind("funnelStore", funnels);
+        registry.bind("funnelViews", new FunnelViews(analytics.funnelSteps(), analytics.funnelWindow(), clock,
+                analytics.funnelsEnabled()));
+        registry.bind("sessionViews", new SessionViews(options.rollups().primary().windows(), clock,
+                analytics.sessionsEnabled()));
         AggregateIndexes indexes = new AggregateIndexes(mongo.getDatabase(options.mongoDatabase()), options.rollups());
         WindowRetention retention = new WindowRetention(mongo.getDatabase(options.mongoDatabase()), options.rollups(),
                 options.windowRetention(), clock);
@@ -107,8 +129,9 @@ public class PulseConfiguration implements CamelConfiguration {
         context.addService(closing(lag));
         registry.bind("consumerLag", lag);
         registry.bind("dashboardViews", new DashboardViews(progress, lag, options.events().types(), options.conversion()));
-        registry.bind("recentTopItems", new RecentTopItems(options.events().types()));
+        registry.bind("recentTopItems", new RecentTopItems(options.events().types(), analytics.uniqueUsers()));
         registry.bind("windowCollections", new WindowCollections(options.rollups()));
+        registry.bind("trendingItems", new TrendingItems(options.rollups(), analytics.trendingMinCount(), clock));
         RejectLog rejectLog = rejectLog(context, options.progressLogInterval());
         registry.bind("rejectLog", rejectLog);
         DeadLetterStatus deadLetterStatus = new DeadLetterStatus(options.deadLetterTopic());
@@ -140,7 +163,7 @@ public class PulseConfiguration implements CamelConfiguration {
                     metrics.bindTo(meters);
                 }
                 deadLetters.useLimits(producerMaxRequestSize(camelContext), createTopics(kafkaClient, options));
-                createIndexes(indexes, retention);
+                createIndexes(indexes, retention, sessions, funnels);
             }
         });
     }
@@ -222,9 +245,12 @@ public class PulseConfiguration implements CamelConfiguration {
         return rejectLog;
     }
 
-    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention) {
+    private static void createIndexes(AggregateIndexes indexes, WindowRetention retention, SessionStore sessions,
+                                      FunnelStore funnels) {
         try {
             indexes.ensure();
+            sessions.ensureIndexes();
+            funnels.ensureIndexes();
             retention.ensureTtlIndex();
         } catch (RuntimeException e) {
             // an optimisation only: the pipeline works without them and retries its writes

@@ -20,8 +20,8 @@ import static org.apache.camel.component.mongodb.MongoDbConstants.UPSERT;
 
 /**
  * Upsert a fold's aggregates into MongoDB, replay-safe: the summary's stream times, then per collection unordered
- * bulk writes of conditional upserts (a replay conflict is read back and refolded), then the summary and the fields
- * derived from it. The body is a {@code BatchDelta} in and its {@code WriteStats} out; the {@code aggregateUpserts}
+ * bulk writes of conditional upserts (a replay conflict is read back and refolded), then the unique users sketches
+ * the users' sessions and funnels, then the summary and the fields derived from it. The body is a {@code BatchDelta} in and its {@code WriteStats} out; the {@code aggregateUpserts}
  * bean prepares each step and reads each answer.
  */
 public class UpsertAggregatesRoute extends RouteBuilder {
@@ -51,6 +51,21 @@ public class UpsertAggregatesRoute extends RouteBuilder {
                 .setProperty("upserts", method("aggregateUpserts", "start(${exchangeProperty.fold}, ${body})"))
                 .removeHeaders("CamelMongoDb*")
                 .to("direct:bulk-upsert-rollups")
+                // unique users (analytics.unique-users.enabled): each document's sketch with the fold's users added,
+                // written under its sketch version; before the summary, so once the summary holds the fold every
+                // aggregate of it is written, and a replay adds nobody twice
+                .filter(simple("{{analytics.unique-users.enabled}}"))
+                    .bean("uniqueUsersStore", "write(${exchangeProperty.upserts})")
+                .end()
+                // sessions (analytics.sessions.enabled): each user's document with the fold's events not yet applied
+                // to it (per partition offsets), written under its version; before the summary, like the others
+                .filter(simple("{{analytics.sessions.enabled}}"))
+                    .bean("sessionStore", "write(${exchangeProperty.upserts})")
+                .end()
+                // funnels (analytics.funnels.enabled): the same per user, for the steps of analytics.funnel.steps
+                .filter(simple("{{analytics.funnels.enabled}}"))
+                    .bean("funnelStore", "write(${exchangeProperty.upserts})")
+                .end()
                 .to("direct:upsert-summary")
                 .setBody(method("aggregateUpserts", "stats(${exchangeProperty.upserts})"));
 

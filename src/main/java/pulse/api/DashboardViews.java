@@ -48,6 +48,7 @@ public class DashboardViews {
         view.put("rejectedEvents", number(doc.get("rejectedEvents")));
         view.put("duplicateEvents", number(doc.get("duplicateEvents")));
         view.put("lateEvents", number(doc.get("lateEvents")));
+        view.put("uniqueUsersLastHour", nullableNumber(doc.get("uniqueUsersLastHour")));
         view.put("updatedAt", iso(doc.getDate("updatedAt")));
         view.put("eventsPerSecond", Math.round(progress.eventsPerSecond()));
         view.put("consumerLag", lag.current());
@@ -62,6 +63,7 @@ public class DashboardViews {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("itemId", item.get("_id"));
             row.put("total", number(item.get("total")));
+            row.put("uniqueUsers", nullableNumber(item.get("uniqueUsers")));
             putByType(row, byType(item.get("byType", Document.class)));
             view.add(row);
         }
@@ -75,6 +77,7 @@ public class DashboardViews {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("itemId", group.get("_id"));
             row.put("total", number(group.get("total")));
+            row.put("uniqueUsers", null); // from the items' window sketches, RecentTopItems#withUniqueUsers
             Map<String, Long> byType = new LinkedHashMap<>();
             for (InteractionType type : types.all()) {
                 byType.put(type.name(), number(group.get(BY_TYPE_SUM + type.name())));
@@ -93,6 +96,7 @@ public class DashboardViews {
             row.put("windowEnd", iso(window.getDate("windowEnd")));
             row.put("total", number(window.get("total")));
             row.put("lateEvents", number(window.get("lateEvents")));
+            row.put("uniqueUsers", nullableNumber(window.get("uniqueUsers")));
             putByType(row, byType(window.get("byType", Document.class)));
             view.add(row);
         }
@@ -130,6 +134,11 @@ public class DashboardViews {
 
     private static long number(Object value) {
         return value instanceof Number n ? n.longValue() : 0L;
+    }
+
+    /** Unique users and other fields that are absent when their feature is off: null then, not 0. */
+    private static Long nullableNumber(Object value) {
+        return value instanceof Number n ? n.longValue() : null;
     }
 
     private static String iso(Date date) {

@@ -26,7 +26,7 @@ public class WindowCollections {
         return pair(size).itemWindows().collection();
     }
 
-    private Rollups.WindowSize pair(String size) {
+    Rollups.WindowSize pair(String size) {
         if (size == null || size.isBlank()) {
             return rollups.primary();
         }

@@ -23,8 +23,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.text.NumberFormat;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -104,12 +109,93 @@ class DashboardBrowserIT {
             });
             assertThat(browser.findElement(By.id("empty")).isDisplayed()).isFalse();
             assertThat(browser.findElement(By.id("error")).isDisplayed()).isFalse();
-            for (String chart : new String[] {"chart-windows", "chart-top", "chart-mix", "chart-conversion"}) {
+            // sessions and funnels are off by default: their panels and KPIs are hidden
+            assertThat(browser.findElement(By.id("figure-sessions")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("figure-funnel")).isDisplayed()).isFalse();
+            assertThat(browser.findElement(By.id("kpi-sessions")).isDisplayed()).isFalse();
+            // unique users: the KPI and the top items' second series are the API's
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                JsonNode now = JSON.readTree(Http.get(pipeline.serverUrl() + "api/summary").body());
+                assertThat(now.path("uniqueUsersLastHour").asLong()).isPositive();
+                assertThat(text("kpi-unique-hour")).isEqualTo(number.format(now.path("uniqueUsersLastHour").asLong()));
+                JsonNode top = JSON.readTree(Http.get(pipeline.serverUrl() + "api/items/top?n=10&minutes=60").body());
+                List<Long> uniqueUsers = new ArrayList<>();
+                top.forEach(item -> uniqueUsers.add(item.path("uniqueUsers").asLong()));
+                assertThat(script("return Chart.getChart('chart-top').data.datasets[1].data")).isEqualTo(uniqueUsers);
+            });
+            for (String chart : new String[] {"chart-windows", "chart-top", "chart-mix", "chart-conversion", "chart-unique"}) {
                 assertThat(((Number) script("return Chart.getChart('" + chart + "').data.labels.length")).intValue())
                         .as("%s has data", chart).isPositive();
                 assertThat(((Number) script(paintedPixels(chart))).intValue()).as("%s is drawn", chart).isGreaterThan(500);
             }
             screenshot("dashboard.png");
+        }
+    }
+
+    @Test
+    void theTrendingSessionsAndFunnelPanelsShowWhatTheirApisAnswer() throws Exception {
+        // whole minutes before the one in progress: "rocket" 5 -> 30 and "new" 0 -> 20 in the last 15 minutes against
+        // the 15 before; each item's events by its own users, 2 minutes apart, so they make sessions
+        Instant minute = Instant.now().truncatedTo(ChronoUnit.MINUTES);
+        List<AnalyticsApiIT.Sent> events = new ArrayList<>();
+        Map<String, int[]> counts = Map.of("rocket", new int[] {5, 30}, "new", new int[] {0, 20});
+        for (int period = 0; period < 2; period++) {
+            Instant from = minute.minus(Duration.ofMinutes(period == 0 ? 28 : 13));
+            for (var item : counts.entrySet()) {
+                for (int i = 0; i < item.getValue()[period]; i++) {
+                    events.add(new AnalyticsApiIT.Sent(item.getKey() + "-fan-" + i % 5, item.getKey(), "view",
+                            from.plus(Duration.ofSeconds(20L * i))));
+                }
+            }
+        }
+        events.sort(Comparator.comparing(AnalyticsApiIT.Sent::time)); // in time order: nothing late
+        try (Pipeline pipeline = new Pipeline("dashboard-trending").with("analytics.sessions.enabled", "true")
+                .with("analytics.funnels.enabled", "true").start()) {
+            AnalyticsApiIT.produce(pipeline, events);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size());
+            browser.get(pipeline.serverUrl());
+            await().atMost(Duration.ofSeconds(30)).until(() -> "true".equals(script("return document.body.dataset.loaded || ''")));
+
+            // trending: growth = current / max(previous, 10): rocket 30 / 10 = 3, new 20 / 10 = 2
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(script("return Chart.getChart('chart-trending').data.labels")).isEqualTo(List.of("rocket", "new"));
+                assertThat(script("return Chart.getChart('chart-trending').data.datasets[1].data")).isEqualTo(List.of(30L, 20L));
+                assertThat(script("return Chart.getChart('chart-trending').data.datasets[0].data")).isEqualTo(List.of(5L, 0L));
+            });
+            // sessions: each of the 10 fans acts at most 100 s apart within a period and ~14 minutes apart between
+            // them, under the 30 minute gap: one session each
+            JsonNode sessions = JSON.readTree(Http.get(pipeline.serverUrl() + "api/sessions?minutes=60").body());
+            assertThat(sessions.path("sessionsStarted").asLong()).isEqualTo(10);
+            List<Long> started = new ArrayList<>();
+            sessions.path("windows").forEach(w -> started.add(w.path("sessionsStarted").asLong()));
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(text("kpi-sessions")).isEqualTo("10");
+                assertThat(script("return Chart.getChart('chart-sessions').data.datasets[0].data")).isEqualTo(started);
+            });
+            assertThat(text("kpi-session-length")).endsWith(String.format(Locale.ENGLISH, "%.1f events",
+                    sessions.path("meanEventsPerSession").asDouble()));
+            // funnel: only views were sent, so each item's users are all at the first step
+            JsonNode funnel = JSON.readTree(Http.get(pipeline.serverUrl() + "api/funnel?minutes=60").body());
+            List<String> funnelItems = new ArrayList<>();
+            List<Long> entered = new ArrayList<>();
+            funnel.path("items").forEach(i -> {
+                funnelItems.add(i.path("itemId").asText());
+                entered.add(i.path("reached").get(0).asLong());
+            });
+            assertThat(funnelItems).containsExactlyInAnyOrder("rocket", "new");
+            assertThat(entered).containsExactly(5L, 5L); // 5 fans each
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                assertThat(script("return Chart.getChart('chart-funnel').data.labels")).isEqualTo(funnelItems);
+                assertThat(script("return Chart.getChart('chart-funnel').data.datasets.map(d => d.label)"))
+                        .isEqualTo(List.of("view", "click", "purchase"));
+                assertThat(script("return Chart.getChart('chart-funnel').data.datasets[0].data")).isEqualTo(entered);
+            });
+            for (String chart : new String[] {"chart-trending", "chart-sessions", "chart-funnel"}) {
+                assertThat(((Number) script(paintedPixels(chart))).intValue()).as("%s is drawn", chart).isGreaterThan(500);
+            }
+            assertThat(browser.findElement(By.id("figure-trending")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("figure-sessions")).isDisplayed()).isTrue();
+            assertThat(browser.findElement(By.id("figure-funnel")).isDisplayed()).isTrue();
         }
     }
 

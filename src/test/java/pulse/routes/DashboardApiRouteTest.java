@@ -17,12 +17,16 @@ import pulse.metrics.AggregationProgress;
 import pulse.testsupport.FreePorts;
 import pulse.testsupport.Http;
 import pulse.testsupport.RouteTestSupport;
+import pulse.api.TrendingItems;
+import pulse.api.SessionViews;
+import pulse.api.FunnelViews;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.time.Clock;
 
 import static org.apache.camel.component.mongodb.MongoDbConstants.LIMIT;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,6 +66,10 @@ class DashboardApiRouteTest extends RouteTestSupport {
                 lag, options().events().types(), options().conversion()));
         registry.bind("recentTopItems", new RecentTopItems(options().events().types()));
         registry.bind("windowCollections", new WindowCollections(options().rollups()));
+        registry.bind("trendingItems", new TrendingItems(options().rollups(), 10, Clock.systemUTC()));
+        registry.bind("sessionViews", new SessionViews(options().rollups().primary().windows(), Clock.systemUTC(), false));
+        registry.bind("funnelViews", new FunnelViews(List.of("view", "click", "purchase"), Duration.ofHours(1),
+                Clock.systemUTC(), false));
     }
 
     @BeforeEach
@@ -74,6 +82,11 @@ class DashboardApiRouteTest extends RouteTestSupport {
         });
         AdviceWith.adviceWith(context, "api-windows", route ->
                 route.weaveByToUri("mongodb:.*operation=findAll.*").replace().to("mock:windows"));
+        // the analytics routes (AnalyticsApiIT runs them against MongoDB): mocks, so that the context starts
+        for (String route : new String[] {"api-recent-unique-users", "api-trending-items", "api-sessions", "api-funnel"}) {
+            AdviceWith.adviceWith(context, route, advice ->
+                    advice.weaveByToUri("mongodb:.*").replace().to("mock:" + route));
+        }
         summary = getMockEndpoint("mock:summary");
         items = getMockEndpoint("mock:items");
         recentItems = getMockEndpoint("mock:recent-items");

@@ -22,7 +22,10 @@ import pulse.PulseConfiguration;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
 import pulse.aggregate.Rollup;
+import pulse.aggregate.FunnelTruth;
 import pulse.aggregate.Rollups;
+import pulse.aggregate.SessionTruth;
+import pulse.aggregate.UniqueUsers;
 import pulse.config.Settings;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
@@ -37,7 +40,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -54,6 +59,9 @@ class UpsertAggregatesIT {
 
     private static final int PARTITIONS = 3;
     private static final Duration GRACE = Duration.ofMinutes(5);
+    /** Short, so that the five minutes of events (out of order by up to five) make many sessions and merges. */
+    private static final Duration SESSION_GAP = Duration.ofSeconds(8);
+    private static final List<String> FUNNEL_STEPS = List.of("view", "click", "purchase");
     private static MongoClient client;
     private MongoDatabase database;
     private UpsertRoutes store;
@@ -73,7 +81,7 @@ class UpsertAggregatesIT {
     void setUp(TestInfo test) {
         database = client.getDatabase(TestInfrastructure.name("store-" + test.getTestMethod().orElseThrow().getName()));
         database.drop();
-        store = new UpsertRoutes(client, database.getName());
+        store = new UpsertRoutes(client, database);
         stream = consumptionOrder(events(4000, 60, 25, 42));
     }
 
@@ -82,17 +90,28 @@ class UpsertAggregatesIT {
         store.close();
     }
 
-    /** The routes on the test's database, with the beans the app binds for them. */
+    /**
+     * The routes on the test's database, with the beans the app binds for them; unique users (on by default), sessions
+     * and funnels on: every scenario below checks unique users against exact counts too, the main ones sessions and
+     * funnels as well.
+     */
     private static final class UpsertRoutes implements AutoCloseable {
         private final CamelContext context = new DefaultCamelContext();
         private final ProducerTemplate template;
 
-        UpsertRoutes(MongoClient client, String database) {
+        UpsertRoutes(MongoClient client, MongoDatabase database) {
             context.getRegistry().bind("pulseMongo", client);
+            context.getRegistry().bind("uniqueUsersStore", new UniqueUsersStore(database, Rollups.DEFAULT,
+                    new UniqueUsers(UniqueUsers.DEFAULT_LG_K), Clock.systemUTC()));
+            context.getRegistry().bind("sessionStore", sessionStore(database));
+            context.getRegistry().bind("funnelStore", funnelStore(database));
             context.getRegistry().bind("aggregateUpserts", new AggregateUpserts(Rollups.DEFAULT, InteractionTypes.DEFAULT,
                     GRACE, Clock.systemUTC()));
             Properties properties = new Properties();
-            properties.setProperty("mongodb.database", database);
+            properties.setProperty("mongodb.database", database.getName());
+            properties.setProperty("analytics.unique-users.enabled", "true");
+            properties.setProperty("analytics.sessions.enabled", "true");
+            properties.setProperty("analytics.funnels.enabled", "true");
             properties.setProperty("aggregation.retry.initial-delay-ms", "100");
             properties.setProperty("aggregation.retry.max-delay-ms", "1000");
             context.getPropertiesComponent().setInitialProperties(properties);
@@ -122,6 +141,8 @@ class UpsertAggregatesIT {
         applyInBatches(0, stream.size(), 500);
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
     }
 
     @Test
@@ -133,6 +154,8 @@ class UpsertAggregatesIT {
         applyInBatches(1900, stream.size(), 77);
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
         assertThat(summary().get("events")).isEqualTo(before.get("events"));
     }
 
@@ -144,11 +167,14 @@ class UpsertAggregatesIT {
         List<DocumentDelta> users = new ArrayList<>(crashed.deltas(Rollup.USERS));
         write(Rollup.USERS, users.subList(0, users.size() / 2));
         write(Rollup.ITEMS, new ArrayList<>(crashed.deltas(Rollup.ITEMS)));
+        sessionStore(database).apply(batch(1200, 1400)); // and the sessions of half its events
 
         // restart: consumption resumes at the last committed offsets, with other batch boundaries
         applyInBatches(1200, stream.size(), 250);
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
     }
 
     @Test
@@ -201,6 +227,8 @@ class UpsertAggregatesIT {
         CompletableFuture.allOf(owner, zombie).join();
 
         assertThat(truth().mismatches(database)).isEmpty();
+        assertThat(sessionMismatches()).isEmpty();
+        assertThat(funnelMismatches()).isEmpty();
     }
 
     @Test
@@ -324,12 +352,66 @@ class UpsertAggregatesIT {
         return database.getCollection("summary").find(new Document("_id", "global")).first();
     }
 
+    private static SessionStore sessionStore(MongoDatabase database) {
+        return new SessionStore(database, Rollup.WINDOWS, SESSION_GAP, GRACE, Duration.ofDays(7));
+    }
+
+    private static FunnelStore funnelStore(MongoDatabase database) {
+        return new FunnelStore(database, Rollup.WINDOWS, FUNNEL_STEPS, Duration.ofHours(1),
+                Duration.ofDays(7));
+    }
+
+    /** Each user's funnel attempts against those computed from the definition over the whole stream ({@link FunnelTruth}). */
+    private List<String> funnelMismatches() {
+        Map<String, List<FunnelTruth.Attempt>> truth = FunnelTruth.of(stream, FUNNEL_STEPS, Duration.ofHours(1));
+        List<String> problems = new ArrayList<>();
+        Map<String, List<String>> stored = new HashMap<>();
+        database.getCollection(FunnelStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"),
+                d.getList("attempts", Document.class).stream()
+                        .map(a -> a.getString("itemId") + "@" + a.getDate("start").getTime() + ">" + a.get("reached"))
+                        .sorted().toList()));
+        assertThat(truth.values().stream().flatMap(List::stream).filter(a -> a.reached() == 2).count())
+                .as("attempts reaching the last step").isPositive();
+        if (!stored.keySet().equals(truth.keySet())) {
+            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
+        }
+        truth.forEach((user, attempts) -> {
+            List<String> want = attempts.stream().map(a -> a.item() + "@" + a.start() + ">" + a.reached()).sorted().toList();
+            if (!want.equals(stored.get(user))) {
+                problems.add(user + ": " + stored.get(user) + ", expected " + want);
+            }
+        });
+        return problems;
+    }
+
+    /** Each user's sessions against those computed the plain way from the whole stream ({@link SessionTruth}). */
+    private List<String> sessionMismatches() {
+        Map<String, List<long[]>> truth = SessionTruth.of(stream, SESSION_GAP, GRACE);
+        List<String> problems = new ArrayList<>();
+        Map<String, Document> stored = new HashMap<>();
+        database.getCollection(SessionStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"), d));
+        if (!stored.keySet().equals(truth.keySet())) {
+            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
+        }
+        assertThat(truth.values().stream().mapToInt(List::size).sum()).as("sessions").isGreaterThan(2 * truth.size());
+        truth.forEach((user, sessions) -> {
+            Document document = stored.get(user);
+            List<String> have = document == null ? List.of() : document.getList("kept", Document.class).stream()
+                    .map(k -> k.getDate("start").getTime() + "-" + k.getDate("end").getTime() + "x" + k.get("events")).toList();
+            List<String> want = sessions.stream().map(k -> k[0] + "-" + k[1] + "x" + k[2]).toList();
+            if (!have.equals(want) || ((Number) document.get("sessions")).longValue() != sessions.size()) {
+                problems.add(user + ": " + have + ", expected " + want);
+            }
+        });
+        return problems;
+    }
+
     private GroundTruth truth() {
         return truthOf(stream);
     }
 
     private static GroundTruth truthOf(List<ConsumedEvent> events) {
-        return new GroundTruth(events.stream().map(ConsumedEvent::event).toList());
+        return new GroundTruth(events.stream().map(ConsumedEvent::event).toList()).withUniqueUsers();
     }
 
     /** Events as Kafka would hold them: keyed by user, so a user's events share a partition, offsets per partition. */

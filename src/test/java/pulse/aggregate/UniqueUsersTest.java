@@ -1,0 +1,109 @@
+package pulse.aggregate;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The sketch configuration: error bounds against exact counts, idempotence, unions. */
+class UniqueUsersTest {
+
+    private final UniqueUsers sketches = new UniqueUsers(UniqueUsers.DEFAULT_LG_K);
+
+    @Test
+    void withinTwoPercentOfOneMillionDistinctUsersWrittenAndReadBackInBatches() {
+        // ten independent sets of 1M users, each added in batches of 50k to the sketch read back from its bytes,
+        // as the store does; the exact count is 1M by construction
+        double worst = 0;
+        for (int set = 0; set < 10; set++) {
+            byte[] stored = null;
+            List<String> batch = new ArrayList<>();
+            for (int user = 0; user < 1_000_000; user++) {
+                batch.add("set" + set + "-user-" + user);
+                if (batch.size() == 50_000) {
+                    stored = sketches.add(stored, batch).sketch();
+                    batch.clear();
+                }
+            }
+            double error = Math.abs(UniqueUsers.estimate(stored) - 1_000_000) / 1_000_000.0;
+            worst = Math.max(worst, error);
+        }
+        assertThat(worst).as("worst relative error of 10 sets of 1M users").isLessThanOrEqualTo(0.02);
+    }
+
+    @Test
+    void withinOneOfTheExactCountUpToFifteenHundredUsers() {
+        Random random = new Random(11);
+        for (int trial = 0; trial < 300; trial++) {
+            int distinct = 1 + random.nextInt(1_500);
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < distinct; i++) {
+                users.add("u" + random.nextLong());
+            }
+            long estimate = sketches.add(null, users).estimate();
+            assertThat(estimate).as("%d distinct users", distinct).isBetween(distinct - 1L, distinct + 1L);
+        }
+        assertThat(sketches.add(null, List.of("a", "b", "a", "c", "b")).estimate()).isEqualTo(3);
+    }
+
+    @Test
+    void addingUsersTheSketchHoldsChangesNothing() {
+        List<String> users = new ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            users.add("user-" + i);
+        }
+        UniqueUsers.Result first = sketches.add(null, users);
+        UniqueUsers.Result replay = sketches.add(first.sketch(), users.subList(5_000, 7_000));
+
+        assertThat(first.changed()).isTrue();
+        assertThat(replay.changed()).isFalse();
+        assertThat(replay.sketch()).isEqualTo(first.sketch());
+        // in HLL mode a new user changes the sketch only when its hash raises a bucket: a thousand new ones do
+        List<String> newcomers = users.stream().map(user -> "new-" + user).limit(1_000).toList();
+        assertThat(sketches.add(first.sketch(), newcomers).changed()).isTrue();
+    }
+
+    @Test
+    void aSmallSketchReadBackAndGivenUsersItHoldsIsUnchangedToo() {
+        // below ~1,500 users a sketch keeps a set of hashes whose order in the bytes depends on how it was built:
+        // "changed" compares what the sketch counts, not its bytes
+        for (int size : new int[] {5, 100, 600, 1_400}) {
+            List<String> users = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                users.add("user-" + i);
+            }
+            UniqueUsers.Result first = sketches.add(null, users.subList(0, size / 2));
+            UniqueUsers.Result second = sketches.add(first.sketch(), users);
+            UniqueUsers.Result replay = sketches.add(second.sketch(), users.subList(size / 3, size));
+
+            assertThat(second.changed()).as("%d users", size).isTrue();
+            assertThat(replay.changed()).as("%d users", size).isFalse();
+            assertThat(replay.estimate()).isEqualTo(size);
+            assertThat(sketches.add(second.sketch(), List.of("newcomer")).changed()).as("%d users", size).isTrue();
+        }
+    }
+
+    @Test
+    void theUnionOfSketchesCountsAUserInSeveralOfThemOnce() {
+        List<byte[]> parts = new ArrayList<>();
+        for (int part = 0; part < 6; part++) {
+            List<String> users = new ArrayList<>();
+            for (int i = part * 100; i < part * 100 + 300; i++) { // overlapping ranges: 0-299, 100-399, ... 500-799
+                users.add("user-" + i);
+            }
+            parts.add(sketches.add(null, users).sketch());
+        }
+        assertThat(sketches.unionEstimate(parts)).isEqualTo(800);
+        assertThat(sketches.unionEstimate(List.of())).isZero();
+    }
+
+    @Test
+    void lgKOutsideTheSketchesRangeIsRefused() {
+        assertThatThrownBy(() -> new UniqueUsers(3)).hasMessageContaining("from 4 to 21");
+        assertThatThrownBy(() -> new UniqueUsers(22)).hasMessageContaining("from 4 to 21");
+    }
+}
