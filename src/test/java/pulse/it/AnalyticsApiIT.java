@@ -53,7 +53,7 @@ class AnalyticsApiIT {
             events.add(new Sent("user-" + random.nextInt(400), "item-" + (random.nextInt(12) * random.nextInt(12) % 12),
                     List.of("view", "click", "purchase").get(random.nextInt(3)), time));
         }
-        try (Pipeline pipeline = new Pipeline("analytics-unique").start()) {
+        try (Pipeline pipeline = new Pipeline("analytics-unique").with("analytics.unique-users.enabled", "true").start()) {
             produce(pipeline, events);
             await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
 
@@ -93,13 +93,13 @@ class AnalyticsApiIT {
     }
 
     @Test
-    void withUniqueUsersOffNoSketchIsWrittenAndTheApiSaysNull() throws Exception {
+    void byDefaultUniqueUsersAreOffNoSketchIsWrittenAndTheApiSaysNull() throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         List<Sent> events = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             events.add(new Sent("user-" + i % 17, "item-" + i % 3, "view", now.minusSeconds(i)));
         }
-        try (Pipeline pipeline = new Pipeline("analytics-unique-off").with("analytics.unique-users.enabled", "false").start()) {
+        try (Pipeline pipeline = new Pipeline("analytics-unique-off").start()) {
             produce(pipeline, events);
             await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
 

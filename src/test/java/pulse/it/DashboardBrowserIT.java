@@ -78,6 +78,7 @@ class DashboardBrowserIT {
     @Test
     void thePopulatedDashboardShowsTheSummaryAndDrawsEveryChart() throws Exception {
         try (Pipeline pipeline = new Pipeline("dashboard")
+                .with("analytics.unique-users.enabled", "true")
                 .with("generator.enabled", "true")
                 .with("generator.seed", "5")
                 .with("generator.period", "50")

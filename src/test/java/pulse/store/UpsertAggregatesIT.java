@@ -91,7 +91,7 @@ class UpsertAggregatesIT {
     }
 
     /**
-     * The routes on the test's database, with the beans the app binds for them; unique users (on by default), sessions
+     * The routes on the test's database, with the beans the app binds for them; unique users, sessions
      * and funnels on: every scenario below checks unique users against exact counts too, the main ones sessions and
      * funnels as well.
      */
