@@ -27,12 +27,12 @@ class AnalyticsOptionsTest {
     }
 
     @Test
-    void defaultsAreSessionsAndFunnelsOffWithAThirtyMinuteGapAndAnHourWindow() throws Exception {
+    void defaultsAreUniqueUsersSessionsAndFunnelsOffWithAThirtyMinuteGapAndAnHourWindow() throws Exception {
         AnalyticsOptions options = options(Map.of());
         assertThat(options.sessionsEnabled()).isFalse();
         assertThat(options.funnelsEnabled()).isFalse();
         assertThat(options.sessionGap()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(options.uniqueUsersEnabled()).isTrue();
+        assertThat(options.uniqueUsersEnabled()).isFalse();
         assertThat(options.trendingMinCount()).isEqualTo(10);
         assertThat(options.funnelSteps()).containsExactly("view", "click", "purchase");
         assertThat(options.funnelWindow()).isEqualTo(Duration.ofHours(1));
