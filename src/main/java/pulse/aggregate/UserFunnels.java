@@ -6,7 +6,6 @@ import pulse.event.InteractionEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +32,7 @@ public final class UserFunnels {
     public record Attempt(String itemId, Instant start, int reached, Instant reachedAt) {
     }
 
-    private final Map<Integer, Long> offsets;
+    private final OffsetGuard guard;
     private final List<Attempt> attempts;
     private Instant newest;
 
@@ -43,7 +42,7 @@ public final class UserFunnels {
 
     /** @param attempts in start order */
     public UserFunnels(Map<Integer, Long> offsets, List<Attempt> attempts, Instant newest) {
-        this.offsets = new HashMap<>(offsets);
+        this.guard = new OffsetGuard(offsets);
         this.attempts = new ArrayList<>(attempts);
         this.newest = newest;
     }
@@ -55,11 +54,9 @@ public final class UserFunnels {
     public boolean apply(List<ConsumedEvent> events, List<String> steps, Duration window, Duration retention) {
         boolean applied = false;
         for (ConsumedEvent consumed : events) {
-            Long last = offsets.get(consumed.partition());
-            if (last != null && consumed.offset() <= last) {
+            if (!guard.admit(consumed)) {
                 continue;
             }
-            offsets.put(consumed.partition(), consumed.offset());
             applied = true;
             InteractionEvent event = consumed.event();
             if (newest == null || event.timestamp().isAfter(newest)) {
@@ -112,7 +109,7 @@ public final class UserFunnels {
     }
 
     public Map<Integer, Long> offsets() {
-        return offsets;
+        return guard.offsets();
     }
 
     public List<Attempt> attempts() {

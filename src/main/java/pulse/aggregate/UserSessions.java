@@ -5,7 +5,6 @@ import pulse.event.ConsumedEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -33,7 +32,7 @@ public final class UserSessions {
         }
     }
 
-    private final Map<Integer, Long> offsets;
+    private final OffsetGuard guard;
     private final List<Session> sessions;
     private Instant newest;
     private long pruned;
@@ -51,7 +50,7 @@ public final class UserSessions {
      * @param pruned   sessions no longer kept, counted
      */
     public UserSessions(Map<Integer, Long> offsets, List<Session> sessions, Instant newest, long pruned, long tooLate) {
-        this.offsets = new HashMap<>(offsets);
+        this.guard = new OffsetGuard(offsets);
         this.sessions = new ArrayList<>(sessions);
         this.newest = newest;
         this.pruned = pruned;
@@ -67,11 +66,9 @@ public final class UserSessions {
     public boolean apply(List<ConsumedEvent> events, Duration gap, Duration lateness, Duration retention) {
         boolean applied = false;
         for (ConsumedEvent consumed : events) {
-            Long last = offsets.get(consumed.partition());
-            if (last != null && consumed.offset() <= last) {
+            if (!guard.admit(consumed)) {
                 continue;
             }
-            offsets.put(consumed.partition(), consumed.offset());
             applied = true;
             Instant time = consumed.event().timestamp();
             if (newest != null && time.isBefore(newest.minus(lateness))) {
@@ -114,7 +111,7 @@ public final class UserSessions {
     }
 
     public Map<Integer, Long> offsets() {
-        return offsets;
+        return guard.offsets();
     }
 
     /** The sessions kept, in start order. */
