@@ -1,64 +1,30 @@
 package pulse.store;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoBulkWriteException;
-import com.mongodb.bulk.BulkWriteError;
-import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.BulkWriteOptions;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Indexes;
-import com.mongodb.client.model.UpdateOneModel;
-import com.mongodb.client.model.UpdateOptions;
-import com.mongodb.client.model.WriteModel;
 import org.bson.Document;
-import pulse.aggregate.BatchDelta;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.UserSessions;
 import pulse.event.ConsumedEvent;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 
 /**
- * Keeps every user's sessions ({@link UserSessions}) in one {@code user_sessions} document per user: read, apply the
- * batch's events of that user, write back under the version read (a document another writer updated meanwhile is
- * read again and the events applied again, which skips those it already holds). A user all of whose events the
- * document already holds (a replay) is not written. Each kept session carries the start of its window (of
- * {@code windows}, the primary size), for the per-window figures of {@code GET /api/sessions}.
- *
- * <p>Memory: between writes, the documents last read or written ({@link UserStateCache}, up to a 32nd of the heap and
- * at most 32 MB), so that a batch needs no read first; while a write runs, one reference per event and the documents
- * of one slice of
- * {@value #USERS_PER_SLICE} users (~100 bytes plus ~70 per kept session each).
+ * Keeps every user's sessions ({@link UserSessions}) in one {@code user_sessions} document per user, read, applied and
+ * written back under its version as {@link UserDocumentStore} does. Each kept session carries the start of its window
+ * (of {@code windows}, the primary size), for the per-window figures of {@code GET /api/sessions}. A document is
+ * ~100 bytes plus ~70 per kept session.
  */
-public class SessionStore {
+public class SessionStore extends UserDocumentStore<UserSessions> {
 
     public static final String COLLECTION = "user_sessions";
-    public static final String VERSION = "version";
-    static final int USERS_PER_SLICE = 2_000;
-    static final int MAX_CONFLICT_ROUNDS = 10;
-    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
-    private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
 
-    private final MongoDatabase database;
     private final Rollup windows;
     private final Duration gap;
     private final Duration lateness;
     private final Duration retention;
-    /** The documents last read or written: up to a 32nd of the heap, at most 32 MB. */
-    private final UserStateCache cache = new UserStateCache(Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 32),
-            "kept");
-    /** Runs between reading the documents and writing them: lets a test interleave another writer there. */
-    private volatile Runnable beforeWrite = () -> { };
 
     /**
      * @param windows   the windows the per-window figures use (the primary size)
@@ -67,151 +33,46 @@ public class SessionStore {
      * @param retention how long a session stays kept after its start (event time; the windows' retention)
      */
     public SessionStore(MongoDatabase database, Rollup windows, Duration gap, Duration lateness, Duration retention) {
-        this.database = database;
+        super(database, COLLECTION, "kept");
         this.windows = windows;
         this.gap = gap;
         this.lateness = lateness;
         this.retention = retention;
     }
 
-    void beforeWrite(Runnable hook) {
-        beforeWrite = hook;
-    }
-
-    /** For the API: the sessions of recent windows, by a multikey index. */
-    public void ensureIndexes() {
-        database.getCollection(COLLECTION).createIndex(Indexes.ascending("kept.windowStart"));
-    }
-
-    /** The {@code upsert-aggregates} route's step: {@link #apply} to the fold, its writes counted with the fold's. */
-    public void write(FoldUpserts upserts) {
-        upserts.writes += apply(upserts.batch);
-    }
-
-    /** Applies the batch's events to its users' sessions. @return the documents written, retries included */
-    public long apply(BatchDelta batch) {
-        Map<String, List<ConsumedEvent>> byUser = new LinkedHashMap<>();
-        for (ConsumedEvent consumed : batch.events()) {
-            byUser.computeIfAbsent(consumed.event().userId(), user -> new ArrayList<>()).add(consumed);
-        }
-        List<String> users = new ArrayList<>(byUser.keySet());
-        MongoCollection<Document> collection = database.getCollection(COLLECTION);
-        long writes = 0;
-        for (int from = 0; from < users.size(); from += USERS_PER_SLICE) {
-            writes += writeSlice(collection, users.subList(from, Math.min(users.size(), from + USERS_PER_SLICE)), byUser);
-        }
-        return writes;
-    }
-
-    private long writeSlice(MongoCollection<Document> collection, List<String> slice, Map<String, List<ConsumedEvent>> byUser) {
-        List<String> pending = slice;
-        boolean conflicted = false;
-        long writes = 0;
-        for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
-            // the cache's document where it has one, else (and after a conflict) what MongoDB holds
-            Map<String, Document> stored = new HashMap<>();
-            List<String> unknown = new ArrayList<>();
-            for (String user : pending) {
-                Document cached = conflicted ? null : cache.get(user);
-                if (cached == null) {
-                    unknown.add(user);
-                } else {
-                    stored.put(user, cached);
-                }
-            }
-            if (!unknown.isEmpty()) {
-                collection.find(Filters.in("_id", unknown)).forEach(document -> stored.put(document.getString("_id"), document));
-            }
-            List<Document> written = new ArrayList<>();
-            List<String> sent = new ArrayList<>();
-            List<WriteModel<Document>> models = new ArrayList<>();
-            for (String user : pending) {
-                Document document = stored.get(user);
-                UserSessions sessions = read(document);
-                if (sessions.apply(byUser.get(user), gap, lateness, retention)) {
-                    long version = document == null ? 0 : ((Number) document.get(VERSION, 0L)).longValue();
-                    Document filter = new Document("_id", user).append(VERSION, AggregateUpdates.notAtOrBeyond(version + 1));
-                    Document state = toDocument(version + 1, sessions);
-                    models.add(new UpdateOneModel<>(filter, new Document("$set", state), UPSERT));
-                    sent.add(user);
-                    written.add(state);
-                } else if (document != null) {
-                    cache.put(user, document); // unchanged: remember it as read
-                }
-            }
-            if (models.isEmpty()) { // every event already applied: a replay
-                pending = List.of();
-                break;
-            }
-            beforeWrite.run();
-            writes += models.size();
-            Set<Integer> failed = new HashSet<>();
-            try {
-                collection.bulkWrite(models, UNORDERED);
-            } catch (MongoBulkWriteException e) {
-                for (BulkWriteError error : e.getWriteErrors()) {
-                    if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
-                        throw e;
-                    }
-                    failed.add(error.getIndex());
-                }
-            }
-            List<String> conflicting = new ArrayList<>();
-            for (int i = 0; i < sent.size(); i++) {
-                if (failed.contains(i)) { // another writer updated it since: read it again
-                    cache.remove(sent.get(i));
-                    conflicting.add(sent.get(i));
-                } else {
-                    cache.put(sent.get(i), written.get(i));
-                }
-            }
-            pending = conflicting;
-            conflicted = true;
-        }
-        if (!pending.isEmpty()) {
-            throw new IllegalStateException("Could not update the sessions of " + pending.size() + " users after "
-                    + MAX_CONFLICT_ROUNDS + " rounds of concurrent writers");
-        }
-        return writes;
-    }
-
-    static UserSessions read(Document document) {
+    @Override
+    protected UserSessions read(Document document) {
         if (document == null) {
             return new UserSessions();
-        }
-        Map<Integer, Long> offsets = new HashMap<>();
-        Document storedOffsets = document.get("offsets", Document.class);
-        if (storedOffsets != null) {
-            storedOffsets.forEach((field, value) -> offsets.put(Integer.parseInt(field.substring(1)), ((Number) value).longValue()));
         }
         List<UserSessions.Session> kept = new ArrayList<>();
         for (Document session : document.getList("kept", Document.class, List.of())) {
             kept.add(new UserSessions.Session(session.getDate("start").toInstant(), session.getDate("end").toInstant(),
                     ((Number) session.get("events")).longValue()));
         }
-        Date newest = document.getDate("newest");
-        return new UserSessions(offsets, kept, newest == null ? null : newest.toInstant(),
+        return new UserSessions(offsets(document), kept, instant(document, "newest"),
                 ((Number) document.get("pruned", 0L)).longValue(), ((Number) document.get("tooLate", 0L)).longValue());
     }
 
-    /** Every field but {@code _id}: the whole state, set at once. */
-    private Document toDocument(long version, UserSessions sessions) {
-        Document offsets = new Document();
-        sessions.offsets().forEach((partition, offset) -> offsets.append("p" + partition, offset));
+    @Override
+    protected boolean apply(UserSessions sessions, List<ConsumedEvent> events) {
+        return sessions.apply(events, gap, lateness, retention);
+    }
+
+    @Override
+    protected Document fields(UserSessions sessions) {
         List<Document> kept = new ArrayList<>(sessions.kept().size());
         for (UserSessions.Session session : sessions.kept()) {
             kept.add(new Document("start", Date.from(session.start())).append("end", Date.from(session.end()))
                     .append("events", session.events()).append("lengthMs", session.length().toMillis())
                     .append("windowStart", Date.from(windows.windowStart(session.start()))));
         }
-        Instant last = sessions.lastSessionStart();
-        return new Document(VERSION, version)
-                .append("sessions", sessions.sessions())
-                .append("lastSessionStart", last == null ? null : Date.from(last))
-                .append("newest", sessions.newest() == null ? null : Date.from(sessions.newest()))
+        return new Document("sessions", sessions.sessions())
+                .append("lastSessionStart", date(sessions.lastSessionStart()))
+                .append("newest", date(sessions.newest()))
                 .append("pruned", sessions.pruned())
                 .append("tooLate", sessions.tooLate())
-                .append("offsets", offsets)
+                .append("offsets", offsetsField(sessions.offsets()))
                 .append("kept", kept);
     }
 }

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The per-user documents ({@code user_sessions}, {@code user_funnels}) this instance last read or wrote, with their
- * version, so that the next batch needs no read first: its update is sent conditional on the cached version, and only
- * a document another writer updated meanwhile (a conflict) is read again. Least recently used documents go first once
- * the estimated size passes {@code maxBytes}: ~250 bytes per document plus ~150 per entry of its list field (the
- * Java objects of a parsed document, not its BSON size).
+ * The per-user documents of a {@link UserDocumentStore} ({@code user_sessions}, {@code user_funnels}) this instance
+ * last read or wrote, with their version, so that the next batch needs no read first: its update is sent conditional
+ * on the cached version, and only a document another writer updated meanwhile (a conflict) is read again. Least
+ * recently used documents go first once the estimated size passes {@code maxBytes}: ~250 bytes per document plus
+ * ~150 per entry of its list field (the Java objects of a parsed document, not its BSON size).
  */
 final class UserStateCache {
 
