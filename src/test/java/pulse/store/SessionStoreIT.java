@@ -1,16 +1,12 @@
 package pulse.store;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoDatabase;
 import org.assertj.core.data.Offset;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.SessionTruth;
@@ -19,6 +15,7 @@ import pulse.embedded.TestInfrastructure;
 import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
+import pulse.testsupport.FreshDatabase;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -46,23 +43,13 @@ class SessionStoreIT {
     private static final Duration GAP = Duration.ofMinutes(30);
     private static final Duration LATENESS = Duration.ofMinutes(5);
     private static final Instant START = Instant.parse("2026-11-27T10:00:00Z");
-    private static MongoClient client;
+    @RegisterExtension
+    static final FreshDatabase MONGO = new FreshDatabase("sessions-");
     private MongoDatabase database;
 
-    @BeforeAll
-    static void connect() {
-        client = MongoClients.create(TestInfrastructure.mongoUri());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        client.close();
-    }
-
     @BeforeEach
-    void setUp(TestInfo test) {
-        database = client.getDatabase(TestInfrastructure.name("sessions-" + test.getTestMethod().orElseThrow().getName()));
-        database.drop();
+    void setUp() {
+        database = MONGO.database();
     }
 
     private SessionStore store() {
