@@ -1,6 +1,9 @@
 package pulse.aggregate;
 
+import com.mongodb.client.MongoDatabase;
+import org.bson.Document;
 import pulse.event.ConsumedEvent;
+import pulse.store.FunnelStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +15,7 @@ import java.util.Map;
  * Funnels computed the plain way, for the tests, from the definition in analytics.md: per user and item, in the
  * order the events arrive, a first step with no attempt open (an attempt is open from its start to a window after)
  * starts one; the next step, open and not earlier than the step before, advances it. Result: per user, attempts as
- * {item, start millis, furthest step}.
+ * {item, start millis, furthest step}. And a comparison with the {@code user_funnels} documents MongoDB holds.
  */
 public final class FunnelTruth {
 
@@ -50,5 +53,28 @@ public final class FunnelTruth {
         attempts.forEach((user, items) -> items.forEach((item, list) -> list.forEach(a ->
                 result.computeIfAbsent(user, u -> new ArrayList<>()).add(new Attempt(item, a[0], (int) a[1])))));
         return result;
+    }
+
+    /**
+     * Every difference between the users' attempts in {@code user_funnels} (item, start, furthest step) and
+     * {@code truth}, one line each; empty when they agree.
+     */
+    public static List<String> mismatches(MongoDatabase database, Map<String, List<Attempt>> truth) {
+        List<String> problems = new ArrayList<>();
+        Map<String, List<String>> stored = new HashMap<>();
+        database.getCollection(FunnelStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"),
+                d.getList("attempts", Document.class).stream()
+                        .map(a -> a.getString("itemId") + "@" + a.getDate("start").getTime() + ">" + a.get("reached"))
+                        .sorted().toList()));
+        if (!stored.keySet().equals(truth.keySet())) {
+            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
+        }
+        truth.forEach((user, attempts) -> {
+            List<String> want = attempts.stream().map(a -> a.item() + "@" + a.start() + ">" + a.reached()).sorted().toList();
+            if (!want.equals(stored.get(user))) {
+                problems.add(user + ": " + stored.get(user) + ", expected " + want);
+            }
+        });
+        return problems;
     }
 }

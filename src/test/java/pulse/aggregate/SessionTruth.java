@@ -1,6 +1,9 @@
 package pulse.aggregate;
 
+import com.mongodb.client.MongoDatabase;
+import org.bson.Document;
 import pulse.event.ConsumedEvent;
+import pulse.store.SessionStore;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,7 +14,8 @@ import java.util.Map;
 /**
  * Sessions computed the plain way, for the tests: per user, the events accepted in stream order (at most
  * {@code lateness} older than the newest accepted before), sorted by time and split wherever two neighbours are
- * more than {@code gap} apart. Each session is {start millis, end millis, events}.
+ * more than {@code gap} apart. Each session is {start millis, end millis, events}. And a comparison with the
+ * {@code user_sessions} documents MongoDB holds.
  */
 public final class SessionTruth {
 
@@ -47,5 +51,28 @@ public final class SessionTruth {
             sessions.put(user, list);
         });
         return sessions;
+    }
+
+    /**
+     * Every difference between the users' sessions in {@code user_sessions} (the users, each one's kept sessions and
+     * count) and {@code truth}, one line each; empty when they agree.
+     */
+    public static List<String> mismatches(MongoDatabase database, Map<String, List<long[]>> truth) {
+        List<String> problems = new ArrayList<>();
+        Map<String, Document> stored = new HashMap<>();
+        database.getCollection(SessionStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"), d));
+        if (!stored.keySet().equals(truth.keySet())) {
+            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
+        }
+        truth.forEach((user, sessions) -> {
+            Document document = stored.get(user);
+            List<String> have = document == null ? List.of() : document.getList("kept", Document.class).stream()
+                    .map(k -> k.getDate("start").getTime() + "-" + k.getDate("end").getTime() + "x" + k.get("events")).toList();
+            List<String> want = sessions.stream().map(k -> k[0] + "-" + k[1] + "x" + k[2]).toList();
+            if (!have.equals(want) || ((Number) document.get("sessions")).longValue() != sessions.size()) {
+                problems.add(user + ": " + have + ", expected " + want);
+            }
+        });
+        return problems;
     }
 }

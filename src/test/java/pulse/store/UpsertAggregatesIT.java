@@ -1,7 +1,6 @@
 package pulse.store;
 
 import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
 import com.mongodb.client.model.BulkWriteOptions;
@@ -11,13 +10,11 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.bson.Document;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import pulse.PulseConfiguration;
 import pulse.aggregate.BatchDelta;
 import pulse.aggregate.DocumentDelta;
@@ -33,6 +30,7 @@ import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
 import pulse.it.GroundTruth;
+import pulse.testsupport.FreshDatabase;
 import routes.UpsertAggregatesRoute;
 
 import java.time.Clock;
@@ -40,7 +38,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -62,26 +59,16 @@ class UpsertAggregatesIT {
     /** Short, so that the five minutes of events (out of order by up to five) make many sessions and merges. */
     private static final Duration SESSION_GAP = Duration.ofSeconds(8);
     private static final List<String> FUNNEL_STEPS = List.of("view", "click", "purchase");
-    private static MongoClient client;
+    @RegisterExtension
+    static final FreshDatabase MONGO = new FreshDatabase("store-");
     private MongoDatabase database;
     private UpsertRoutes store;
     private List<ConsumedEvent> stream;
 
-    @BeforeAll
-    static void connect() {
-        client = MongoClients.create(TestInfrastructure.mongoUri());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        client.close();
-    }
-
     @BeforeEach
-    void setUp(TestInfo test) {
-        database = client.getDatabase(TestInfrastructure.name("store-" + test.getTestMethod().orElseThrow().getName()));
-        database.drop();
-        store = new UpsertRoutes(client, database);
+    void setUp() {
+        database = MONGO.database();
+        store = new UpsertRoutes(MONGO.client(), database);
         stream = consumptionOrder(events(4000, 60, 25, 42));
     }
 
@@ -364,46 +351,16 @@ class UpsertAggregatesIT {
     /** Each user's funnel attempts against those computed from the definition over the whole stream ({@link FunnelTruth}). */
     private List<String> funnelMismatches() {
         Map<String, List<FunnelTruth.Attempt>> truth = FunnelTruth.of(stream, FUNNEL_STEPS, Duration.ofHours(1));
-        List<String> problems = new ArrayList<>();
-        Map<String, List<String>> stored = new HashMap<>();
-        database.getCollection(FunnelStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"),
-                d.getList("attempts", Document.class).stream()
-                        .map(a -> a.getString("itemId") + "@" + a.getDate("start").getTime() + ">" + a.get("reached"))
-                        .sorted().toList()));
         assertThat(truth.values().stream().flatMap(List::stream).filter(a -> a.reached() == 2).count())
                 .as("attempts reaching the last step").isPositive();
-        if (!stored.keySet().equals(truth.keySet())) {
-            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
-        }
-        truth.forEach((user, attempts) -> {
-            List<String> want = attempts.stream().map(a -> a.item() + "@" + a.start() + ">" + a.reached()).sorted().toList();
-            if (!want.equals(stored.get(user))) {
-                problems.add(user + ": " + stored.get(user) + ", expected " + want);
-            }
-        });
-        return problems;
+        return FunnelTruth.mismatches(database, truth);
     }
 
     /** Each user's sessions against those computed the plain way from the whole stream ({@link SessionTruth}). */
     private List<String> sessionMismatches() {
         Map<String, List<long[]>> truth = SessionTruth.of(stream, SESSION_GAP, GRACE);
-        List<String> problems = new ArrayList<>();
-        Map<String, Document> stored = new HashMap<>();
-        database.getCollection(SessionStore.COLLECTION).find().forEach(d -> stored.put(d.getString("_id"), d));
-        if (!stored.keySet().equals(truth.keySet())) {
-            problems.add("users " + stored.keySet() + ", expected " + truth.keySet());
-        }
         assertThat(truth.values().stream().mapToInt(List::size).sum()).as("sessions").isGreaterThan(2 * truth.size());
-        truth.forEach((user, sessions) -> {
-            Document document = stored.get(user);
-            List<String> have = document == null ? List.of() : document.getList("kept", Document.class).stream()
-                    .map(k -> k.getDate("start").getTime() + "-" + k.getDate("end").getTime() + "x" + k.get("events")).toList();
-            List<String> want = sessions.stream().map(k -> k[0] + "-" + k[1] + "x" + k[2]).toList();
-            if (!have.equals(want) || ((Number) document.get("sessions")).longValue() != sessions.size()) {
-                problems.add(user + ": " + have + ", expected " + want);
-            }
-        });
-        return problems;
+        return SessionTruth.mismatches(database, truth);
     }
 
     private GroundTruth truth() {
