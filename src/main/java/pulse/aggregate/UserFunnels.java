@@ -18,8 +18,8 @@ import java.util.Map;
  * count. Other types, and steps out of order, change nothing.
  *
  * <p>Attempts are kept until they started {@code retention} before the user's newest event, and at most
- * {@value #MAX_ATTEMPTS} (the oldest go first), ~60 bytes each. Exactly once: each partition's last applied offset is
- * kept, an event at or below it is skipped.
+ * {@value #MAX_ATTEMPTS} (a new one past that drops the one that started first, which can then no longer advance),
+ * ~60 bytes each. Exactly once: each partition's last applied offset is kept, an event at or below it is skipped.
  */
 public final class UserFunnels {
 
@@ -81,9 +81,6 @@ public final class UserFunnels {
         if (applied && newest != null) {
             Instant keepFrom = newest.minus(retention);
             attempts.removeIf(attempt -> attempt.start().isBefore(keepFrom));
-            while (attempts.size() > MAX_ATTEMPTS) {
-                attempts.remove(0);
-            }
         }
         return applied;
     }
@@ -100,12 +97,19 @@ public final class UserFunnels {
         return -1;
     }
 
+    /**
+     * Adds the attempt in start order; one over {@value #MAX_ATTEMPTS} drops the one that started first. Per attempt,
+     * not per batch, so that which attempts are kept (and can advance) does not depend on the batch boundaries.
+     */
     private void insert(Attempt attempt) {
         int index = attempts.size();
         while (index > 0 && attempts.get(index - 1).start().isAfter(attempt.start())) {
             index--;
         }
         attempts.add(index, attempt);
+        if (attempts.size() > MAX_ATTEMPTS) {
+            attempts.remove(0);
+        }
     }
 
     public Map<Integer, Long> offsets() {

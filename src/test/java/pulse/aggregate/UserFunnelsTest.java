@@ -81,6 +81,39 @@ class UserFunnelsTest {
         assertThat(advanced).as("attempts stopping at the second step").isGreaterThan(50);
     }
 
+    /**
+     * A user with more attempts than are kept (the oldest go first, and can no longer advance): the same attempts
+     * whatever the batch boundaries, as the definition with the limit gives.
+     */
+    @Test
+    void moreAttemptsThanAreKeptGiveTheSameAttemptsWhateverTheBatchBoundaries() {
+        Random random = new Random(3);
+        String[] types = {"view", "view", "view", "click", "purchase"};
+        List<ConsumedEvent> stream = new ArrayList<>();
+        for (int i = 0; i < 6_000; i++) { // ~3,600 views over 1,500 items in 100 minutes: more than 500 attempts
+            stream.add(event(i, "item-" + random.nextInt(1_500), types[random.nextInt(types.length)], i / 60));
+        }
+        List<FunnelTruth.Attempt> truth = new ArrayList<>(FunnelTruth.of(stream, STEPS, WINDOW).get("user"));
+        assertThat(truth).hasSize(UserFunnels.MAX_ATTEMPTS);
+        Comparator<FunnelTruth.Attempt> order = Comparator.comparingLong(FunnelTruth.Attempt::start)
+                .thenComparing(FunnelTruth.Attempt::item);
+        truth.sort(order);
+
+        for (int trial = 0; trial < 5; trial++) {
+            UserFunnels funnels = new UserFunnels();
+            int from = 0;
+            while (from < stream.size()) {
+                int to = Math.min(stream.size(), from + 1 + random.nextInt(trial == 0 ? 1 : 2_000));
+                funnels.apply(stream.subList(from, to), STEPS, WINDOW, RETENTION);
+                from = to;
+            }
+            List<FunnelTruth.Attempt> have = new ArrayList<>(funnels.attempts().stream()
+                    .map(a -> new FunnelTruth.Attempt(a.itemId(), a.start().toEpochMilli(), a.reached())).toList());
+            have.sort(order);
+            assertThat(have).as("trial %d", trial).isEqualTo(truth);
+        }
+    }
+
     static ConsumedEvent event(long offset, String item, String type, long minute) {
         return new ConsumedEvent(new InteractionEvent(null, 1, "user", item, InteractionTypes.DEFAULT.named(type),
                 T0.plus(Duration.ofMinutes(minute))), 0, offset);
