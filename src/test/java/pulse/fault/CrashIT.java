@@ -50,10 +50,11 @@ class CrashIT {
         TcpProxy proxy = noProxy.isEmpty() ? TcpProxy.inFrontOf(mongoUri) : null;
         fixture = new FaultFixture("fault-crash", TestInfrastructure.kafkaBootstrapServers(), mongoUri,
                 proxy == null ? mongoUri : proxy.mongoUri(mongoUri))
-                .closing(proxy);
+                .closing(proxy)
+                .withAnalytics();
         fixture.createTopic();
         List<InteractionEvent> events = Faults.events(seed, EVENTS);
-        GroundTruth truth = new GroundTruth(events);
+        GroundTruth truth = fixture.truth(events);
         fixture.produce(events);
 
         long start = System.nanoTime();

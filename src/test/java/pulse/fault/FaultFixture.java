@@ -54,6 +54,15 @@ import static org.awaitility.Awaitility.await;
 final class FaultFixture implements AutoCloseable {
 
     static final int PARTITIONS = 6;
+    /**
+     * With {@link #withAnalytics()}: a short session gap and funnel window, so that the events' 40 minutes make many
+     * sessions and attempts per user (a user's events are seconds to minutes apart).
+     */
+    static final Duration SESSION_GAP = Duration.ofMinutes(1);
+    static final Duration FUNNEL_WINDOW = Duration.ofMinutes(5);
+    static final List<String> FUNNEL_STEPS = List.of("view", "click", "purchase");
+    /** The sessions' lateness: the window grace, set to its default explicitly, so that the truth uses the same. */
+    static final Duration GRACE = Duration.ofMinutes(5);
 
     private final String name;
     private final String bootstrapServers;
@@ -105,6 +114,37 @@ final class FaultFixture implements AutoCloseable {
 
     FaultFixture(String name, String bootstrapServers, String mongoUri) {
         this(name, bootstrapServers, mongoUri, mongoUri);
+    }
+
+    /** Unique users, sessions and funnels on in the apps started from now on; {@link #truth} checks them too. */
+    FaultFixture withAnalytics() {
+        appProperties.put("analytics.unique-users.enabled", "true");
+        appProperties.put("analytics.sessions.enabled", "true");
+        appProperties.put("analytics.session.gap", SESSION_GAP.toString());
+        appProperties.put("analytics.funnels.enabled", "true");
+        appProperties.put("analytics.funnel.steps", String.join(",", FUNNEL_STEPS));
+        appProperties.put("analytics.funnel.window", FUNNEL_WINDOW.toString());
+        appProperties.put("aggregation.window.grace", GRACE.toString());
+        return this;
+    }
+
+    /**
+     * The ground truth of {@code events} (produced in this order by {@link #produce}): with {@link #withAnalytics()},
+     * sessions and funnels exactly and unique users within the sketch's bound too.
+     */
+    GroundTruth truth(List<InteractionEvent> events) {
+        GroundTruth truth = new GroundTruth(events);
+        if (!"true".equals(appProperties.get("analytics.sessions.enabled"))) {
+            return truth;
+        }
+        truth.withUniqueUsers().withSessions(SESSION_GAP, GRACE).withFunnels(FUNNEL_STEPS, FUNNEL_WINDOW);
+        Faults.note("%s: the truth holds %d sessions of %d users, %d funnel attempts, %d reaching the last step", name,
+                truth.sessions(), counts(events, InteractionEvent::userId).size(), truth.funnelAttempts(0),
+                truth.funnelAttempts(FUNNEL_STEPS.size() - 1));
+        assertThat(truth.sessions()).as("sessions: more than one per user").isGreaterThan(
+                counts(events, InteractionEvent::userId).size());
+        assertThat(truth.funnelAttempts(FUNNEL_STEPS.size() - 1)).as("funnel attempts reaching the last step").isPositive();
+        return truth;
     }
 
     String topic() {

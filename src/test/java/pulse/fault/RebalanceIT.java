@@ -35,10 +35,11 @@ class RebalanceIT {
         Random random = new Random(seed);
         fixture = new FaultFixture("fault-rebalance", TestInfrastructure.kafkaBootstrapServers(), TestInfrastructure.mongoUri())
                 // one group member per instance: the test follows instances through the group's membership
-                .appProperty("aggregation.consumers", "1");
+                .appProperty("aggregation.consumers", "1")
+                .withAnalytics();
         fixture.createTopic();
         List<InteractionEvent> events = Faults.events(seed, EVENTS);
-        GroundTruth truth = new GroundTruth(events);
+        GroundTruth truth = fixture.truth(events);
 
         // both instances join the group before there is anything to consume, so that both take part from the start
         AppProcess a = fixture.startApp("RebalanceIT-a");

@@ -2,12 +2,16 @@ package pulse.it;
 
 import com.mongodb.client.MongoDatabase;
 import org.bson.Document;
+import pulse.aggregate.FunnelTruth;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.Rollups;
+import pulse.aggregate.SessionTruth;
+import pulse.event.ConsumedEvent;
 import pulse.event.InteractionEvent;
 import pulse.event.InteractionType;
 import pulse.event.InteractionTypes;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,6 +61,8 @@ public final class GroundTruth {
     private long duplicates;
     private final Collection<InteractionEvent> validEvents;
     private boolean uniqueUsers;
+    private Map<String, List<long[]>> sessions;
+    private Map<String, List<FunnelTruth.Attempt>> funnels;
 
     /** The truth for the default aggregates (1-minute windows, view/click/purchase). */
     public GroundTruth(Collection<InteractionEvent> validEvents) {
@@ -107,6 +113,40 @@ public final class GroundTruth {
     }
 
     /**
+     * Also checks every user's sessions in {@code user_sessions} against {@link SessionTruth} of the events, in the
+     * order given: each user's order on the topic (the order they were produced in, keyed by user).
+     */
+    public GroundTruth withSessions(Duration gap, Duration lateness) {
+        sessions = SessionTruth.of(inOrder(), gap, lateness);
+        return this;
+    }
+
+    /** Also checks every user's funnel attempts in {@code user_funnels} against {@link FunnelTruth}, as sessions. */
+    public GroundTruth withFunnels(List<String> steps, Duration window) {
+        funnels = FunnelTruth.of(inOrder(), steps, window);
+        return this;
+    }
+
+    /** How many sessions {@link #withSessions} expects. */
+    public long sessions() {
+        return sessions.values().stream().mapToLong(List::size).sum();
+    }
+
+    /** How many funnel attempts {@link #withFunnels} expects to have reached at least {@code step} (0: the first). */
+    public long funnelAttempts(int step) {
+        return funnels.values().stream().flatMap(List::stream).filter(a -> a.reached() >= step).count();
+    }
+
+    /** The events as one partition holding them in the order given (the truths read a user's events in order). */
+    private List<ConsumedEvent> inOrder() {
+        List<ConsumedEvent> consumed = new ArrayList<>(validEvents.size());
+        for (InteractionEvent event : validEvents) {
+            consumed.add(new ConsumedEvent(event, 0, consumed.size()));
+        }
+        return consumed;
+    }
+
+    /**
      * Every difference between the database and the truth, one line each; empty when they agree.
      */
     public List<String> mismatches(MongoDatabase database) {
@@ -143,6 +183,12 @@ public final class GroundTruth {
         }
         if (uniqueUsers) {
             uniqueUserMismatches(database, problems);
+        }
+        if (sessions != null) {
+            SessionTruth.mismatches(database, sessions).forEach(problem -> problems.add("user_sessions/" + problem));
+        }
+        if (funnels != null) {
+            FunnelTruth.mismatches(database, funnels).forEach(problem -> problems.add("user_funnels/" + problem));
         }
         Document summary = database.getCollection("summary").find(new Document("_id", "global")).first();
         if (summary == null) {
