@@ -26,7 +26,7 @@ import static org.awaitility.Awaitility.await;
  * detected") every run, not by chance. The other two kills land at random moments. With a MongoDB no proxy can stand
  * in front of (a replica set), every kill is random and the replay is not required. While each instance runs, the
  * summary's events must stay exactly the events its per-partition offsets cover, so a replay counted twice fails at
- * once.
+ * once. Unique users, sessions and funnels are on ({@link FaultFixture#withAnalytics()}) and checked too.
  */
 @ExtendWith(TestInfrastructure.class)
 class CrashIT {

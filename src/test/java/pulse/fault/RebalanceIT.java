@@ -19,7 +19,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Rebalance: two instances share the consumer group of a 6-partition topic; one of them is killed with SIGKILL
  * mid-run. The other must take over its partitions (after the session timeout), replay what the dead one had
- * written but not committed, and end with exact aggregates.
+ * written but not committed, and end with exact aggregates: unique users, sessions and funnels on
+ * ({@link FaultFixture#withAnalytics()}) and checked too.
  */
 @ExtendWith(TestInfrastructure.class)
 class RebalanceIT {
