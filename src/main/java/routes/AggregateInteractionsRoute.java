@@ -19,7 +19,9 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 + "&maxPollRecords={{aggregation.batch.max-records}}"
                 + "&pollTimeoutMs={{aggregation.batch.poll-timeout-ms}}"
                 + "&batchingIntervalMs={{aggregation.batch.interval-ms}}"
-                + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true")
+                + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true"
+                // the parser reads record headers from the record itself (kafka.HEADERS): none is copied per record
+                + "&headerFilterStrategy=#class:pulse.kafka.RecordHeadersLeftOut")
                 .routeId("aggregate-interactions")
                 .setProperty("batch", method("batchReader", "read"))
                 .transform(simple("${exchangeProperty.batch.partitions}"))

@@ -47,6 +47,13 @@ class PulseOptionsTest {
     }
 
     @Test
+    void whileBehindAFoldIsHeldUpToFiveSeconds() throws Exception {
+        // each write touches nearly every user and item of the fold: 2 s made ~0.12 document writes per event in the
+        // benchmark's 2M-event drain, 5 s ~0.07 (docs/benchmark.md, "Where the time goes")
+        assertThat(options(Map.of()).writeMaxDelay()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
     void warnsWhenFullBatchesAndFoldsMayNotFitTheHeapAndNamesTheProperties() throws Exception {
         PulseOptions options = options(Map.of("aggregation.batch.max-records", "100000", "aggregation.consumers", "2"));
 
