@@ -2,6 +2,7 @@ package pulse.config;
 
 import org.apache.camel.RoutesBuilder;
 import org.junit.jupiter.api.Test;
+import routes.GenerateInteractionsRoute;
 
 import java.io.InputStream;
 import java.net.URISyntaxException;
@@ -42,8 +43,10 @@ class RoutesListedTest {
         assertThat(listed).as("camel.main.routes-builder-classes").containsExactlyInAnyOrderElementsOf(builders);
     }
 
+    /** The directory the main classes were compiled to, whichever classpath entry comes first. */
     private static Path routesDirectory() throws URISyntaxException {
-        return Path.of(RoutesListedTest.class.getResource("/routes").toURI());
+        return Path.of(GenerateInteractionsRoute.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("routes");
     }
 
     private static boolean isRouteBuilder(String className) {

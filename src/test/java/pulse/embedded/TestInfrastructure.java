@@ -33,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * of which nothing is started or stopped. Tests isolate themselves with their own topic, group and database names,
  * made unique per run ({@link #name}) when the infrastructure is external and outlives the run.
  */
-public final class TestInfrastructure implements BeforeAllCallback, ExtensionContext.Store.CloseableResource {
+public final class TestInfrastructure implements BeforeAllCallback, ExtensionContext.Store.CloseableResource, AutoCloseable {
 
     /** A Kafka bootstrap list to test against instead of the embedded broker. */
     public static final String KAFKA_PROPERTY = "it.kafka.brokers";

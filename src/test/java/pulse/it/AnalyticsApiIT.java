@@ -55,7 +55,7 @@ class AnalyticsApiIT {
         }
         try (Pipeline pipeline = new Pipeline("analytics-unique").with("analytics.unique-users.enabled", "true").start()) {
             produce(pipeline, events);
-            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+            pipeline.awaitAggregated(events.size(), Duration.ofSeconds(90));
 
             Instant lastHour = now.minus(Duration.ofMinutes(60));
             Set<String> usersLastHour = new HashSet<>();
@@ -101,7 +101,7 @@ class AnalyticsApiIT {
         }
         try (Pipeline pipeline = new Pipeline("analytics-unique-off").with("analytics.unique-users.enabled", "false").start()) {
             produce(pipeline, events);
-            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+            pipeline.awaitAggregated(events.size(), Duration.ofSeconds(90));
 
             assertThat(get(pipeline, "api/summary").path("uniqueUsersLastHour").isNull()).isTrue();
             assertThat(get(pipeline, "api/items/top?n=3").get(0).path("uniqueUsers").isNull()).isTrue();
@@ -148,7 +148,7 @@ class AnalyticsApiIT {
 
         try (Pipeline pipeline = new Pipeline("analytics-trending").start()) {
             produce(pipeline, events);
-            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+            pipeline.awaitAggregated(events.size(), Duration.ofSeconds(90));
 
             JsonNode trending = get(pipeline, "api/items/trending?n=10&minutes=10");
             assertThat(trending.path("minutes").asInt()).isEqualTo(10);
@@ -200,7 +200,7 @@ class AnalyticsApiIT {
         double meanEvents = 9.0 / sessions;
         try (Pipeline pipeline = new Pipeline("analytics-sessions").with("analytics.sessions.enabled", "true").start()) {
             produce(pipeline, events);
-            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+            pipeline.awaitAggregated(events.size(), Duration.ofSeconds(90));
 
             JsonNode view = get(pipeline, "api/sessions?minutes=180");
             assertThat(view.path("enabled").asBoolean()).isTrue();
@@ -245,7 +245,7 @@ class AnalyticsApiIT {
         events.sort(Comparator.comparing(Sent::time));
         try (Pipeline pipeline = new Pipeline("analytics-funnel").with("analytics.funnels.enabled", "true").start()) {
             produce(pipeline, events);
-            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == events.size());
+            pipeline.awaitAggregated(events.size(), Duration.ofSeconds(90));
 
             JsonNode all = get(pipeline, "api/funnel?minutes=60");
             assertThat(all.path("steps").toString()).isEqualTo("[\"view\",\"click\",\"purchase\"]");

@@ -294,6 +294,7 @@ class BringYourOwnEventsIT {
             pipeline.start();
             await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == valid.size()
                     && rejectedEvents(pipeline) == rejected);
+            await().atMost(Duration.ofSeconds(30)).until(pipeline::fullyCommitted); // committed: the summary's derived fields too
 
             assertThat(truth.mismatches(pipeline.database())).isEmpty();
             Map<RejectionReason, Long> deadLetters = new HashMap<>();

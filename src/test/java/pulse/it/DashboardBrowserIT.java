@@ -88,7 +88,7 @@ class DashboardBrowserIT {
             await().atMost(Duration.ofSeconds(60)).until(() -> generated.total() >= 6000);
             pipeline.context().getRouteController().stopRoute("generate-interactions");
             long produced = generated.total();
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == produced);
+            pipeline.awaitAggregated(produced, Duration.ofSeconds(60));
 
             browser.get(pipeline.serverUrl());
             await().atMost(Duration.ofSeconds(30)).until(() -> "true".equals(script("return document.body.dataset.loaded || ''")));
@@ -153,7 +153,7 @@ class DashboardBrowserIT {
         try (Pipeline pipeline = new Pipeline("dashboard-trending").with("analytics.sessions.enabled", "true")
                 .with("analytics.funnels.enabled", "true").start()) {
             AnalyticsApiIT.produce(pipeline, events);
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size());
+            pipeline.awaitAggregated(events.size(), Duration.ofSeconds(60));
             browser.get(pipeline.serverUrl());
             await().atMost(Duration.ofSeconds(30)).until(() -> "true".equals(script("return document.body.dataset.loaded || ''")));
 

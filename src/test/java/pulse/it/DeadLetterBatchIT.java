@@ -84,7 +84,7 @@ class DeadLetterBatchIT {
             GroundTruth truth = new GroundTruth(valid);
 
             pipeline.start(); // the records wait on the topic: batches of hundreds of rejects each
-            await().atMost(Duration.ofSeconds(90)).until(() -> pipeline.summaryEvents() == truth.events());
+            pipeline.awaitAggregated(truth.events(), Duration.ofSeconds(90));
             await().atMost(Duration.ofSeconds(30)).until(pipeline::fullyCommitted);
 
             // committed means written, and the dead letters were acknowledged before the write

@@ -61,9 +61,8 @@ class DeadLetterLimitsIT {
                 sendValid(producer, pipeline.topic(), valid, 5); // after the huge record's batch: still aggregated
             }
             GroundTruth truth = new GroundTruth(valid);
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+            pipeline.awaitAggregated(truth.events(), Duration.ofSeconds(60));
             assertThat(truth.mismatches(pipeline.database())).isEmpty();
-            await().atMost(Duration.ofSeconds(30)).until(pipeline::fullyCommitted);
 
             assertThat(Topics.config(pipeline.deadLetterTopic(), "max.message.bytes")).as("the dead-letter topic's limit")
                     .isEqualTo("1200000");
@@ -116,9 +115,8 @@ class DeadLetterLimitsIT {
 
             Topics.setConfig(pipeline.deadLetterTopic(), "max.message.bytes", "1048588");
             GroundTruth truth = new GroundTruth(valid);
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+            pipeline.awaitAggregated(truth.events(), Duration.ofSeconds(60));
             assertThat(truth.mismatches(pipeline.database())).isEmpty();
-            await().atMost(Duration.ofSeconds(30)).until(pipeline::fullyCommitted);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                     check(JSON.readTree(Http.get(observe).body()), "dead-letter-topic").path("status").asText()).isEqualTo("UP"));
             List<ConsumerRecord<String, byte[]>> dead = Pipeline.readAll(pipeline.deadLetterTopic());

@@ -51,7 +51,7 @@ class HostileInputIT {
             }
             GroundTruth truth = new GroundTruth(valid);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+            pipeline.awaitAggregated(truth.events(), Duration.ofSeconds(60));
             await().atMost(Duration.ofSeconds(30)).until(() -> Pipeline.readAll(pipeline.deadLetterTopic()).size() >= hostile.size());
 
             assertThat(truth.mismatches(pipeline.database())).isEmpty();

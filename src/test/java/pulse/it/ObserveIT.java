@@ -38,7 +38,7 @@ class ObserveIT {
             events.forEach(e -> producer.send(new ProducerRecord<>(
                     pipeline.topic(), e.userId(), EventJson.toBytes(e))));
             producer.flush();
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size());
+            pipeline.awaitAggregated(events.size(), Duration.ofSeconds(60));
             String observe = pipeline.managementUrl() + "observe/";
 
             // health: UP, with the pipeline's own checks
@@ -124,7 +124,7 @@ class ObserveIT {
             more.forEach(e -> producer.send(new ProducerRecord<>(
                     pipeline.topic(), e.userId(), EventJson.toBytes(e))));
             producer.flush();
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == events.size() + more.size());
+            pipeline.awaitAggregated(events.size() + more.size(), Duration.ofSeconds(60));
         }
     }
 }

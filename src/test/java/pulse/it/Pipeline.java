@@ -34,6 +34,8 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * The real application (same configuration class, routes and properties as {@code mvn camel:run}) pointed at the
  * test infrastructure, with its own topic, consumer group and database so tests cannot see each other.
@@ -112,6 +114,17 @@ public final class Pipeline implements AutoCloseable {
     public long summaryEvents() {
         var summary = database().getCollection("summary").find(new Document("_id", "global")).first();
         return summary == null ? 0 : ((Number) summary.get("events")).longValue();
+    }
+
+    /**
+     * Waits until the summary counts {@code events} and the consumer group has committed every record of the topic.
+     * The summary's counters are written before the fields derived from them (average, most and least interacted
+     * item), and the offsets only after both: reading the aggregates before the commit can see the counters of a
+     * write and the derivation of the one before.
+     */
+    public void awaitAggregated(long events, Duration timeout) {
+        await().atMost(timeout).until(() -> summaryEvents() == events);
+        await().atMost(timeout).until(this::fullyCommitted);
     }
 
     /** Whether the consumer group has committed every record of the topic. */

@@ -64,9 +64,8 @@ class PipelineIT {
             assertThat(onTopic).hasSizeGreaterThanOrEqualTo(10_000);
             GroundTruth truth = new GroundTruth(onTopic);
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+            pipeline.awaitAggregated(truth.events(), Duration.ofSeconds(60));
             assertThat(truth.mismatches(pipeline.database())).isEmpty();
-            await().atMost(Duration.ofSeconds(30)).until(pipeline::fullyCommitted);
         }
     }
 
@@ -170,7 +169,7 @@ class PipelineIT {
             events.forEach(e -> Pipeline.send(producer, pipeline.topic(), e.userId(), EventJson.toBytes(e)));
             producer.flush();
             GroundTruth truth = new GroundTruth(events, minuteAndHour);
-            await().atMost(Duration.ofSeconds(60)).until(() -> pipeline.summaryEvents() == truth.events());
+            pipeline.awaitAggregated(truth.events(), Duration.ofSeconds(60));
 
             assertThat(truth.mismatches(pipeline.database())).isEmpty();
             assertThat(pipeline.database().getCollection("windows_1h").countDocuments()).isBetween(4L, 5L);

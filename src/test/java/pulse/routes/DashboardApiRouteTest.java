@@ -7,6 +7,7 @@ import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.component.mock.MockEndpoint;
 import org.apache.camel.spi.Registry;
 import org.bson.Document;
+import org.bson.conversions.Bson;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import pulse.api.DashboardViews;
@@ -28,6 +29,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.time.Clock;
 
+import static org.apache.camel.component.mongodb.MongoDbConstants.COLLECTION;
 import static org.apache.camel.component.mongodb.MongoDbConstants.LIMIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -128,6 +130,36 @@ class DashboardApiRouteTest extends RouteTestSupport {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(json(response)).hasSize(2);
         assertThat(items.getReceivedExchanges().get(0).getMessage().getHeader(LIMIT)).isEqualTo(2);
+    }
+
+    /**
+     * Over the last minutes the top items are summed from the primary window size's item windows by one aggregate
+     * (match the period, group per item, most first, limit), not read from the all-time items collection.
+     */
+    @Test
+    void topItemsOfTheLastMinutesAreAnAggregateOverTheItemWindows() throws Exception {
+        recentItems.whenAnyExchangeReceived(exchange -> exchange.getMessage().setBody(List.of(
+                new Document("_id", "item-3").append("total", 7L).append("byType_view", 5L).append("byType_click", 2L)
+                        .append("byType_purchase", 0L))));
+
+        HttpResponse<String> response = get("/api/items/top?n=3&minutes=30");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode body = json(response);
+        assertThat(body).hasSize(1);
+        assertThat(body.get(0).get("itemId").asText()).isEqualTo("item-3");
+        assertThat(body.get(0).get("total").asLong()).isEqualTo(7);
+        assertThat(body.get(0).get("byType").get("view").asLong()).isEqualTo(5);
+        assertThat(items.getReceivedCounter()).as("the all-time items collection").isZero();
+
+        var received = recentItems.getReceivedExchanges().get(0).getMessage();
+        assertThat(received.getHeader(COLLECTION))
+                .isEqualTo(options().rollups().primary().itemWindows().collection());
+        List<?> stages = received.getBody(List.class);
+        assertThat(stages).hasSize(4);
+        assertThat(((Bson) stages.get(0)).toBsonDocument().toJson()).contains("$match", "windowStart");
+        assertThat(((Bson) stages.get(1)).toBsonDocument().toJson()).contains("$group", "$itemId");
+        assertThat(((Bson) stages.get(3)).toBsonDocument().toJson()).isEqualTo("{\"$limit\": 3}");
     }
 
     @Test
