@@ -11,6 +11,7 @@ import pulse.aggregate.DocumentUsers;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.UniqueUsers;
 
+import java.util.Collection;
 import java.util.Date;
 
 /**
@@ -44,7 +45,7 @@ public final class UniqueUsersUpdates {
      * @return the conditional upsert, or null when the stored sketch already holds every one of these users
      */
     public static Update upsert(Rollup rollup, DocumentUsers document, long version, byte[] stored, UniqueUsers sketches) {
-        UniqueUsers.Result result = sketches.add(readable(document.id(), stored), document.users());
+        UniqueUsers.Result result = add(document.id(), stored, document.users(), sketches);
         if (!result.changed()) {
             return null;
         }
@@ -75,18 +76,19 @@ public final class UniqueUsersUpdates {
         return binary == null ? null : binary.getData();
     }
 
-    /** The stored sketch; none when unreadable (logged), so that one bad document cannot stop the pipeline. */
-    private static byte[] readable(String id, byte[] stored) {
-        if (stored == null) {
-            return null;
+    /**
+     * The users added to the stored sketch, read once; to a new sketch when the stored one is unreadable (logged),
+     * so that one bad document cannot stop the pipeline.
+     */
+    private static UniqueUsers.Result add(String id, byte[] stored, Collection<String> users, UniqueUsers sketches) {
+        if (stored != null) {
+            try {
+                return sketches.add(stored, users);
+            } catch (SketchesException | ClassCastException | IndexOutOfBoundsException e) {
+                LOG.warn("The unique users sketch of {} is not readable ({}); it starts again from this batch's users", id,
+                        e.getMessage());
+            }
         }
-        try {
-            UniqueUsers.estimate(stored);
-            return stored;
-        } catch (SketchesException | ClassCastException | IndexOutOfBoundsException e) {
-            LOG.warn("The unique users sketch of {} is not readable ({}); it starts again from this batch's users", id,
-                    e.getMessage());
-            return null;
-        }
+        return sketches.add(null, users);
     }
 }

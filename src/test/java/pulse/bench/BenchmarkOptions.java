@@ -81,6 +81,8 @@ public final class BenchmarkOptions {
     long memoryTimeoutSeconds = 900;
     int memoryWarmupSeconds = 10;
     String memoryXmx = "256m";
+    /** The memory run with unique users, sessions and funnels on (--memory-features). */
+    boolean memoryFeatures;
     Path jar = Path.of("target", "interaction-pulse.jar");
     Path out = Path.of("target", "benchmark.json");
     /** Extra property overrides for every in-process and separate app (--set key=value, repeatable): experiments. */
@@ -117,6 +119,7 @@ public final class BenchmarkOptions {
                 case "skip-cds" -> o.skipCds = true;
                 case "skip-ladder" -> o.skipLadder = true;
                 case "skip-shapes" -> o.skipShapes = true;
+                case "memory-features" -> o.memoryFeatures = true;
                 default -> {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException(flag + " needs a value\n" + usage());
@@ -277,6 +280,7 @@ public final class BenchmarkOptions {
         d.put("memoryTimeoutSeconds", memoryTimeoutSeconds);
         d.put("memoryWarmupSeconds", memoryWarmupSeconds);
         d.put("memoryXmx", memoryXmx);
+        d.put("memoryFeatures", memoryFeatures);
         d.put("appProperties", appProperties);
         d.put("skipped", skipped());
         return d;
@@ -351,6 +355,7 @@ public final class BenchmarkOptions {
                 "  --memory-users N        distinct users of the memory run, one event each (1000000)",
                 "  --memory-timeout S      longest memory run (900); --memory-warmup N (10 s, left out of the growth check)",
                 "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
+                "  --memory-features       the memory run with unique users, sessions and funnels on",
                 "  --jar PATH              the runnable jar of the app's own runs (target/interaction-pulse.jar)",
                 "  --jfr PATH              record the end-to-end phase with JFR into PATH",
                 "  --set KEY=VALUE         extra app property for every app the benchmark starts (repeatable)",

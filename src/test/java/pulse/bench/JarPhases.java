@@ -520,15 +520,24 @@ final class JarPhases {
      * with {@code -Xmx} of {@code --memory-xmx} and its own embedded MongoDB. RSS from {@code /proc} and heap from
      * {@code /observe/metrics} every second until every event is aggregated; then the users documents are counted.
      */
+    /** What --memory-features switches on in the memory run: analytics.<feature>.enabled. */
+    static final List<String> MEMORY_FEATURES = List.of("unique-users", "sessions", "funnels");
+
     void memory(String topic, long events) throws Exception {
         String name = "bench-jar-memory";
         Map<String, String> props = appProperties(name, topic);
+        if (o.memoryFeatures) {
+            for (String feature : MEMORY_FEATURES) {
+                props.put("analytics." + feature + ".enabled", "true");
+            }
+        }
         props.putAll(o.appProperties);
         MongoAddress mongo = mongoOf(props, name);
         List<String> java = new ArrayList<>(o.appJavaOptions);
         java.add("-Xmx" + o.memoryXmx);
-        say("[memory] the app's jar with -Xmx%s and MongoDB: %s, on %s: %,d events, one per user, %,d distinct users",
-                o.memoryXmx, mongo.describe(), topic, events, o.memoryUsers);
+        say("[memory] the app's jar with -Xmx%s and MongoDB: %s, on %s: %,d events, one per user, %,d distinct users%s",
+                o.memoryXmx, mongo.describe(), topic, events, o.memoryUsers,
+                o.memoryFeatures ? ", with " + String.join(", ", MEMORY_FEATURES) + " on" : "");
         Path log = Path.of("target", "benchmark-memory-app.log");
         List<MemoryProbe.Sample> samples = new ArrayList<>();
         long users;
@@ -580,7 +589,8 @@ final class JarPhases {
                         + " warm-up: %d -> %d), max heap used %d MiB; %d OutOfMemoryError and %d ERROR lines in %s; exit %d",
                 users, aggregated, seconds, maxRssMb, o.memoryWarmupSeconds, MemoryProbe.mib(r.maxRssFirstHalf()),
                 MemoryProbe.mib(r.maxRssSecondHalf()), MemoryProbe.mib(r.maxHeap()), outOfMemory, errors, log, exitCode);
-        String at = " (-Xmx" + o.memoryXmx + ", the app's jar and its embedded MongoDB)";
+        String at = " (-Xmx" + o.memoryXmx + ", the app's jar and its embedded MongoDB"
+                + (o.memoryFeatures ? ", " + String.join(", ", MEMORY_FEATURES) + " on" : "") + ")";
         report.row("memory: distinct users reached (users documents in MongoDB)", users, "users",
                 String.format(Locale.ROOT, "%,d reached", o.memoryUsers), "", users >= o.memoryUsers);
         report.row("memory: max RSS of the app's process" + at, maxRssMb, "MiB", "< 512 MB", "",
@@ -594,6 +604,7 @@ final class JarPhases {
                 MemoryProbe.mib(r.maxHeap()), 100 * heapGrowth), "", "(info)", "", null);
         report.row("  aggregated with that many new users (launch -> last write)", aggregated / seconds, "events/s",
                 "(info)", "", null);
+        report.value("memory.features", o.memoryFeatures ? MEMORY_FEATURES : List.of());
         report.value("memory.usersReached", users);
         report.value("memory.events", events);
         report.value("memory.aggregated", aggregated);

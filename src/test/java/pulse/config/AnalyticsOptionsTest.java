@@ -27,12 +27,14 @@ class AnalyticsOptionsTest {
     }
 
     @Test
-    void defaultsAreUniqueUsersSessionsAndFunnelsOffWithAThirtyMinuteGapAndAnHourWindow() throws Exception {
+    void defaultsAreUniqueUsersOnSessionsAndFunnelsOffWithAThirtyMinuteGapAndAnHourWindow() throws Exception {
         AnalyticsOptions options = options(Map.of());
         assertThat(options.sessionsEnabled()).isFalse();
         assertThat(options.funnelsEnabled()).isFalse();
         assertThat(options.sessionGap()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(options.uniqueUsersEnabled()).isFalse();
+        assertThat(options.uniqueUsersEnabled()).isTrue();
+        assertThat(options.uniqueUsers().lgK()).isEqualTo(14);
+        assertThat(options(Map.of("analytics.unique-users.enabled", "false")).uniqueUsersEnabled()).isFalse();
         assertThat(options.trendingMinCount()).isEqualTo(10);
         assertThat(options.funnelSteps()).containsExactly("view", "click", "purchase");
         assertThat(options.funnelWindow()).isEqualTo(Duration.ofHours(1));

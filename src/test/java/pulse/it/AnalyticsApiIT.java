@@ -93,13 +93,13 @@ class AnalyticsApiIT {
     }
 
     @Test
-    void byDefaultUniqueUsersAreOffNoSketchIsWrittenAndTheApiSaysNull() throws Exception {
+    void withUniqueUsersOffNoSketchIsWrittenAndTheApiSaysNull() throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
         List<Sent> events = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             events.add(new Sent("user-" + i % 17, "item-" + i % 3, "view", now.minusSeconds(i)));
         }
-        try (Pipeline pipeline = new Pipeline("analytics-unique-off").start()) {
+        try (Pipeline pipeline = new Pipeline("analytics-unique-off").with("analytics.unique-users.enabled", "false").start()) {
             produce(pipeline, events);
             pipeline.awaitAggregated(events.size(), Duration.ofSeconds(90));
 

@@ -34,7 +34,7 @@ import java.util.Random;
  * server: {@code writes} writes of {@code events} generated events each (10k users, 1k items, three types, 3 minutes),
  * with every feature off, each one on alone, and all on; each variant twice, alternating, on a fresh database.
  * {@code mvn -q test-compile exec:java -Dexec.mainClass=pulse.store.AnalyticsThroughput -Dexec.classpathScope=test
- * -Dexec.args="200000 4"}
+ * -Dexec.args="200000 4"}; a third argument picks the variants, e.g. {@code none,unique-users}
  */
 public final class AnalyticsThroughput {
 
@@ -48,7 +48,8 @@ public final class AnalyticsThroughput {
     public static void main(String[] args) throws Exception {
         int events = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int writes = args.length > 1 ? Integer.parseInt(args[1]) : 4;
-        List<String> variants = List.of("none", "unique-users", "sessions", "funnels", "all");
+        List<String> variants = args.length > 2 ? List.of(args[2].split(","))
+                : List.of("none", "unique-users", "sessions", "funnels", "all");
         Path dir = Files.createTempDirectory("analytics-throughput");
         MongoServer server = new MongoServer(new EmbeddedMongoBackend(dir.resolve("bench.mv").toString()));
         try (MongoClient client = MongoClients.create(server.bindAndGetConnectionString())) {

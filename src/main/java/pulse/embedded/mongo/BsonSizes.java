@@ -1,6 +1,7 @@
 package pulse.embedded.mongo;
 
 import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
@@ -19,6 +20,7 @@ final class BsonSizes {
     private static final int TYPE = 1;
     private static final int LENGTH = 4;
     private static final int TERMINATOR = 1;
+    private static final int SUBTYPE = 1;
     private static final int EMPTY_DOCUMENT = LENGTH + TERMINATOR;
 
     private BsonSizes() {
@@ -60,6 +62,8 @@ final class BsonSizes {
             return LENGTH + utf8Length(string) + TERMINATOR;
         } else if (value instanceof Map<?, ?> document) {
             return documentSize(document);
+        } else if (value instanceof BinData binary) {
+            return LENGTH + SUBTYPE + binary.getData().length;
         }
         return -1;
     }

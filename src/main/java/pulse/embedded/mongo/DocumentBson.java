@@ -1,5 +1,7 @@
 package pulse.embedded.mongo;
 
+import de.bwaldvogel.mongo.bson.BinData;
+
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -7,7 +9,7 @@ import java.util.Map;
 /**
  * Encodes a document to exactly the bytes of mongo-java-server's {@code BsonEncoder.encodeDocument}, for the
  * value types the pipeline stores (embedded documents, strings, 32- and 64-bit integers, doubles, booleans, dates,
- * nulls), faster: one reusable array, the entries iterated rather than each key looked up again, ASCII written
+ * nulls, generic binary: the unique users sketches), faster: one reusable array, the entries iterated rather than each key looked up again, ASCII written
  * without a byte array per key. {@link #encode} says no to any other type, which upstream's encoder then writes.
  * Every commit of the embedded store encodes each document of each changed page, so this runs for every document
  * again and again. Not thread-safe: one instance per thread.
@@ -18,6 +20,8 @@ final class DocumentBson {
     private static final byte DOUBLE = 0x01;
     private static final byte STRING = 0x02;
     private static final byte DOCUMENT = 0x03;
+    private static final byte BINARY = 0x05;
+    private static final byte GENERIC_BINARY = 0x00;
     private static final byte BOOLEAN = 0x08;
     private static final byte DATE = 0x09;
     private static final byte NULL = 0x0A;
@@ -96,8 +100,16 @@ final class DocumentBson {
         } else if (value instanceof Instant instant) {
             head(DATE, key);
             putLong(instant.toEpochMilli());
+        } else if (value instanceof BinData binary) {
+            byte[] data = binary.getData();
+            head(BINARY, key);
+            ensure(5 + data.length);
+            putInt(size, data.length);
+            bytes[size + 4] = GENERIC_BINARY;
+            System.arraycopy(data, 0, bytes, size + 5, data.length);
+            size += 5 + data.length;
         } else {
-            return false; // ObjectId, Decimal128, arrays, binary, UUID, timestamps, regexes, keys, code: upstream's
+            return false; // ObjectId, Decimal128, arrays, other binary subtypes, UUID, timestamps, regexes, keys, code: upstream's
         }
         return true;
     }

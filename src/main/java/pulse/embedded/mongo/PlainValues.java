@@ -1,5 +1,6 @@
 package pulse.embedded.mongo;
 
+import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
 
 import java.time.Instant;
@@ -8,7 +9,8 @@ import java.util.Objects;
 
 /**
  * The values {@link SimpleUpdate} handles itself, and upstream's equality of them. Dates arrive from the wire as
- * {@link Instant}s, BSON int32, int64 and double as Integer, Long and Double.
+ * {@link Instant}s, BSON int32, int64 and double as Integer, Long and Double, generic binary as {@link BinData}
+ * (equal when its bytes are).
  */
 final class PlainValues {
 
@@ -24,8 +26,9 @@ final class PlainValues {
         return isNumber(value) || value instanceof String || value instanceof Instant;
     }
 
+    /** A value $set may store and compare for equality as it is: comparable, a boolean, or binary (a sketch). */
     static boolean isScalar(Object value) {
-        return isComparable(value) || value instanceof Boolean;
+        return isComparable(value) || value instanceof Boolean || value instanceof BinData;
     }
 
     static boolean areComparable(Object a, Object b) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The update operators {@link SimpleUpdate} applies itself, each to one field, for exactly the values where what
- * mongo-java-server does is plain: a number, string, date or boolean that is present or missing. For anything else
+ * mongo-java-server does is plain: a number, string, date or boolean ($set: or binary) that is present or missing. For anything else
  * (null, an array, a value of another type, a mix MongoDB's type order would decide) the operator answers
  * {@link #UNSUPPORTED} and the whole update is left to upstream, which also raises its errors.
  *

@@ -111,7 +111,7 @@ class BsonDocumentDataTypeTest {
         int fields = random.nextInt(8);
         for (int i = 0; i < fields; i++) {
             String key = random.nextInt(5) == 0 ? "k\u00e9" + i : "key" + i;
-            Object value = switch (random.nextInt(depth > 0 ? 9 : 8)) {
+            Object value = switch (random.nextInt(depth > 0 ? 10 : 9)) {
                 case 0 -> null;
                 case 1 -> random.nextInt();
                 case 2 -> random.nextLong();
@@ -120,11 +120,19 @@ class BsonDocumentDataTypeTest {
                 case 5 -> random.nextBoolean();
                 case 6 -> Instant.ofEpochMilli(random.nextLong(4_000_000_000_000L));
                 case 7 -> "";
+                case 8 -> randomBinary(random);
                 default -> randomDocument(random, depth - 1);
             };
             document.append(key, value);
         }
         return document;
+    }
+
+    /** Generic binary as the wire hands it over (a unique users sketch): empty, small, or larger than the buffer. */
+    private static BinData randomBinary(Random random) {
+        byte[] data = new byte[random.nextInt(4) == 0 ? 8_000 + random.nextInt(9_000) : random.nextInt(40)];
+        random.nextBytes(data);
+        return new BinData(data);
     }
 
     private static void assertSameBytesAsUpstream(Document document) {

@@ -1,6 +1,7 @@
 package pulse.embedded.mongo;
 
 import de.bwaldvogel.mongo.backend.Missing;
+import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ class BsonSizesTest {
         List<Object> values = List.of(1, 2L, 2.5, -0.0, "", "ascii", "é ✓ 𝄞", "lone \uD800 surrogate", "\uDC00", true,
                 Instant.ofEpochMilli(1_764_280_000_123L),
                 new Document("a", 1).append("b", new Document("c", "ü").append("d", Instant.EPOCH)),
-                new Document(), new ObjectId(), List.of(1, "two"), new Document("list", List.of(1)));
+                new Document(), new ObjectId(), List.of(1, "two"), new Document("list", List.of(1)),
+                new BinData(new byte[0]), new BinData(new byte[8_232]), new Document("sketch", new BinData(new byte[]{1, 2})));
         for (Object value : values) {
             for (String name : List.of("n", "offsets", "ключ", "𝄞")) {
                 assertThat(BsonSizes.field(name, value)).as("%s: %s", name, value)

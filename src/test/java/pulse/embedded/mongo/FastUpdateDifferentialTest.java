@@ -20,6 +20,7 @@ import com.mongodb.client.model.WriteModel;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import org.bson.Document;
+import org.bson.types.Binary;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
 import org.h2.mvstore.MVStore;
@@ -127,7 +128,8 @@ class FastUpdateDifferentialTest {
                 .append("s", "text").append("flag", true).append("nothing", null)
                 .append("when", Date.from(T0)).append("sub", new Document("a", 1).append("b", new Document("c", 2L)))
                 .append("subList", new Document("l", List.of(1, 2))).append("zero", 0.0).append("negativeZero", -0.0)
-                .append("one", 1).append("two", 2).append("bigLong", (1L << 53) + 1);
+                .append("one", 1).append("two", 2).append("bigLong", (1L << 53) + 1)
+                .append("bin", new Binary(new byte[]{1, 2, 3}));
         twin.insert(document);
         twin.insert(new Document(document).append("_id", "withList").append("list", List.of(1, 2, new Document("k", 3))));
         List<Document> updates = List.of(
@@ -152,6 +154,15 @@ class FastUpdateDifferentialTest {
                 inc("one", 0L), inc("negativeZero", 0.0), inc("zero", -0.0), set("zero", -0.0), set("two", 2.0),
                 max("two", 2L), min("two", 2.0), set("bigLong", (double) ((1L << 53) + 1)), set("bigLong", (1L << 53) + 1),
                 max("bigLong", (double) (1L << 53)), inc("subList.m", 1), set("subList.l.0", 5),
+                // binary (the unique users sketches): equal bytes are left alone, other bytes, types and subtypes
+                set("bin", new Binary(new byte[]{1, 2, 3})), set("bin", new Binary(new byte[]{1, 2, 4})),
+                set("bin", new Binary(new byte[0])), set("newBin", new Binary(new byte[8_300])), set("int", new Binary(new byte[]{9})),
+                set("bin", 5), set("sub.bin", new Binary(new byte[]{7})), set("bin", new Binary((byte) 4, new byte[16])),
+                set("bin", new Binary((byte) 0x80, new byte[]{1})), min("bin", new Binary(new byte[]{0})),
+                max("bin", new Binary(new byte[]{9})), inc("bin", 1),
+                new Document("$set", new Document("uniqueUsersSketch", new Binary(new byte[]{5, 6}))
+                        .append("uniqueUsers", 2L).append("uniqueUsersVersion", 1L))
+                        .append("$setOnInsert", new Document("windowStart", Date.from(T0))),
                 // $setOnInsert on an update does nothing
                 new Document("$setOnInsert", new Document("origin", new Document("partition", 1).append("offset", 2L))),
                 // several operators and paths into one sub-document
