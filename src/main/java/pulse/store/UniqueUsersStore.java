@@ -1,12 +1,8 @@
 package pulse.store;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoException;
-import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Projections;
 import com.mongodb.client.model.Updates;
@@ -26,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -45,7 +40,6 @@ public class UniqueUsersStore {
 
     static final int DOCUMENTS_PER_SLICE = 500;
     private static final int MAX_CONFLICT_ROUNDS = 20;
-    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final Duration LAST_HOUR = Duration.ofHours(1);
     public static final String UNIQUE_USERS_LAST_HOUR = "uniqueUsersLastHour";
     private static final Logger LOG = LoggerFactory.getLogger(UniqueUsersStore.class);
@@ -148,17 +142,7 @@ public class UniqueUsersStore {
             }
             beforeWrite.run();
             writes += models.size();
-            Set<Integer> failed = new HashSet<>();
-            try {
-                collection.bulkWrite(models, UNORDERED);
-            } catch (MongoBulkWriteException e) {
-                for (BulkWriteError error : e.getWriteErrors()) {
-                    if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
-                        throw e;
-                    }
-                    failed.add(error.getIndex());
-                }
-            }
+            Set<Integer> failed = VersionedBulkWrite.refusedAsStale(collection, models);
             List<DocumentUsers> conflicting = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 String id = sent.get(i).id();

@@ -1,11 +1,7 @@
 package pulse.store;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoBulkWriteException;
-import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.UpdateOneModel;
@@ -19,7 +15,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +40,6 @@ public abstract class UserDocumentStore<S> {
     public static final String VERSION = "version";
     static final int USERS_PER_SLICE = 2_000;
     static final int MAX_CONFLICT_ROUNDS = 10;
-    private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
 
     private final MongoDatabase database;
@@ -148,7 +142,7 @@ public abstract class UserDocumentStore<S> {
             }
             beforeWrite.run();
             writes += models.size();
-            Set<Integer> refused = refusedAsStale(documents, models);
+            Set<Integer> refused = VersionedBulkWrite.refusedAsStale(documents, models);
             List<String> conflicting = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 if (refused.contains(i)) { // another writer updated it since: read it again
@@ -166,25 +160,6 @@ public abstract class UserDocumentStore<S> {
                     + MAX_CONFLICT_ROUNDS + " rounds of concurrent writers");
         }
         return writes;
-    }
-
-    /**
-     * Writes the version-conditional upserts, unordered. @return the indexes of those refused because the document's
-     * version moved on (the upsert then collides with the document's {@code _id}: duplicate key)
-     */
-    private static Set<Integer> refusedAsStale(MongoCollection<Document> documents, List<WriteModel<Document>> models) {
-        Set<Integer> refused = new HashSet<>();
-        try {
-            documents.bulkWrite(models, UNORDERED);
-        } catch (MongoBulkWriteException e) {
-            for (BulkWriteError error : e.getWriteErrors()) {
-                if (ErrorCategory.fromErrorCode(error.getCode()) != ErrorCategory.DUPLICATE_KEY) {
-                    throw e;
-                }
-                refused.add(error.getIndex());
-            }
-        }
-        return refused;
     }
 
     /** The per-partition offsets a document's state holds ({@code offsets.p<partition>}); empty for null. */
