@@ -1,5 +1,8 @@
 package pulse.embedded;
 
+import java.util.HashMap;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import com.mongodb.ConnectionString;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -127,12 +130,28 @@ public final class TestInfrastructure implements BeforeAllCallback, ExtensionCon
 
     /** As {@link #createTopic(String, int)}, on the broker {@code admin} talks to. */
     public static void createTopic(Admin admin, String topic, int partitions, short replicationFactor) {
+        createTopic(admin, topic, partitions, replicationFactor, Map.of());
+    }
+
+    /**
+     * Creates a topic with the given topic configs and waits until every partition's leader serves it: metadata names
+     * a leader before its replica manager takes records, and an idempotent producer whose first sends meet
+     * NOT_LEADER_OR_FOLLOWER there can retry them out of sequence until they expire.
+     */
+    public static void createTopic(Admin admin, String topic, int partitions, short replicationFactor,
+                                   Map<String, String> configs) {
         try {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor))).all().get(30, TimeUnit.SECONDS);
-            await("every partition of " + topic + " has a leader").atMost(Duration.ofSeconds(30))
+            admin.createTopics(List.of(new NewTopic(topic, partitions, replicationFactor).configs(configs)))
+                    .all().get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                ends.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            await("every partition of " + topic + " is served by its leader").atMost(Duration.ofSeconds(30))
                     .ignoreExceptionsInstanceOf(ExecutionException.class)
                     .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())
+                            && admin.listOffsets(ends).all().get().size() == partitions);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Could not create topic " + topic, e);
         } catch (InterruptedException e) {

@@ -1,7 +1,5 @@
 package pulse.it;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -35,9 +33,8 @@ class InvalidStreamDrain {
     void drainsATopicOfInvalidRecords() throws Exception {
         int records = Integer.getInteger("drain.records", 50_000);
         try (Pipeline pipeline = new Pipeline("invalid-drain")) {
-            try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestInfrastructure.kafkaBootstrapServers()));
-                 KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
-                admin.createTopics(List.of(new NewTopic(pipeline.topic(), 6, (short) 1))).all().get();
+            try (KafkaProducer<String, byte[]> producer = Pipeline.producer()) {
+                Topics.create(pipeline.topic(), 6, Map.of());
                 List<Future<RecordMetadata>> sent = new ArrayList<>(records);
                 for (int i = 0; i < records; i++) {
                     // a producer that changed its schema: every record lacks item_id

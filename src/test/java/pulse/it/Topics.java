@@ -3,7 +3,6 @@ package pulse.it;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import pulse.embedded.TestInfrastructure;
 
@@ -20,7 +19,7 @@ final class Topics {
     /** Creates a topic ready to take records at once (a producer's first send would otherwise race its creation). */
     static void create(String topic, int partitions, Map<String, String> config) throws ExecutionException, InterruptedException {
         try (Admin admin = admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1).configs(config))).all().get();
+            TestInfrastructure.createTopic(admin, topic, partitions, TestInfrastructure.replicationFactor(), config);
         }
     }
 
