@@ -189,10 +189,14 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
 
     /**
      * A number, or {@code auto}: up to 1,000,000 events, fewer when the consumers' folds would take more than a
-     * quarter of the heap (at least 10,000).
+     * quarter of the heap, a sixteenth with sessions or funnels on (at least 10,000): their writes hold a fold while the
+     * per-user documents of a slice, their caches and the embedded server's pages of two more collections take
+     * heap too (at a quarter, the memory run's 256 MB heap does not hold them: docs/analytics.md).
      */
     static int writeMaxEvents(Settings settings, int consumers, long maxHeapBytes) {
-        long fitting = maxHeapBytes / 4 / consumers / BYTES_PER_HELD_EVENT;
+        boolean perUser = settings.optionalString("analytics.sessions.enabled").map(Boolean::parseBoolean).orElse(false)
+                || settings.optionalString("analytics.funnels.enabled").map(Boolean::parseBoolean).orElse(false);
+        long fitting = maxHeapBytes / (perUser ? 16 : 4) / consumers / BYTES_PER_HELD_EVENT;
         return autoOrNumber(settings, "aggregation.write.max-events", Math.max(10_000, Math.min(AUTO_MAX_WRITE_EVENTS, fitting)));
     }
 

@@ -31,8 +31,8 @@ import java.util.Set;
  * events into it ({@link #apply(Object, List)}), and the document's fields, with the per-window figures the API
  * reads ({@link #fields}).
  *
- * <p>Memory: between writes, the documents last read or written ({@link UserStateCache}, up to a 32nd of the heap and
- * at most 32 MB), so that a batch needs no read first; while a write runs, one reference per event and the documents
+ * <p>Memory: between writes, the documents last read or written ({@link UserStateCache}, kept as BSON, up to a 32nd of
+ * the heap and at most 32 MB), so that a batch needs no read first; while a write runs, one reference per event and the documents
  * of one slice of {@value #USERS_PER_SLICE} users.
  */
 public abstract class UserDocumentStore<S> {
@@ -45,20 +45,19 @@ public abstract class UserDocumentStore<S> {
     private final MongoDatabase database;
     private final String collection;
     private final String listField;
-    /** The documents last read or written: up to a 32nd of the heap, at most 32 MB. */
+    /** The documents last read or written, as BSON: up to a 32nd of the heap, at most 32 MB. */
     private final UserStateCache cache;
     /** Runs between reading the documents and writing them: lets a test interleave another writer there. */
     private volatile Runnable beforeWrite = () -> { };
 
     /**
-     * @param listField the document's list whose entries carry a {@code windowStart} (indexed for the API) and whose
-     *                  length the cache's size estimate counts
+     * @param listField the document's list whose entries carry a {@code windowStart} (indexed for the API)
      */
     protected UserDocumentStore(MongoDatabase database, String collection, String listField) {
         this.database = database;
         this.collection = collection;
         this.listField = listField;
-        this.cache = new UserStateCache(Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 32), listField);
+        this.cache = new UserStateCache(Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 32));
     }
 
     /** The user's state as its document holds it; an empty state for null (no document yet). */

@@ -84,6 +84,13 @@ class PulseOptionsTest {
         assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 256L << 20).writeMaxEvents())
                 .isEqualTo(fitted / 2);
         assertThat(PulseOptions.from(settings(ONE_CONSUMER), 256L << 20).batchMemoryWarning(256L << 20)).isEmpty();
+        // sessions or funnels on: a sixteenth, their per-user documents and caches need the rest
+        for (String perUser : List.of("analytics.sessions.enabled", "analytics.funnels.enabled")) {
+            int withPerUser = PulseOptions.from(settings(Map.of("aggregation.consumers", "1", perUser, "true")),
+                    256L << 20).writeMaxEvents();
+            assertThat(withPerUser * PulseOptions.BYTES_PER_HELD_EVENT).isLessThanOrEqualTo((256L << 20) / 16);
+            assertThat(withPerUser).isEqualTo(fitted / 4);
+        }
         assertThat(options(Map.of("aggregation.write.max-events", "5000")).writeMaxEvents()).isEqualTo(5_000);
         assertThatThrownBy(() -> options(Map.of("aggregation.write.max-events", "-1")))
                 .hasMessageContaining("aggregation.write.max-events = '-1' must be a positive whole number or auto");
