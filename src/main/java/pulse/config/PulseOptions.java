@@ -194,8 +194,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
      * heap too (at a quarter, the memory run's 256 MB heap does not hold them: docs/analytics.md).
      */
     static int writeMaxEvents(Settings settings, int consumers, long maxHeapBytes) {
-        boolean perUser = settings.optionalString("analytics.sessions.enabled").map(Boolean::parseBoolean).orElse(false)
-                || settings.optionalString("analytics.funnels.enabled").map(Boolean::parseBoolean).orElse(false);
+        boolean perUser = settings.bool("analytics.sessions.enabled") || settings.bool("analytics.funnels.enabled");
         long fitting = maxHeapBytes / (perUser ? 16 : 4) / consumers / BYTES_PER_HELD_EVENT;
         return autoOrNumber(settings, "aggregation.write.max-events", Math.max(10_000, Math.min(AUTO_MAX_WRITE_EVENTS, fitting)));
     }
