@@ -48,11 +48,14 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
     /** Heap one buffered record takes in a camel-kafka batch (its exchange, headers, record and event), measured. */
     static final long BYTES_PER_BUFFERED_RECORD = 1_500;
     /**
-     * Heap one event takes in a fold waiting to be written, measured on 500k events ({@code FoldFootprint}): 120 bytes
-     * with 10k users (the event and its share of the deltas), 256 with 1M users, 334 when they are uniform (nearly
-     * every event has a user of its own); plus room for the moments the fold's event list grows by copying.
+     * Heap one event takes in a fold waiting to be written: {@code FoldFootprint} measured 120 bytes on 500k events
+     * with 10k users (the event and its share of the deltas), 256 with 1M users, 334 when they are uniform; in the
+     * app itself, draining the memory run's topic (one event per user, 1M users), a class histogram with ~198,000
+     * events in the two folds and ~21,000 records in batches showed 210 MB live: ~750 bytes per held event once the
+     * batches (1.5 KB a record) and the app's ~30 MB are taken out. The larger figure, so folds fit when every event
+     * brings a new user (docs/analytics.md, "Memory per active user").
      */
-    static final long BYTES_PER_HELD_EVENT = 350;
+    static final long BYTES_PER_HELD_EVENT = 750;
     /** The largest batch {@code aggregation.batch.max-records = auto} picks. */
     static final int AUTO_MAX_RECORDS = 20_000;
     /** The largest fold {@code aggregation.write.max-events = auto} picks. */

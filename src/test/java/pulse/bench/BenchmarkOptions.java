@@ -81,6 +81,12 @@ public final class BenchmarkOptions {
     long memoryTimeoutSeconds = 900;
     int memoryWarmupSeconds = 10;
     String memoryXmx = "256m";
+    /**
+     * JVM options of the memory run before --app-java-options and -Xmx: the start users are told to use (README,
+     * docs/operations.md, the Dockerfile's JAVA_OPTS), the parallel collector, without the AppCDS archive (the memory
+     * phase has no training run of its own). {@code --memory-java-options none} runs it with the JVM's defaults (G1).
+     */
+    List<String> memoryJavaOptions = List.of("-XX:+UseParallelGC");
     /** The memory run with unique users, sessions and funnels on (--memory-features). */
     boolean memoryFeatures;
     Path jar = Path.of("target", "interaction-pulse.jar");
@@ -206,6 +212,8 @@ public final class BenchmarkOptions {
                 case "memory-timeout" -> memoryTimeoutSeconds = positiveLong(value);
                 case "memory-warmup" -> memoryWarmupSeconds = Integer.parseInt(value);
                 case "memory-xmx" -> memoryXmx = value;
+                case "memory-java-options" -> memoryJavaOptions = value.isBlank() || value.trim().equals("none") ? List.of()
+                        : List.of(value.trim().split("\\s+"));
                 case "jar" -> jar = Path.of(value);
                 case "out" -> out = Path.of(value);
                 case "jfr" -> jfr = Path.of(value);
@@ -280,6 +288,7 @@ public final class BenchmarkOptions {
         d.put("memoryTimeoutSeconds", memoryTimeoutSeconds);
         d.put("memoryWarmupSeconds", memoryWarmupSeconds);
         d.put("memoryXmx", memoryXmx);
+        d.put("memoryJavaOptions", memoryJavaOptions);
         d.put("memoryFeatures", memoryFeatures);
         d.put("appProperties", appProperties);
         d.put("skipped", skipped());
@@ -355,6 +364,8 @@ public final class BenchmarkOptions {
                 "  --memory-users N        distinct users of the memory run, one event each (1000000)",
                 "  --memory-timeout S      longest memory run (900); --memory-warmup N (10 s, left out of the growth check)",
                 "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
+                "  --memory-java-options \"..\" JVM options of the memory run, before --app-java-options and -Xmx",
+                "                          (-XX:+UseParallelGC, as users are told to start the jar; none: the JVM's defaults)",
                 "  --memory-features       the memory run with unique users, sessions and funnels on",
                 "  --jar PATH              the runnable jar of the app's own runs (target/interaction-pulse.jar)",
                 "  --jfr PATH              record the end-to-end phase with JFR into PATH",

@@ -533,10 +533,11 @@ final class JarPhases {
         }
         props.putAll(o.appProperties);
         MongoAddress mongo = mongoOf(props, name);
-        List<String> java = new ArrayList<>(o.appJavaOptions);
+        List<String> java = new ArrayList<>(o.memoryJavaOptions);
+        java.addAll(o.appJavaOptions);
         java.add("-Xmx" + o.memoryXmx);
-        say("[memory] the app's jar with -Xmx%s and MongoDB: %s, on %s: %,d events, one per user, %,d distinct users%s",
-                o.memoryXmx, mongo.describe(), topic, events, o.memoryUsers,
+        say("[memory] the app's jar with %s and MongoDB: %s, on %s: %,d events, one per user, %,d distinct users%s",
+                String.join(" ", java), mongo.describe(), topic, events, o.memoryUsers,
                 o.memoryFeatures ? ", with " + String.join(", ", MEMORY_FEATURES) + " on" : "");
         Path log = Path.of("target", "benchmark-memory-app.log");
         List<MemoryProbe.Sample> samples = new ArrayList<>();
@@ -589,7 +590,7 @@ final class JarPhases {
                         + " warm-up: %d -> %d), max heap used %d MiB; %d OutOfMemoryError and %d ERROR lines in %s; exit %d",
                 users, aggregated, seconds, maxRssMb, o.memoryWarmupSeconds, MemoryProbe.mib(r.maxRssFirstHalf()),
                 MemoryProbe.mib(r.maxRssSecondHalf()), MemoryProbe.mib(r.maxHeap()), outOfMemory, errors, log, exitCode);
-        String at = " (-Xmx" + o.memoryXmx + ", the app's jar and its embedded MongoDB"
+        String at = " (" + String.join(" ", java) + ", the app's jar and its embedded MongoDB"
                 + (o.memoryFeatures ? ", " + String.join(", ", MEMORY_FEATURES) + " on" : "") + ")";
         report.row("memory: distinct users reached (users documents in MongoDB)", users, "users",
                 String.format(Locale.ROOT, "%,d reached", o.memoryUsers), "", users >= o.memoryUsers);
@@ -605,6 +606,7 @@ final class JarPhases {
         report.row("  aggregated with that many new users (launch -> last write)", aggregated / seconds, "events/s",
                 "(info)", "", null);
         report.value("memory.features", o.memoryFeatures ? MEMORY_FEATURES : List.of());
+        report.value("memory.javaOptions", java);
         report.value("memory.usersReached", users);
         report.value("memory.events", events);
         report.value("memory.aggregated", aggregated);

@@ -79,7 +79,7 @@ class PulseOptionsTest {
     void autoFoldsTakeAtMostAQuarterOfTheHeap() throws Exception {
         assertThat(PulseOptions.from(settings(ONE_CONSUMER), 4L << 30).writeMaxEvents()).isEqualTo(1_000_000);
         int fitted = PulseOptions.from(settings(ONE_CONSUMER), 256L << 20).writeMaxEvents();
-        assertThat(fitted).isLessThan(1_000_000).isGreaterThan(100_000);
+        assertThat(fitted).isLessThan(1_000_000).isGreaterThan(80_000);
         assertThat(fitted * PulseOptions.BYTES_PER_HELD_EVENT).isLessThanOrEqualTo((256L << 20) / 4);
         assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 256L << 20).writeMaxEvents())
                 .isEqualTo(fitted / 2);
