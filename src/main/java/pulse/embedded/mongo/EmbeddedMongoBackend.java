@@ -64,24 +64,7 @@ public final class EmbeddedMongoBackend extends H2Backend {
 
     /** @param file the H2 file, or null for a store in memory */
     public EmbeddedMongoBackend(String file) {
-        super(open(file));
-    }
-
-    // EXPERIMENT (memfeat): H2's page cache and keys per page from system properties
-    private static MVStore open(String file) {
-        MVStore.Builder builder = new MVStore.Builder();
-        if (file != null) {
-            builder.fileName(file);
-        }
-        String cache = System.getProperty("pulse.h2.cache-mb");
-        if (cache != null) {
-            builder.cacheSize(Integer.parseInt(cache));
-        }
-        String keys = System.getProperty("pulse.h2.keys-per-page");
-        if (keys != null) {
-            builder.keysPerPage(Integer.parseInt(keys));
-        }
-        return builder.open();
+        super(MVStore.open(file));
     }
 
     @Override
