@@ -87,11 +87,12 @@ public final class BenchmarkOptions {
     int memoryWarmupSeconds = 10;
     String memoryXmx = "256m";
     /**
-     * JVM options of the memory run before --app-java-options and -Xmx: the start users are told to use (README,
-     * docs/operations.md, the Dockerfile's JAVA_OPTS), the parallel collector, without the AppCDS archive (the memory
-     * phase has no training run of its own). {@code --memory-java-options none} runs it with the JVM's defaults (G1).
+     * JVM options of the memory run, before --app-java-options and -Xmx: none, the JVM's defaults (G1). Not the
+     * parallel collector that README and docs/operations.md advise for throughput: at -Xmx256m it reclaims the folds
+     * (held up to 5 s, so promoted) only by full collections, and the run ran out of memory with it
+     * ({@code GC overhead limit exceeded} at ~550k users) where G1 reached all 1M users (docs/benchmark.md).
      */
-    List<String> memoryJavaOptions = List.of("-XX:+UseParallelGC");
+    List<String> memoryJavaOptions = List.of();
     /** The memory run with unique users, sessions and funnels on (--memory-features). */
     boolean memoryFeatures;
     Path jar = Path.of("target", "interaction-pulse.jar");
@@ -373,7 +374,7 @@ public final class BenchmarkOptions {
                 "  --memory-timeout S      longest memory run (900); --memory-warmup N (10 s, left out of the growth check)",
                 "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
                 "  --memory-java-options \"..\" JVM options of the memory run, before --app-java-options and -Xmx",
-                "                          (-XX:+UseParallelGC, as users are told to start the jar; none: the JVM's defaults)",
+                "                          (none: the JVM's defaults, G1), e.g. -XX:+UseParallelGC",
                 "  --memory-features       the memory run with unique users, sessions and funnels on",
                 "  --jar PATH              the runnable jar of the app's own runs (target/interaction-pulse.jar)",
                 "  --jfr PATH              record the end-to-end phase with JFR into PATH",
