@@ -183,10 +183,12 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
 
     /**
      * A number, or {@code auto}: up to 20,000 records, fewer when the consumers' full batches would take more than
-     * an eighth of the heap (at least 1,000).
+     * an eighth of the heap, a sixteenth with sessions or funnels on (at least 1,000): their per-user writes and
+     * caches need the rest (the memory run with them on drained 1M new users a third faster at -Xmx256m with batches
+     * of 5,000 records than of 11,184: docs/analytics.md).
      */
     static int batchMaxRecords(Settings settings, int consumers, long maxHeapBytes) {
-        long fitting = maxHeapBytes / 8 / consumers / BYTES_PER_BUFFERED_RECORD;
+        long fitting = maxHeapBytes / (perUserState(settings) ? 16 : 8) / consumers / BYTES_PER_BUFFERED_RECORD;
         return autoOrNumber(settings, "aggregation.batch.max-records", Math.max(1_000, Math.min(AUTO_MAX_RECORDS, fitting)));
     }
 
@@ -197,9 +199,13 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
      * heap too (at a quarter, the memory run's 256 MB heap does not hold them: docs/analytics.md).
      */
     static int writeMaxEvents(Settings settings, int consumers, long maxHeapBytes) {
-        boolean perUser = settings.bool("analytics.sessions.enabled") || settings.bool("analytics.funnels.enabled");
-        long fitting = maxHeapBytes / (perUser ? 16 : 4) / consumers / BYTES_PER_HELD_EVENT;
+        long fitting = maxHeapBytes / (perUserState(settings) ? 16 : 4) / consumers / BYTES_PER_HELD_EVENT;
         return autoOrNumber(settings, "aggregation.write.max-events", Math.max(10_000, Math.min(AUTO_MAX_WRITE_EVENTS, fitting)));
+    }
+
+    /** Sessions or funnels on: a document per user read and written with every fold, and their caches. */
+    private static boolean perUserState(Settings settings) {
+        return settings.bool("analytics.sessions.enabled") || settings.bool("analytics.funnels.enabled");
     }
 
     private static int autoOrNumber(Settings settings, String key, long auto) {
