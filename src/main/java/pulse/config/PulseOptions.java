@@ -184,7 +184,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
     /**
      * A number, or {@code auto}: up to 20,000 records, fewer when the consumers' full batches would take more than
      * an eighth of the heap, a sixteenth with sessions or funnels on (at least 1,000): their per-user writes and
-     * caches need the rest (the memory run with them on drained 1M new users a third faster at -Xmx256m with batches
+     * caches need the rest (the memory run with them on drained new users a fifth faster at -Xmx256m with batches
      * of 5,000 records than of 11,184: docs/analytics.md).
      */
     static int batchMaxRecords(Settings settings, int consumers, long maxHeapBytes) {
