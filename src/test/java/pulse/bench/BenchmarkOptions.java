@@ -167,10 +167,9 @@ public final class BenchmarkOptions {
                     if (eq <= 0) {
                         throw new IllegalArgumentException("--variant needs label=options, not " + value);
                     }
-                    String options = value.substring(eq + 1).trim();
-                    variants.put(value.substring(0, eq).trim(), options.isEmpty() ? List.of() : List.of(options.split("\\s+")));
+                    variants.put(value.substring(0, eq).trim(), jvmOptions(value.substring(eq + 1)));
                 }
-                case "app-java-options" -> appJavaOptions = value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+                case "app-java-options" -> appJavaOptions = jvmOptions(value);
                 case "naive-timeout" -> naiveTimeoutSeconds = positiveLong(value);
                 case "freshness-rate" -> freshnessRate = positiveInt(value);
                 case "freshness-seconds" -> freshnessSeconds = positiveInt(value);
@@ -218,8 +217,7 @@ public final class BenchmarkOptions {
                 case "memory-timeout" -> memoryTimeoutSeconds = positiveLong(value);
                 case "memory-warmup" -> memoryWarmupSeconds = Integer.parseInt(value);
                 case "memory-xmx" -> memoryXmx = value;
-                case "memory-java-options" -> memoryJavaOptions = value.isBlank() || value.trim().equals("none") ? List.of()
-                        : List.of(value.trim().split("\\s+"));
+                case "memory-java-options" -> memoryJavaOptions = value.trim().equals("none") ? List.of() : jvmOptions(value);
                 case "jar" -> jar = Path.of(value);
                 case "out" -> out = Path.of(value);
                 case "jfr" -> jfr = Path.of(value);
@@ -235,6 +233,11 @@ public final class BenchmarkOptions {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + name + " " + value + ": not a valid number");
         }
+    }
+
+    /** JVM options as one flag's value, separated by white space; none when blank. */
+    private static List<String> jvmOptions(String value) {
+        return value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
     }
 
     private void validate() {
