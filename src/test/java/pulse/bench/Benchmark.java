@@ -12,8 +12,6 @@ import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,6 +28,7 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.bson.Document;
 import pulse.aggregate.Rollups;
 import pulse.embedded.EmbeddedMongo;
+import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
 import pulse.event.EventParser;
 import pulse.event.InteractionEvent;
@@ -62,7 +61,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -1112,32 +1110,13 @@ public final class Benchmark {
     }
 
     /**
-     * Creates the topics and waits until every partition has a leader: an idempotent producer's first batches to a
-     * partition whose leader is still being elected can fail for good (OUT_OF_ORDER_SEQUENCE_NUMBER after
-     * NOT_LEADER_OR_FOLLOWER, seen on a loaded machine).
+     * Creates the topics, each waited for until every partition's leader serves it (as the tests' topics are): an
+     * idempotent producer's first batches to a partition whose leader is still being elected can fail for good.
      */
-    void createTopics(List<String> topics) throws Exception {
+    void createTopics(List<String> topics) {
         try (Admin admin = admin()) {
-            admin.createTopics(topics.stream().map(t -> new NewTopic(t, o.partitions, (short) 1)).toList())
-                    .all().get(60, TimeUnit.SECONDS);
-            // the metadata names a leader before the leader's replica manager serves the partition: ask the leader
-            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
             for (String topic : topics) {
-                for (int p = 0; p < o.partitions; p++) {
-                    partitions.put(new TopicPartition(topic, p), OffsetSpec.latest());
-                }
-            }
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (true) {
-                try {
-                    admin.listOffsets(partitions).all().get(30, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the partitions of " + topics + " are not served after 60 s", e);
-                    }
-                }
-                Thread.sleep(100); // polling the partitions' leader
+                TestInfrastructure.createTopic(admin, topic, o.partitions, (short) 1);
             }
         }
     }

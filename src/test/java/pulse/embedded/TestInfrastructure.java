@@ -1,11 +1,10 @@
 package pulse.embedded;
 
-import java.util.HashMap;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import com.mongodb.ConnectionString;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import pulse.testsupport.FreePorts;
@@ -18,6 +17,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
