@@ -46,6 +46,11 @@ public class EventParser {
     public static final String CLOUDEVENTS_HEADER_PREFIX = "ce_";
 
     /** One factory for every parser; thread-safe, and it keeps the field-name symbol table and buffers warm. */
+    /**
+     * Epoch milliseconds below this (before 1973-03-03) are, as epoch seconds, the years 1973-5138: a producer writing
+     * seconds where milliseconds are read. Only the rejection's message uses it.
+     */
+    private static final long SECONDS_READ_AS_MILLIS = 100_000_000_000L;
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
@@ -467,7 +472,9 @@ public class EventParser {
         }
         if (timestamp.isBefore(now.minus(options.maxAge()))) {
             throw new InvalidEventException(RejectionReason.TIMESTAMP_TOO_OLD,
-                    "timestamp " + timestamp + " is more than " + options.maxAge() + " before " + now);
+                    "timestamp " + timestamp + " is more than " + options.maxAge() + " before " + now
+                            + (timestamp.toEpochMilli() >= 0 && timestamp.toEpochMilli() < SECONDS_READ_AS_MILLIS
+                            ? " (epoch seconds read as milliseconds? event.timestamp.format = epoch-seconds)" : ""));
         }
         return timestamp;
     }

@@ -355,6 +355,15 @@ class EventParserTest {
                 .isEqualTo(RejectionReason.TIMESTAMP_TOO_OLD);
     }
 
+    @Test
+    void epochSecondsReadAsMillisecondsAreTooOldAndTheMessageNamesTheFormatProperty() {
+        InvalidEventException e = rejection(bytes(validJson().put("timestamp", NOW.getEpochSecond())));
+        assertThat(e.reason()).isEqualTo(RejectionReason.TIMESTAMP_TOO_OLD);
+        assertThat(e.detail()).contains("1970-01-21").endsWith("(epoch seconds read as milliseconds? event.timestamp.format = epoch-seconds)");
+        // an old timestamp that is not a misread one gets no such hint
+        assertThat(rejection(bytes(withTimestamp(NOW.minus(Duration.ofDays(31))))).detail()).doesNotContain("epoch-seconds");
+    }
+
     // ---- what a streaming reader must get right as the tree reader did -------------------------------
 
     @Nested
