@@ -1,6 +1,7 @@
 package pulse.aggregate;
 
 import org.apache.datasketches.common.SketchesException;
+import org.apache.datasketches.hll.Coupons;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
@@ -16,6 +17,11 @@ import java.util.Collection;
  *
  * <p>A stored sketch is updated in place (read, add the batch's users, write back), never through a {@link Union}:
  * a union re-encoding an HLL_4 result costs ~0.5 ms per document, a direct update a few µs.
+ *
+ * <p>A user id is added as its {@linkplain #coupon coupon}, the hash {@code HllSketch.update(String)} takes of it,
+ * computed once per batch and added to each of the user's documents ({@link DocumentUsers}): the sketches hold
+ * exactly what {@code update(String)} would have put in them, so sketches stored before and after count a user
+ * once alike.
  */
 public final class UniqueUsers {
 
@@ -51,15 +57,34 @@ public final class UniqueUsers {
      * @throws SketchesException when {@code stored} is not a sketch
      */
     public Result add(byte[] stored, Collection<String> users) {
+        int[] coupons = new int[users.size()];
+        int i = 0;
+        for (String user : users) {
+            coupons[i++] = coupon(user);
+        }
+        return add(stored, coupons);
+    }
+
+    /**
+     * @param stored  a sketch's compact bytes, or null for none yet; a stored sketch keeps its own lgK
+     * @param coupons the users' {@link #coupon}s, repeats allowed
+     * @throws SketchesException when {@code stored} is not a sketch
+     */
+    public Result add(byte[] stored, int[] coupons) {
         HllSketch sketch = stored == null ? new HllSketch(lgK, TgtHllType.HLL_4) : HllSketch.heapify(Memory.wrap(stored));
         double before = sketch.getEstimate();
-        for (String user : users) {
-            sketch.update(user);
+        for (int coupon : coupons) {
+            Coupons.update(sketch, coupon);
         }
         // a new hash or a raised bucket always raises the estimate (coupon count, HIP accumulator); the bytes cannot
         // tell: a small sketch's set of hashes is laid out in the order it was rebuilt in
         boolean changed = stored == null || sketch.getEstimate() != before;
         return new Result(sketch.toCompactByteArray(), estimate(sketch), changed);
+    }
+
+    /** The coupon of a user id: the hash {@code HllSketch.update(String)} takes of it, as a sketch adds it. */
+    public static int coupon(String user) {
+        return Coupons.of(user);
     }
 
     /** The estimated distinct users of one stored sketch. */

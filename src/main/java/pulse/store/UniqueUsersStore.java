@@ -32,9 +32,10 @@ import java.util.Set;
  * version ({@link UniqueUsersUpdates}); a document another writer updated meanwhile is read again and retried. A
  * batch that brings no new user to a sketch (a replay) writes nothing. Also sets {@code summary.uniqueUsersLastHour}.
  *
- * <p>Memory: nothing per user (the sketches live in MongoDB); the cache, up to its size; while a write runs, one
- * reference per event for the rollup being written and the updates of one slice of {@value #DOCUMENTS_PER_SLICE}
- * documents (up to ~8 KB each at lgK 14).
+ * <p>Memory: nothing per user beyond the batch (the sketches live in MongoDB); the cache, up to its size; while a
+ * write runs, an int per event and a few per distinct user of the batch ({@link DocumentUsers.Users}), for the
+ * rollup being written one index per event while grouping and one per distinct user of each document, and the
+ * updates of one slice of {@value #DOCUMENTS_PER_SLICE} documents (up to ~8 KB each at lgK 14).
  */
 public class UniqueUsersStore {
 
@@ -81,16 +82,17 @@ public class UniqueUsersStore {
         if (batch.events().isEmpty()) {
             return 0;
         }
-        long writes = write(Rollup.ITEMS, batch);
+        DocumentUsers.Users users = DocumentUsers.users(batch); // each user id hashed once for all its documents
+        long writes = write(Rollup.ITEMS, batch, users);
         for (Rollup rollup : rollups.windowed()) {
-            writes += write(rollup, batch);
+            writes += write(rollup, batch, users);
         }
         return writes;
     }
 
-    private long write(Rollup rollup, BatchDelta batch) {
+    private long write(Rollup rollup, BatchDelta batch, DocumentUsers.Users users) {
         MongoCollection<Document> collection = database.getCollection(rollup.collection());
-        List<DocumentUsers> documents = DocumentUsers.of(batch, rollup);
+        List<DocumentUsers> documents = DocumentUsers.of(batch, rollup, users);
         long writes = 0;
         for (int from = 0; from < documents.size(); from += DOCUMENTS_PER_SLICE) {
             writes += writeSlice(collection, rollup, documents.subList(from, Math.min(documents.size(), from + DOCUMENTS_PER_SLICE)));

@@ -11,7 +11,6 @@ import pulse.aggregate.DocumentUsers;
 import pulse.aggregate.Rollup;
 import pulse.aggregate.UniqueUsers;
 
-import java.util.Collection;
 import java.util.Date;
 
 /**
@@ -45,7 +44,7 @@ public final class UniqueUsersUpdates {
      * @return the conditional upsert, or null when the stored sketch already holds every one of these users
      */
     public static Update upsert(Rollup rollup, DocumentUsers document, long version, byte[] stored, UniqueUsers sketches) {
-        UniqueUsers.Result result = add(document.id(), stored, document.users(), sketches);
+        UniqueUsers.Result result = add(document.id(), stored, document.coupons(), sketches);
         if (!result.changed()) {
             return null;
         }
@@ -80,7 +79,7 @@ public final class UniqueUsersUpdates {
      * The users added to the stored sketch, read once; to a new sketch when the stored one is unreadable (logged),
      * so that one bad document cannot stop the pipeline.
      */
-    private static UniqueUsers.Result add(String id, byte[] stored, Collection<String> users, UniqueUsers sketches) {
+    private static UniqueUsers.Result add(String id, byte[] stored, int[] users, UniqueUsers sketches) {
         if (stored != null) {
             try {
                 return sketches.add(stored, users);

@@ -7,6 +7,7 @@ import pulse.event.InteractionType;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,7 @@ class DocumentUsersTest {
         assertThat(DocumentUsers.of(batch, Rollup.ITEMS))
                 .extracting(DocumentUsers::id, DocumentUsers::windowStart, DocumentUsers::itemId, DocumentUsers::users)
                 .containsExactly(
-                        tuple("item-1", null, "item-1", List.of("alice", "bob", "alice", "carol")),
+                        tuple("item-1", null, "item-1", List.of("alice", "bob", "carol")),
                         tuple("item-2", null, "item-2", List.of("alice")));
     }
 
@@ -48,14 +49,34 @@ class DocumentUsersTest {
         assertThat(DocumentUsers.of(batch, minute.windows()))
                 .extracting(DocumentUsers::id, DocumentUsers::windowStart, DocumentUsers::users)
                 .containsExactly(
-                        tuple("2026-01-31T12:00:00Z", T0, List.of("alice", "alice")),
+                        tuple("2026-01-31T12:00:00Z", T0, List.of("alice")),
                         tuple("2026-01-31T12:01:00Z", T0.plusSeconds(60), List.of("bob", "alice")),
                         tuple("2026-01-31T13:01:00Z", T0.plusSeconds(3_660), List.of("carol")));
         assertThat(DocumentUsers.of(batch, hour.itemWindows()))
                 .extracting(DocumentUsers::id, DocumentUsers::itemId, DocumentUsers::users)
                 .containsExactly(
-                        tuple("2026-01-31T12:00:00Z/item-1", "item-1", List.of("alice", "bob", "alice")),
+                        tuple("2026-01-31T12:00:00Z/item-1", "item-1", List.of("alice", "bob")),
                         tuple("2026-01-31T12:00:00Z/item-2", "item-2", List.of("alice")),
                         tuple("2026-01-31T13:00:00Z/item-1", "item-1", List.of("carol")));
+    }
+
+    @Test
+    void oneReadingOfTheBatchsUsersServesEveryRollupAsItsOwnReadingWould() {
+        // the users are read (and hashed) once per batch and shared by the documents of every rollup
+        DocumentUsers.Users users = DocumentUsers.users(batch);
+        List<Rollup> rollups = new ArrayList<>(List.of(Rollup.ITEMS));
+        rollups.addAll(batch.rollups().windowed());
+        for (int round = 0; round < 2; round++) { // and again, in the same order, with the same reading
+            for (Rollup rollup : rollups) {
+                List<DocumentUsers> shared = DocumentUsers.of(batch, rollup, users);
+                List<DocumentUsers> alone = DocumentUsers.of(batch, rollup);
+                assertThat(shared).extracting(DocumentUsers::id, DocumentUsers::users)
+                        .containsExactlyElementsOf(alone.stream().map(d -> tuple(d.id(), d.users())).toList());
+                for (DocumentUsers document : shared) {
+                    assertThat(document.coupons()).as(document.id())
+                            .containsExactly(document.users().stream().mapToInt(UniqueUsers::coupon).toArray());
+                }
+            }
+        }
     }
 }

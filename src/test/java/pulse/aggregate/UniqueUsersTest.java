@@ -1,5 +1,7 @@
 package pulse.aggregate;
 
+import org.apache.datasketches.hll.HllSketch;
+import org.apache.datasketches.hll.TgtHllType;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -99,6 +101,44 @@ class UniqueUsersTest {
         }
         assertThat(sketches.unionEstimate(parts)).isEqualTo(800);
         assertThat(sketches.unionEstimate(List.of())).isZero();
+    }
+
+    @Test
+    void aSketchBuiltFromCouponsHoldsTheBytesDataSketchesOwnUpdateOfTheIdsGives() {
+        // the truth: DataSketches' update(String), which wrote the sketches stored before coupons; same bytes means a
+        // user already counted by either is never counted again by the other. Every mode (list, set, HLL), ids of
+        // ASCII, other Latin-1, multi-byte and surrogate-pair characters, repeats.
+        Random random = new Random(7);
+        String[] alphabets = {"abcdefghij0123456789-_", "äöüßéèñ", "ユーザー漢字", "\uD83D\uDE00\uD83C\uDF89"};
+        for (int size : new int[] {1, 7, 100, 1_000, 5_000, 60_000}) {
+            List<String> users = new ArrayList<>();
+            HllSketch expected = new HllSketch(UniqueUsers.DEFAULT_LG_K, TgtHllType.HLL_4);
+            for (int i = 0; i < size; i++) {
+                String user;
+                if (i > 0 && random.nextInt(4) == 0) {
+                    user = users.get(random.nextInt(users.size())); // a repeat
+                } else {
+                    String alphabet = alphabets[random.nextInt(alphabets.length)];
+                    StringBuilder id = new StringBuilder();
+                    int length = 1 + random.nextInt(24);
+                    while (id.length() < length) {
+                        int at = random.nextInt(alphabet.length());
+                        id.append(Character.isHighSurrogate(alphabet.charAt(at)) ? alphabet.substring(at, at + 2)
+                                : Character.isLowSurrogate(alphabet.charAt(at)) ? alphabet.substring(at - 1, at + 1)
+                                : alphabet.substring(at, at + 1));
+                    }
+                    user = id.toString();
+                }
+                users.add(user);
+                expected.update(user);
+            }
+            UniqueUsers.Result fromCoupons = sketches.add(null, users);
+            assertThat(fromCoupons.sketch()).as("%d users", size).isEqualTo(expected.toCompactByteArray());
+            assertThat(fromCoupons.estimate()).isEqualTo(Math.round(expected.getEstimate()));
+
+            // and added to a sketch DataSketches wrote: nothing new, so unchanged
+            assertThat(sketches.add(expected.toCompactByteArray(), users).changed()).as("%d users", size).isFalse();
+        }
     }
 
     @Test
