@@ -163,12 +163,8 @@ final class CeilingsPhase {
             }
         }
         b.deleteTopics(producerRounds);
-        double producerRate = producerCeiling.rate();
-        report.row("plain KafkaProducer, app settings, best of " + ROUNDS + " (producer ceiling)", producerRate,
-                "events/s", "ceiling; " + producerCeiling.cpu(), "", null);
-        report.value("producer.eventsPerSecond", Report.round(producerRate, 0));
-        report.value("producer.cpuMicrosPerRecord", Report.round(producerCeiling.cpuMicrosPerRecord(), 2));
-        report.value("producer.brokerCpuMicrosPerRecord", Report.round(producerCeiling.brokerCpuMicrosPerRecord(), 2));
+        ceilingRow("plain KafkaProducer, app settings, best of " + ROUNDS + " (producer ceiling)", "events/s",
+                "producer.eventsPerSecond", producerCeiling);
 
         // the best of three: the first drain after producing can be slowed by the broker's and the JIT's catching
         // up (once 0.42M against 0.98M records/s), and a ceiling measured low would flatter every ratio below
@@ -180,18 +176,23 @@ final class CeilingsPhase {
                 ceiling = drain;
             }
         }
-        double consumerRate = ceiling.rate();
-        report.row("plain KafkaConsumer drain, best of " + ROUNDS + " (consumer ceiling)", consumerRate,
-                "records/s", "ceiling; " + ceiling.cpu(), "", null);
-        report.value("consumer.recordsPerSecond", Report.round(consumerRate, 0));
-        report.value("consumer.cpuMicrosPerRecord", Report.round(ceiling.cpuMicrosPerRecord(), 2));
-        report.value("consumer.brokerCpuMicrosPerRecord", Report.round(ceiling.brokerCpuMicrosPerRecord(), 2));
+        ceilingRow("plain KafkaConsumer drain, best of " + ROUNDS + " (consumer ceiling)", "records/s",
+                "consumer.recordsPerSecond", ceiling);
         if (o.skipLadder) {
             report.note("cost ladder skipped (--skip-ladder)");
         } else {
-            costLadder(n, consumerRate);
+            costLadder(n, ceiling.rate());
         }
-        return new Rates(producerRate, consumerRate);
+        return new Rates(producerCeiling.rate(), ceiling.rate());
+    }
+
+    /** A ceiling's row, and its rate and CPU in the JSON under {@code rateKey}'s prefix. */
+    private void ceilingRow(String label, String unit, String rateKey, Drain ceiling) {
+        String prefix = rateKey.substring(0, rateKey.indexOf('.') + 1);
+        report.row(label, ceiling.rate(), unit, "ceiling; " + ceiling.cpu(), "", null);
+        report.value(rateKey, Report.round(ceiling.rate(), 0));
+        report.value(prefix + "cpuMicrosPerRecord", Report.round(ceiling.cpuMicrosPerRecord(), 2));
+        report.value(prefix + "brokerCpuMicrosPerRecord", Report.round(ceiling.brokerCpuMicrosPerRecord(), 2));
     }
 
     /** A drain's (or a fill's) rate, and the CPU time of this JVM and of the broker's per record. */
