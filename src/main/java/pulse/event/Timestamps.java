@@ -16,7 +16,8 @@ import java.time.format.DateTimeParseException;
  * rest of the event; the fast path reads the digits directly.
  *
  * <p>The fast path only ever answers for text ISO_INSTANT (or, without a zone, ISO_LOCAL_DATE_TIME) accepts, with
- * the same instant, and returns null for everything else, which is then left to those formatters: offsets ({@code +01:00}), lower-case {@code t}/{@code z}, a
+ * the same instant, and returns null for everything else, which is then left to those formatters: offsets ({@code +01:00}; the
+ * basic-format {@code +0100} and {@code +01} are read as {@code +01:00}), lower-case {@code t}/{@code z}, a
  * {@code .} without digits, {@code 24:00:00}, the leap second {@code 23:59:60}, years beyond four digits, and
  * anything invalid (month 13, February 30, ...), so that what is accepted, and what is rejected, stays the same.
  */
@@ -160,12 +161,46 @@ final class Timestamps {
         if (instant != null) {
             return instant;
         }
+        if (!hasZone(iso)) {
+            try {
+                return LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME).atZone(localZone).toInstant();
+            } catch (DateTimeParseException e) {
+                return null;
+            }
+        }
+        Instant zoned = isoInstant(iso);
+        if (zoned == null) {
+            String extended = withExtendedOffset(iso);
+            zoned = extended == null ? null : isoInstant(extended);
+        }
+        return zoned;
+    }
+
+    private static Instant isoInstant(String text) {
         try {
-            return hasZone(iso) ? DateTimeFormatter.ISO_INSTANT.parse(iso, Instant::from)
-                    : LocalDateTime.parse(iso, DateTimeFormatter.ISO_LOCAL_DATE_TIME).atZone(localZone).toInstant();
+            return DateTimeFormatter.ISO_INSTANT.parse(text, Instant::from);
         } catch (DateTimeParseException e) {
             return null;
         }
+    }
+
+    /**
+     * The text with an ISO-8601 basic-format offset at its end ({@code +0100}, {@code -05}: Python's {@code %z},
+     * Java's {@code SimpleDateFormat} "Z", PostgreSQL's output) written in the extended format ISO_INSTANT reads
+     * ({@code +01:00}, {@code -05:00}); null when it does not end in one after a full time of day.
+     */
+    static String withExtendedOffset(String text) {
+        int length = text.length();
+        for (int digits : new int[]{4, 2}) {
+            int sign = length - digits - 1;
+            if (sign >= 19 && (text.charAt(sign) == '+' || text.charAt(sign) == '-')
+                    && isDigits(text.substring(sign + 1))) {
+                String hours = text.substring(sign + 1, sign + 3);
+                String minutes = digits == 4 ? text.substring(sign + 3) : "00";
+                return text.substring(0, sign + 1) + hours + ':' + minutes;
+            }
+        }
+        return null;
     }
 
     /** A whole number of epoch milliseconds (a JSON integer's text or a string of digits); null otherwise. */

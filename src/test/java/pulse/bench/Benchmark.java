@@ -7,40 +7,22 @@ import com.mongodb.client.model.Filters;
 import com.sun.management.OperatingSystemMXBean;
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
-import org.apache.camel.CamelContext;
-import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.bson.Document;
-import pulse.aggregate.Rollups;
 import pulse.embedded.EmbeddedMongo;
 import pulse.embedded.TestInfrastructure;
 import pulse.event.EventJson;
-import pulse.event.EventParser;
 import pulse.event.InteractionEvent;
-import pulse.event.InvalidEventException;
-import pulse.event.ValidationOptions;
 import pulse.generator.RateMeter;
 import pulse.it.GroundTruth;
-import pulse.kafka.KafkaRecord;
 import pulse.metrics.AggregationProgress;
-import pulse.pipeline.FoldedRecords;
-import pulse.pipeline.RecordFolder;
-import pulse.pipeline.RecordValidator;
 import pulse.testsupport.FreePorts;
 import pulse.testsupport.TempDirs;
 
@@ -49,13 +31,11 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,8 +43,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -72,7 +50,7 @@ import java.util.stream.Stream;
  * <ol>
  *   <li>the ceilings: a plain KafkaProducer (the app's producer settings) filling the topic and a plain KafkaConsumer
  *   draining it, each the best of three; then what the least work on the events costs: the same drain parsing, then
- *   folding them, and a camel-kafka route like the app's doing nothing;</li>
+ *   folding them, and a camel-kafka route like the app's doing nothing ({@link CeilingsPhase});</li>
  *   <li>Interaction Pulse as users run it, the runnable jar as its own JVM with its embedded MongoDB
  *   ({@link JarPhases}): end to end on the pre-filled topic (from its launch, from its group join, in steady state),
  *   checked against the ground truth; then a topic of invalid records until all are dead-lettered; then each event
@@ -98,7 +76,6 @@ public final class Benchmark {
     static final String CDS_TOPIC = "bench-cds-training";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** Plain fills and drains of the topic; the fastest is the producer's and the consumer's ceiling. */
-    private static final int CEILING_ROUNDS = 3;
 
     private final BenchmarkOptions o;
     private final Report report;
@@ -235,7 +212,11 @@ public final class Benchmark {
 
     private void runPhases() {
         BenchEvents events = new BenchEvents(o.events, o.users, o.items, o.zipf, o.userZipf, o.seed, Instant.now());
-        phase("reference: producer and consumer ceilings", () -> references(events));
+        phase("reference: producer and consumer ceilings", () -> {
+            CeilingsPhase.Rates ceilings = new CeilingsPhase(this).run(events);
+            producerRate = ceilings.producer();
+            consumerRate = ceilings.consumer();
+        });
         JarPhases jar = new JarPhases(this);
         JarRun[] valid = new JarRun[1];
         if (o.skipJar) {
@@ -346,275 +327,9 @@ public final class Benchmark {
         }
     }
 
-    // ---------------------------------------------------------------- 1. reference ceilings
-
-    private void references(BenchEvents events) throws Exception {
-        if (events.count() > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("--events must be below 2^31 (the events are pre-serialized in memory)");
-        }
-        int n = (int) events.count();
-        List<String> producerRounds = new ArrayList<>();
-        for (int round = 2; round <= CEILING_ROUNDS; round++) {
-            producerRounds.add(E2E_TOPIC + "-produce-" + round);
-        }
-        List<String> topics = new ArrayList<>(List.of(E2E_TOPIC, NAIVE_TOPIC, WARMUP_TOPIC));
-        topics.addAll(producerRounds);
-        createTopics(topics);
-
-        say("pre-serializing %,d events with EventJson.toBytes (seed %d, %,d users, %,d items, item Zipf %.2f)",
-                n, o.seed, o.users, o.items, o.zipf);
-        String[] keys = new String[n];
-        byte[][] values = new byte[n][];
-        Map<String, String> interned = new HashMap<>();
-        long bytes = 0;
-        long start = System.nanoTime();
-        long nextReport = start + 5 * NANOS_PER_SECOND;
-        int i = 0;
-        for (InteractionEvent event : events) {
-            keys[i] = interned.computeIfAbsent(event.userId(), k -> k);
-            values[i] = EventJson.toBytes(event);
-            bytes += values[i].length;
-            i++;
-            if ((i & 0xFFFF) == 0 && System.nanoTime() > nextReport) {
-                say("[prepare] %,d / %,d events serialized", i, n);
-                nextReport += 5 * NANOS_PER_SECOND;
-            }
-        }
-        say("[prepare] %,d events (%.1f MiB of JSON, %.0f bytes each) in %.1f s", n, bytes / 1048576.0,
-                (double) bytes / n, (System.nanoTime() - start) / 1e9);
-        report.value("eventBytesMean", Report.round((double) bytes / n, 1));
-
-        if (!o.skipNaive) {
-            // the naive baseline's topic: a prefix of the same data, produced before anything is timed
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
-                for (int k = 0; k < o.naiveEvents; k++) {
-                    producer.send(new ProducerRecord<>(NAIVE_TOPIC, keys[k], values[k]));
-                }
-                producer.flush();
-            }
-            say("[prepare] %,d events on %s for the naive baseline", o.naiveEvents, NAIVE_TOPIC);
-        }
-        if (!o.skipInvalid && !o.skipJar) {
-            byte[][] invalid = JarPhases.invalidRecords(values, o.invalidEvents);
-            createTopics(List.of(JarPhases.INVALID_TOPIC, JarPhases.INVALID_TOPIC + ".dlq"));
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
-                for (int k = 0; k < invalid.length; k++) {
-                    producer.send(new ProducerRecord<>(JarPhases.INVALID_TOPIC, keys[k % n], invalid[k]));
-                }
-                producer.flush();
-            }
-            say("[prepare] %,d invalid records on %s", invalid.length, JarPhases.INVALID_TOPIC);
-        }
-
-        if (!o.skipCds && !o.skipJar) {
-            int training = (int) Math.min(n, o.cdsEvents);
-            createTopics(List.of(CDS_TOPIC));
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
-                for (int k = 0; k < training; k++) {
-                    producer.send(new ProducerRecord<>(CDS_TOPIC, keys[k], values[k]));
-                }
-                producer.flush();
-            }
-            say("[prepare] %,d events on %s for the AppCDS training run", training, CDS_TOPIC);
-        }
-
-        // a fresh JVM's first sends run interpreted: warm the client and the broker up on a throw-away topic first
-        int warmup = Math.min(n, 200_000);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
-            long warmStart = System.nanoTime();
-            for (int k = 0; k < warmup; k++) {
-                producer.send(new ProducerRecord<>(WARMUP_TOPIC, keys[k], values[k]));
-            }
-            producer.flush();
-            say("[prepare] producer warm-up: %,d events to %s in %.1f s (not measured)", warmup, WARMUP_TOPIC,
-                    (System.nanoTime() - warmStart) / 1e9);
-        }
-        // the best of three, like the consumer's: each round fills an empty topic, the first the one every later
-        // phase reads; the other two are deleted again
-        Drain producerCeiling = null;
-        for (int round = 1; round <= CEILING_ROUNDS; round++) {
-            String topic = round == 1 ? E2E_TOPIC : producerRounds.get(round - 2);
-            Drain produced = produce(topic, keys, values, String.format(Locale.ROOT, " (round %d of %d)", round,
-                    CEILING_ROUNDS));
-            if (producerCeiling == null || produced.rate() > producerCeiling.rate()) {
-                producerCeiling = produced;
-            }
-        }
-        deleteTopics(producerRounds);
-        producerRate = producerCeiling.rate();
-        report.row("plain KafkaProducer, app settings, best of " + CEILING_ROUNDS + " (producer ceiling)", producerRate,
-                "events/s", "ceiling; " + producerCeiling.cpu(), "", null);
-        report.value("producer.eventsPerSecond", Report.round(producerRate, 0));
-        report.value("producer.cpuMicrosPerRecord", Report.round(producerCeiling.cpuMicrosPerRecord(), 2));
-        report.value("producer.brokerCpuMicrosPerRecord", Report.round(producerCeiling.brokerCpuMicrosPerRecord(), 2));
-
-        // the best of three: the first drain after producing can be slowed by the broker's and the JIT's catching
-        // up (once 0.42M against 0.98M records/s), and a ceiling measured low would flatter every ratio below
-        Drain ceiling = null;
-        for (int round = 1; round <= CEILING_ROUNDS; round++) {
-            Drain drain = drain(E2E_TOPIC, n, String.format(Locale.ROOT, " (round %d of %d)", round, CEILING_ROUNDS),
-                    records -> { });
-            if (ceiling == null || drain.rate() > ceiling.rate()) {
-                ceiling = drain;
-            }
-        }
-        consumerRate = ceiling.rate();
-        report.row("plain KafkaConsumer drain, best of " + CEILING_ROUNDS + " (consumer ceiling)", consumerRate,
-                "records/s", "ceiling; " + ceiling.cpu(), "", null);
-        report.value("consumer.recordsPerSecond", Report.round(consumerRate, 0));
-        report.value("consumer.cpuMicrosPerRecord", Report.round(ceiling.cpuMicrosPerRecord(), 2));
-        report.value("consumer.brokerCpuMicrosPerRecord", Report.round(ceiling.brokerCpuMicrosPerRecord(), 2));
-        if (o.skipLadder) {
-            report.note("cost ladder skipped (--skip-ladder)");
-        } else {
-            costLadder(n);
-        }
-    }
-
-    /** A drain's (or a fill's) rate, and the CPU time of this JVM and of the broker's per record. */
-    private record Drain(double rate, double cpuMicrosPerRecord, double brokerCpuMicrosPerRecord) {
-        String cpu() {
-            return String.format(Locale.ROOT, "%.2f + %.2f us CPU/record (client + broker)", cpuMicrosPerRecord,
-                    brokerCpuMicrosPerRecord);
-        }
-    }
-
-    /**
-     * Where the consumer ceiling goes before any MongoDB write: the same drain parsing each event (the app's
-     * parser), then also folding each poll into one delta (the app's folder), then a camel-kafka route like the
-     * app's doing nothing with its records. Tells how much of the ceiling the event format and Camel's consumer
-     * leave to the rest of the pipeline (the end-to-end target is half the ceiling).
-     */
-    private void costLadder(long n) throws Exception {
-        RecordValidator validator = new RecordValidator(new EventParser(ValidationOptions.defaults(), Clock.systemUTC()));
-        RecordFolder folder = new RecordFolder(validator, Rollups.DEFAULT);
-        AtomicLong invalid = new AtomicLong();
-        Drain parse = drain(E2E_TOPIC, n, " + parsing each event (the app's RecordValidator)", records -> {
-            for (ConsumerRecord<String, byte[]> record : records) {
-                try {
-                    validator.validate(kafkaRecord(record));
-                } catch (InvalidEventException e) {
-                    invalid.incrementAndGet();
-                }
-            }
-        });
-        Drain fold = drain(E2E_TOPIC, n, " + parsing and folding each poll (the app's RecordFolder)", records -> {
-            FoldedRecords folded = null;
-            for (TopicPartition partition : records.partitions()) {
-                List<KafkaRecord> partitionRecords = new ArrayList<>();
-                records.records(partition).forEach(record -> partitionRecords.add(kafkaRecord(record)));
-                FoldedRecords partitionFold = folder.fold(partitionRecords);
-                folded = folded == null ? partitionFold : folded.merge(partitionFold);
-                invalid.addAndGet(partitionFold.getRejected().size());
-            }
-        });
-        if (invalid.get() > 0) {
-            throw new IllegalStateException(invalid.get() + " generated events were rejected by the parser");
-        }
-        Drain camel = camelKafkaDrain(n);
-        ladderRow("  + parse and validate each event", parse, "parse");
-        ladderRow("  + fold each poll into one delta", fold, "fold");
-        ladderRow("camel-kafka route like the app's, doing nothing", camel, "camelKafka");
-    }
-
-    private void ladderRow(String label, Drain drain, String key) {
-        report.row(label, drain.rate(), "records/s", "(info) " + drain.cpu(), Report.ratio(drain.rate() / consumerRate),
-                null);
-        report.value("consumer." + key + ".recordsPerSecond", Report.round(drain.rate(), 0));
-        report.value("consumer." + key + ".cpuMicrosPerRecord", Report.round(drain.cpuMicrosPerRecord(), 2));
-        report.value("consumer." + key + ".brokerCpuMicrosPerRecord", Report.round(drain.brokerCpuMicrosPerRecord(), 2));
-    }
-
-    private long brokerCpuNanos() {
+    /** CPU time of the broker's JVM so far. */
+    long brokerCpuNanos() {
         return JvmThreadCpu.processNanos(broker.pid());
-    }
-
-    private static KafkaRecord kafkaRecord(ConsumerRecord<String, byte[]> record) {
-        return new KafkaRecord(record.topic(), record.partition(), record.offset(), record.key(), record.value());
-    }
-
-    /**
-     * A Camel route consuming the topic with the app's consumer settings (camel-kafka batching mode, its consumer
-     * count, batch size, interval and poll timeout: one exchange per record) that does nothing with its records: what
-     * a camel-kafka consumer itself drains here. Timed from its first batch to its last full one: the group join
-     * and the last, partial batches (they wait for the poll timeout) are left out.
-     */
-    private Drain camelKafkaDrain(long n) throws Exception {
-        Properties app = new Properties();
-        try (var in = Benchmark.class.getResourceAsStream("/application.properties")) {
-            app.load(in);
-        }
-        String consumers = app.getProperty("aggregation.consumers");
-        // "auto" is its cap on this JVM's large heap (PulseOptions.AUTO_MAX_RECORDS)
-        String maxPoll = o.batchRecords.equals("auto") ? "20000" : o.batchRecords;
-        int batchSize = Integer.parseInt(maxPoll);
-        AtomicLong count = new AtomicLong();
-        AtomicLong firstBatchNanos = new AtomicLong();
-        AtomicLong firstBatchCpu = new AtomicLong();
-        AtomicLong firstBatchBrokerCpu = new AtomicLong();
-        AtomicLong lastFullBatchBrokerCpu = new AtomicLong();
-        AtomicLong fullBatchRecords = new AtomicLong();
-        AtomicLong lastFullBatchNanos = new AtomicLong();
-        AtomicLong lastFullBatchCpu = new AtomicLong();
-        try (CamelContext camel = new DefaultCamelContext()) {
-            camel.addRoutes(new RouteBuilder() {
-                @Override
-                public void configure() {
-                    from("kafka:" + E2E_TOPIC + "?brokers=" + brokers + "&groupId=bench-camel-kafka-drain"
-                            + "&autoOffsetReset=earliest&consumersCount=" + consumers + "&batching=true"
-                            + "&maxPollRecords=" + maxPoll
-                            + "&batchingIntervalMs=" + app.getProperty("aggregation.batch.interval-ms")
-                            + "&pollTimeoutMs=" + app.getProperty("aggregation.batch.poll-timeout-ms")
-                            + "&autoCommitEnable=false&allowManualCommit=true"
-                            + "&valueDeserializer=" + ByteArrayDeserializer.class.getName())
-                            .routeId("bench-camel-kafka-drain")
-                            .process(exchange -> {
-                                long size = exchange.getMessage().getBody(List.class).size();
-                                long now = System.nanoTime();
-                                if (firstBatchNanos.compareAndSet(0, now)) {
-                                    firstBatchCpu.set(processCpuNanos());
-                                    firstBatchBrokerCpu.set(brokerCpuNanos());
-                                } else if (size == batchSize) {
-                                    fullBatchRecords.addAndGet(size);
-                                    lastFullBatchNanos.set(now);
-                                    lastFullBatchCpu.set(processCpuNanos());
-                                    lastFullBatchBrokerCpu.set(brokerCpuNanos());
-                                }
-                                count.addAndGet(size);
-                            });
-                }
-            });
-            say("[consumer] draining %s with a camel-kafka batching route that does nothing (%s consumers,"
-                    + " maxPollRecords %s)", E2E_TOPIC, consumers, maxPoll);
-            long start = System.nanoTime();
-            long startCpu = processCpuNanos();
-            long startBrokerCpu = brokerCpuNanos();
-            camel.start();
-            long deadline = start + TimeUnit.MINUTES.toNanos(10);
-            while (count.get() < n) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("camel-kafka drained " + count.get() + " of " + n + " records in"
-                            + " 10 minutes");
-                }
-                Thread.sleep(10);
-            }
-            long timed = fullBatchRecords.get();
-            if (timed == 0) {
-                // a small run (the smoke test): timed from the route's start, group join and poll timeouts included
-                double rate = n * 1e9 / (System.nanoTime() - start);
-                say("[consumer] %,d records with camel-kafka, no full batch after the first; %,.0f records/s from the"
-                        + " route's start", n, rate);
-                return new Drain(rate, (processCpuNanos() - startCpu) / 1e3 / n,
-                        (brokerCpuNanos() - startBrokerCpu) / 1e3 / n);
-            }
-            long elapsed = lastFullBatchNanos.get() - firstBatchNanos.get();
-            double rate = timed * 1e9 / elapsed;
-            say("[consumer] %,d records with camel-kafka; %,d of them in full batches after the first, in %.2f s"
-                    + " (the first came %.1f s after the route started): %,.0f records/s", n, timed, elapsed / 1e9,
-                    (firstBatchNanos.get() - start) / 1e9, rate);
-            return new Drain(rate, (lastFullBatchCpu.get() - firstBatchCpu.get()) / 1e3 / timed,
-                    (lastFullBatchBrokerCpu.get() - firstBatchBrokerCpu.get()) / 1e3 / timed);
-        }
     }
 
     /** Producer settings of the app (application.properties: camel.component.kafka.*). */
@@ -637,108 +352,10 @@ public final class Benchmark {
         return p;
     }
 
-    private Drain produce(String topic, String[] keys, byte[][] values, String round) throws Exception {
-        int n = keys.length;
-        AtomicLong acked = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        Callback callback = (metadata, exception) -> {
-            if (exception != null) {
-                failure.compareAndSet(null, exception);
-            } else {
-                acked.incrementAndGet();
-            }
-        };
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProperties())) {
-            producer.partitionsFor(topic); // metadata first: not part of the rate
-            say("[producer] producing %,d pre-serialized events to %s as fast as possible (acks=all, idempotent, lz4,"
-                    + " linger 5 ms, batch 256 KiB)%s", n, topic, round);
-            long start = System.nanoTime();
-            long cpuStart = processCpuNanos();
-            long brokerCpuStart = brokerCpuNanos();
-            long nextReport = start + 5 * NANOS_PER_SECOND;
-            for (int i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, keys[i], values[i]), callback);
-                if ((i & 0x3FFF) == 0) {
-                    long now = System.nanoTime();
-                    if (now > nextReport) {
-                        say("[producer] %,d / %,d sent, %,d acknowledged, %,.0f events/s so far", i, n, acked.get(),
-                                acked.get() * 1e9 / (now - start));
-                        nextReport += 5 * NANOS_PER_SECOND;
-                    }
-                    if (failure.get() != null) {
-                        throw failure.get();
-                    }
-                }
-            }
-            producer.flush();
-            long end = System.nanoTime();
-            if (failure.get() != null) {
-                throw failure.get();
-            }
-            double rate = n * 1e9 / (end - start);
-            say("[producer] %,d events acknowledged in %.2f s: %,.0f events/s", acked.get(), (end - start) / 1e9, rate);
-            return new Drain(rate, (processCpuNanos() - cpuStart) / 1e3 / n, (brokerCpuNanos() - brokerCpuStart) / 1e3 / n);
-        }
-    }
-
-    /**
-     * Reads the whole topic with a plain consumer (assigned, from the beginning), handing every poll to
-     * {@code perPoll}; {@code work} says in the log what that does.
-     */
-    private Drain drain(String topic, long expected, String work, Consumer<ConsumerRecords<String, byte[]>> perPoll) {
-        Properties c = new Properties();
-        c.put("bootstrap.servers", brokers);
-        c.put("key.deserializer", StringDeserializer.class.getName());
-        c.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        c.put("enable.auto.commit", "false");
-        c.put("auto.offset.reset", "earliest");
-        String maxPoll = o.batchRecords.equals("auto") ? "100000" : o.batchRecords;
-        c.put("max.poll.records", maxPoll);
-        say("[consumer] draining %s with a plain KafkaConsumer%s (max.poll.records %s)", topic, work, maxPoll);
-        long start = System.nanoTime();
-        long cpuStart = processCpuNanos();
-        long brokerCpuStart = brokerCpuNanos();
-        long count = 0;
-        long bytes = 0;
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long end = consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
-            if (end != expected) {
-                throw new IllegalStateException(topic + " holds " + end + " records, expected " + expected);
-            }
-            long deadline = start + TimeUnit.MINUTES.toNanos(10);
-            long nextReport = start + 5 * NANOS_PER_SECOND;
-            while (count < end) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    bytes += record.value().length + record.key().length();
-                }
-                perPoll.accept(records);
-                count += records.count();
-                long now = System.nanoTime();
-                if (now > nextReport) {
-                    say("[consumer] %,d / %,d records, %,.0f records/s so far", count, end, count * 1e9 / (now - start));
-                    nextReport += 5 * NANOS_PER_SECOND;
-                }
-                if (now > deadline) {
-                    throw new IllegalStateException("could not drain " + topic + " within 10 minutes");
-                }
-            }
-        }
-        long elapsed = System.nanoTime() - start;
-        double rate = count * 1e9 / elapsed;
-        say("[consumer] %,d records (%.1f MiB)%s in %.2f s: %,.0f records/s", count, bytes / 1048576.0, work,
-                elapsed / 1e9, rate);
-        return new Drain(rate, (processCpuNanos() - cpuStart) / 1e3 / count, (brokerCpuNanos() - brokerCpuStart) / 1e3 / count);
-    }
-
     // ---------------------------------------------------------------- 2. end to end
 
     /** CPU time of this JVM so far, all threads: what a phase costs whatever else the machine runs. */
-    private static long processCpuNanos() {
+    static long processCpuNanos() {
         return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
@@ -1065,7 +682,7 @@ public final class Benchmark {
             i++;
         }
         createTopics(List.of(MEMORY_TOPIC));
-        produce(MEMORY_TOPIC, keys, values, "");
+        new CeilingsPhase(this).produce(MEMORY_TOPIC, keys, values, "");
         keys = null;
         values = null;
         jar.memory(MEMORY_TOPIC, n);
@@ -1103,7 +720,7 @@ public final class Benchmark {
         return m;
     }
 
-    private void deleteTopics(List<String> topics) throws Exception {
+    void deleteTopics(List<String> topics) throws Exception {
         try (Admin admin = admin()) {
             admin.deleteTopics(topics).all().get(60, TimeUnit.SECONDS);
         }

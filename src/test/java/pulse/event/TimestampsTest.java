@@ -62,6 +62,23 @@ class TimestampsTest {
         }
     }
 
+    /** Python's {@code %z}, Java's SimpleDateFormat "Z" and PostgreSQL write offsets without a colon. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-12-02T15:00:00.123+0100|2026-12-02T14:00:00.123Z", "2026-12-02T15:00:00+01|2026-12-02T14:00:00Z",
+            "2026-12-02 15:00:00-0530|2026-12-02T20:30:00Z", "2026-12-02T15:00:00.123456-05|2026-12-02T20:00:00.123456Z",
+            "2026-12-02T15:00:00+01:00|2026-12-02T14:00:00Z"})
+    void basicFormatOffsetsAreReadAsTheirExtendedForm(String textAndInstant) {
+        String[] parts = textAndInstant.split("\\|");
+        assertThat(Timestamps.parseIso(parts[0], ZoneOffset.UTC)).as(parts[0]).isEqualTo(Instant.parse(parts[1]));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-12-02T15:00:00+1", "2026-12-02T15:00:00+100", "2026-12-02T15:00:00+01000",
+            "2026-12-02T15:00:00+2500", "2026-12-02T15:00:00+01:0", "2026-12-02T15:00+0100", "2026-12-02+0100", "2026-12-02-01"})
+    void offsetsOfOtherLengthsOrOutOfRangeAreNotTimes(String text) {
+        assertThat(Timestamps.parseIso(text, ZoneOffset.UTC)).as(text).isNull();
+    }
+
     @Test
     void theCommonShapeTakesTheFastPath() {
         assertThat(Timestamps.parseCommonShape("2026-11-27T21:50:57.123Z")).isEqualTo(Instant.parse("2026-11-27T21:50:57.123Z"));
