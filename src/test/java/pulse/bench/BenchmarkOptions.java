@@ -89,10 +89,10 @@ public final class BenchmarkOptions {
     /**
      * JVM options of the memory run, before --app-java-options and -Xmx: the small-box start of docs/operations.md.
      * G1, named because on a box of less than 1792 MB or one CPU the JVM would pick the serial collector, which kept
-     * the run with sessions and funnels in full collections (87 % of its time, 357k users in 450 s); the JVM trimming
-     * glibc's heap every second ({@code TrimNativeHeapInterval}, a product option since 17.0.9), which returns what
-     * the C2 compiler's arenas and other threads freed (max RSS 473 MiB instead of 489 with G1 alone). Not the parallel
-     * collector that docs/operations.md advises for throughput: at -Xmx256m it ran out of memory
+     * the run with sessions and funnels in full collections (79 % of its time, 357k events aggregated in 450 s); the
+     * JVM trimming glibc's heap every second ({@code TrimNativeHeapInterval}, a product option of Java 17.0.15), which
+     * returns what the C2 compiler's arenas and other threads freed (max RSS 473 MiB instead of 489 with G1 alone).
+     * Not the parallel collector that docs/operations.md advises for throughput: at -Xmx256m it ran out of memory
      * ({@code GC overhead limit exceeded} at ~550k users, docs/benchmark.md).
      */
     static final List<String> SMALL_BOX_JAVA_OPTIONS = List.of("-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=1000");
