@@ -6,10 +6,13 @@ import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.impl.health.AbstractHealthCheck;
 
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * UP while the driver sees a MongoDB server it can write to (a primary, for a replica set). Reads the driver's
- * own view of the cluster, kept current by its monitoring threads, so a health request never blocks.
+ * own view of the cluster, kept current by its monitoring threads, so a health request never blocks. When DOWN, the
+ * message carries what the servers answered, if anything: the embedded server whose store has closed itself says
+ * there that the app must be restarted.
  */
 public class MongoHealthCheck extends AbstractHealthCheck {
 
@@ -33,7 +36,12 @@ public class MongoHealthCheck extends AbstractHealthCheck {
         if (cluster.hasWritableServer()) {
             builder.up();
         } else {
-            builder.message("No writable MongoDB server: aggregates are not being written (batches are retried)");
+            String answers = cluster.getServerDescriptions().stream()
+                    .filter(server -> server.getException() != null)
+                    .map(server -> server.getAddress() + ": " + server.getException().getMessage())
+                    .collect(Collectors.joining("; "));
+            builder.message("No writable MongoDB server: aggregates are not being written (batches are retried)"
+                    + (answers.isEmpty() ? "" : ". " + answers));
             if (cluster.getSrvResolutionException() != null) {
                 builder.error(cluster.getSrvResolutionException());
             }

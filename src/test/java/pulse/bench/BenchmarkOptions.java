@@ -87,12 +87,20 @@ public final class BenchmarkOptions {
     int memoryWarmupSeconds = 10;
     String memoryXmx = "256m";
     /**
-     * JVM options of the memory run, before --app-java-options and -Xmx: none, the JVM's defaults (G1). Not the
-     * parallel collector that README and docs/operations.md advise for throughput: at -Xmx256m it reclaims the folds
-     * (held up to 5 s, so promoted) only by full collections, and the run ran out of memory with it
-     * ({@code GC overhead limit exceeded} at ~550k users) where G1 reached all 1M users (docs/benchmark.md).
+     * JVM options of the memory run, before --app-java-options and -Xmx: the small-box start of docs/operations.md.
+     * G1, named because on a box of less than 1792 MB or one CPU the JVM would pick the serial collector, which kept
+     * the run with sessions and funnels in full collections (79 % of its time, 357k events aggregated in 450 s); the
+     * JVM trimming glibc's heap every second ({@code TrimNativeHeapInterval}, a product option of Java 17.0.15), which
+     * returns what the C2 compiler's arenas and other threads freed (max RSS 473 MiB instead of 489 with G1 alone).
+     * Not the parallel collector that docs/operations.md advises for throughput: at -Xmx256m it ran out of memory
+     * ({@code GC overhead limit exceeded} at ~550k users, docs/benchmark.md).
      */
-    List<String> memoryJavaOptions = List.of();
+    static final List<String> SMALL_BOX_JAVA_OPTIONS = List.of("-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=1000");
+    /** The environment of the small-box start: two glibc malloc arenas instead of up to 8 per core. */
+    static final Map<String, String> SMALL_BOX_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
+    List<String> memoryJavaOptions = SMALL_BOX_JAVA_OPTIONS;
+    /** Environment variables of the memory run's app, added to the benchmark's own (--memory-env). */
+    Map<String, String> memoryEnvironment = SMALL_BOX_ENVIRONMENT;
     /** The memory run with unique users, sessions and funnels on (--memory-features). */
     boolean memoryFeatures;
     Path jar = Path.of("target", "interaction-pulse.jar");
@@ -218,6 +226,7 @@ public final class BenchmarkOptions {
                 case "memory-warmup" -> memoryWarmupSeconds = Integer.parseInt(value);
                 case "memory-xmx" -> memoryXmx = value;
                 case "memory-java-options" -> memoryJavaOptions = value.trim().equals("none") ? List.of() : jvmOptions(value);
+                case "memory-env" -> memoryEnvironment = environment(value);
                 case "jar" -> jar = Path.of(value);
                 case "out" -> out = Path.of(value);
                 case "jfr" -> jfr = Path.of(value);
@@ -238,6 +247,22 @@ public final class BenchmarkOptions {
     /** JVM options as one flag's value, separated by white space; none when blank. */
     private static List<String> jvmOptions(String value) {
         return value.isBlank() ? List.of() : List.of(value.trim().split("\\s+"));
+    }
+
+    /** Environment variables as one flag's value, K=V separated by white space; none (or blank): no additions. */
+    private static Map<String, String> environment(String value) {
+        Map<String, String> environment = new LinkedHashMap<>();
+        if (value.isBlank() || value.trim().equals("none")) {
+            return environment;
+        }
+        for (String pair : value.trim().split("\\s+")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--memory-env needs NAME=VALUE pairs, not " + pair);
+            }
+            environment.put(pair.substring(0, eq), pair.substring(eq + 1));
+        }
+        return environment;
     }
 
     private void validate() {
@@ -301,6 +326,7 @@ public final class BenchmarkOptions {
         d.put("memoryWarmupSeconds", memoryWarmupSeconds);
         d.put("memoryXmx", memoryXmx);
         d.put("memoryJavaOptions", memoryJavaOptions);
+        d.put("memoryEnvironment", memoryEnvironment);
         d.put("memoryFeatures", memoryFeatures);
         d.put("appProperties", appProperties);
         d.put("skipped", skipped());
@@ -377,7 +403,9 @@ public final class BenchmarkOptions {
                 "  --memory-timeout S      longest memory run (900); --memory-warmup N (10 s, left out of the growth check)",
                 "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
                 "  --memory-java-options \"..\" JVM options of the memory run, before --app-java-options and -Xmx",
-                "                          (none: the JVM's defaults, G1), e.g. -XX:+UseParallelGC",
+                "                          (the small-box start of docs/operations.md: -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000;",
+                "                          none: the JVM's defaults)",
+                "  --memory-env \"K=V ..\"  environment of the memory run's app (MALLOC_ARENA_MAX=2; none: the benchmark's own)",
                 "  --memory-features       the memory run with unique users, sessions and funnels on",
                 "  --jar PATH              the runnable jar of the app's own runs (target/interaction-pulse.jar)",
                 "  --jfr PATH              record the end-to-end phase with JFR into PATH",

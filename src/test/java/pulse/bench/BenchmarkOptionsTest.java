@@ -3,19 +3,28 @@ package pulse.bench;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class BenchmarkOptionsTest {
 
     @Test
-    void theMemoryRunStartsTheJarWithTheJvmDefaultsUnlessToldOtherwise() {
-        assertThat(BenchmarkOptions.parse().memoryJavaOptions).isEmpty();
+    void theMemoryRunStartsTheJarAsTheSmallBoxStartOfTheOperationsGuideUnlessToldOtherwise() {
+        BenchmarkOptions defaults = BenchmarkOptions.parse();
+        assertThat(defaults.memoryJavaOptions).containsExactly("-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=1000");
+        assertThat(defaults.memoryEnvironment).isEqualTo(Map.of("MALLOC_ARENA_MAX", "2"));
         assertThat(BenchmarkOptions.parse("--memory-java-options", "-XX:+UseParallelGC").memoryJavaOptions)
                 .containsExactly("-XX:+UseParallelGC");
         assertThat(BenchmarkOptions.parse("--memory-java-options", "none").memoryJavaOptions).isEmpty();
         assertThat(BenchmarkOptions.parse("--memory-java-options", " -XX:+UseG1GC  -Xss512k ").memoryJavaOptions)
                 .containsExactly("-XX:+UseG1GC", "-Xss512k");
+        assertThat(BenchmarkOptions.parse("--memory-env", "none").memoryEnvironment).isEmpty();
+        assertThat(BenchmarkOptions.parse("--memory-env", " MALLOC_ARENA_MAX=4  MALLOC_TRIM_THRESHOLD_=0").memoryEnvironment)
+                .containsExactly(Map.entry("MALLOC_ARENA_MAX", "4"), Map.entry("MALLOC_TRIM_THRESHOLD_", "0"));
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--memory-env", "MALLOC_ARENA_MAX"))
+                .hasMessageContaining("NAME=VALUE");
         // the app's other JVM options are separate: they go to every run of the jar, after these
         BenchmarkOptions both = BenchmarkOptions.parse("--app-java-options", "-Xlog:gc", "--memory-java-options", "none");
         assertThat(both.appJavaOptions).isEqualTo(List.of("-Xlog:gc"));

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -37,6 +38,12 @@ final class ChildJvm implements AutoCloseable {
     /** {@code java <jvmOptions> <args>} with its output in {@code log}, started in {@code workDir}. */
     static ChildJvm start(String name, List<String> jvmOptions, List<String> args, Path workDir, Path log)
             throws IOException {
+        return start(name, Map.of(), jvmOptions, args, workDir, log);
+    }
+
+    /** The same with {@code environment} added to the benchmark's own environment. */
+    static ChildJvm start(String name, Map<String, String> environment, List<String> jvmOptions, List<String> args,
+                          Path workDir, Path log) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -45,6 +52,7 @@ final class ChildJvm implements AutoCloseable {
         Files.createDirectories(log.toAbsolutePath().getParent());
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
         long launch = System.nanoTime();
         return new ChildJvm(name, builder.start(), log, launch);
     }

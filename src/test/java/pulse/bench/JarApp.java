@@ -39,13 +39,22 @@ final class JarApp implements AutoCloseable {
      */
     static JarApp start(String name, Path jar, List<String> javaOptions, Map<String, String> properties, Path workDir,
                         Path log) throws IOException {
+        return start(name, jar, Map.of(), javaOptions, properties, workDir, log);
+    }
+
+    /** The same with {@code environment} added to the benchmark's own environment (e.g. MALLOC_ARENA_MAX). */
+    static JarApp start(String name, Path jar, Map<String, String> environment, List<String> javaOptions,
+                        Map<String, String> properties, Path workDir, Path log) throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing; build it first with: mvn -q package -DskipTests");
         }
         List<String> options = new ArrayList<>(javaOptions);
         properties.forEach((key, value) -> options.add("-D" + key + "=" + value));
-        ChildJvm jvm = ChildJvm.start(name, options, List.of("-jar", jar.toAbsolutePath().toString()), workDir, log);
-        Benchmark.say("[%s] started the app as pid %d: java %s-D... -jar %s (log: %s)", name, jvm.pid(),
+        ChildJvm jvm = ChildJvm.start(name, environment, options, List.of("-jar", jar.toAbsolutePath().toString()),
+                workDir, log);
+        StringBuilder env = new StringBuilder();
+        environment.forEach((key, value) -> env.append(key).append('=').append(value).append(' '));
+        Benchmark.say("[%s] started the app as pid %d: %sjava %s-D... -jar %s (log: %s)", name, jvm.pid(), env,
                 javaOptions.isEmpty() ? "" : String.join(" ", javaOptions) + " ", jar, log);
         return new JarApp(jvm, new LinkedHashMap<>(properties));
     }

@@ -514,14 +514,17 @@ final class JarPhases {
         return InteractionGenerator.userId((int) ((a * i) % users) + 1);
     }
 
+    /** What --memory-features switches on in the memory run: analytics.<feature>.enabled. */
+    static final List<String> MEMORY_FEATURES = List.of("unique-users", "sessions", "funnels");
+
     /**
      * Memory with as many distinct users as {@code --memory-users}: a topic pre-filled with one event per user
      * (users in a scrambled order; items, types and times as the benchmark's generator draws them), drained by the jar
-     * with {@code -Xmx} of {@code --memory-xmx} and its own embedded MongoDB. RSS from {@code /proc} and heap from
-     * {@code /observe/metrics} every second until every event is aggregated; then the users documents are counted.
+     * with {@code -Xmx} of {@code --memory-xmx} and its own embedded MongoDB, started by default as docs/operations.md
+     * advises for a 512 MB box ({@code MALLOC_ARENA_MAX=2}, {@code -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000}).
+     * RSS from {@code /proc} and heap from {@code /observe/metrics} every second until every event is aggregated; then
+     * the users documents are counted.
      */
-    /** What --memory-features switches on in the memory run: analytics.<feature>.enabled. */
-    static final List<String> MEMORY_FEATURES = List.of("unique-users", "sessions", "funnels");
 
     void memory(String topic, long events) throws Exception {
         String name = "bench-jar-memory";
@@ -536,8 +539,14 @@ final class JarPhases {
         List<String> java = new ArrayList<>(o.memoryJavaOptions);
         java.addAll(o.appJavaOptions);
         java.add("-Xmx" + o.memoryXmx);
-        say("[memory] the app's jar with %s and MongoDB: %s, on %s: %,d events, one per user, %,d distinct users%s",
-                String.join(" ", java), mongo.describe(), topic, events, o.memoryUsers,
+        StringBuilder env = new StringBuilder();
+        o.memoryEnvironment.forEach((key, value) -> env.append(key).append('=').append(value).append(' '));
+        boolean smallBox = o.memoryJavaOptions.equals(BenchmarkOptions.SMALL_BOX_JAVA_OPTIONS)
+                && o.memoryEnvironment.equals(BenchmarkOptions.SMALL_BOX_ENVIRONMENT);
+        say("[memory] the app's jar with %sjava %s (%s) and MongoDB: %s, on %s: %,d events, one per user, %,d distinct"
+                        + " users%s", env, String.join(" ", java),
+                smallBox ? "the small-box start of docs/operations.md" : "not the small-box start of docs/operations.md",
+                mongo.describe(), topic, events, o.memoryUsers,
                 o.memoryFeatures ? ", with " + String.join(", ", MEMORY_FEATURES) + " on" : "");
         Path log = Path.of("target", "benchmark-memory-app.log");
         List<MemoryProbe.Sample> samples = new ArrayList<>();
@@ -545,7 +554,7 @@ final class JarPhases {
         double aggregated = 0;
         int exitCode;
         double seconds;
-        try (JarApp app = JarApp.start(name, o.jar, java, props, b.tmp().resolve(name), log);
+        try (JarApp app = JarApp.start(name, o.jar, o.memoryEnvironment, java, props, b.tmp().resolve(name), log);
              MongoClient client = mongo.client()) {
             long launch = app.jvm.launchNanos;
             long deadline = launch + o.memoryTimeoutSeconds * NANOS_PER_SECOND;
@@ -590,7 +599,7 @@ final class JarPhases {
                         + " warm-up: %d -> %d), max heap used %d MiB; %d OutOfMemoryError and %d ERROR lines in %s; exit %d",
                 users, aggregated, seconds, maxRssMb, o.memoryWarmupSeconds, MemoryProbe.mib(r.maxRssFirstHalf()),
                 MemoryProbe.mib(r.maxRssSecondHalf()), MemoryProbe.mib(r.maxHeap()), outOfMemory, errors, log, exitCode);
-        String at = " (" + String.join(" ", java) + ", the app's jar and its embedded MongoDB"
+        String at = " (" + env + String.join(" ", java) + ", the app's jar and its embedded MongoDB"
                 + (o.memoryFeatures ? ", " + String.join(", ", MEMORY_FEATURES) + " on" : "") + ")";
         report.row("memory: distinct users reached (users documents in MongoDB)", users, "users",
                 String.format(Locale.ROOT, "%,d reached", o.memoryUsers), "", users >= o.memoryUsers);
@@ -607,6 +616,8 @@ final class JarPhases {
                 "(info)", "", null);
         report.value("memory.features", o.memoryFeatures ? MEMORY_FEATURES : List.of());
         report.value("memory.javaOptions", java);
+        report.value("memory.environment", o.memoryEnvironment);
+        report.value("memory.smallBoxStart", smallBox);
         report.value("memory.usersReached", users);
         report.value("memory.events", events);
         report.value("memory.aggregated", aggregated);

@@ -16,10 +16,13 @@ import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
@@ -48,6 +51,12 @@ import java.util.stream.StreamSupport;
  *   duplicate-key error too), documents and the collection's size are upstream's; anything else (other operators,
  *   arrays, nulls, mixed-type comparisons, conflicting paths, a changed unique-index key, {@code findAndModify})
  *   still goes to upstream's code.</li>
+ *   <li><b>A store that closed itself says so</b>: H2 closes its store for good when it fails to write it (out of
+ *   heap while serialising pages, a full disk); every later command would fail with H2's "This store is closed" and
+ *   the app would retry its batch forever. Instead the backend logs once, at ERROR, that the embedded store has
+ *   closed and the app must be restarted (with a larger heap or an external MongoDB), and answers every command,
+ *   {@code hello} included, with that error (code 91, ShutdownInProgress): the driver then sees no usable server, so
+ *   the app's MongoDB health check is DOWN, and no write is acknowledged, so no offset is committed.</li>
  * </ul>
  *
  * <p><b>File format</b>: every map keeps upstream's name. Index keys of one string or number are now stored as
@@ -61,10 +70,19 @@ public final class EmbeddedMongoBackend extends H2Backend {
     private static final String ID = "_id";
     /** Sorted queries whose skip + limit is at most this keep only their first documents while they scan. */
     private static final int FIRST_IN_ORDER_MAX = 100;
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMongoBackend.class);
+    /** MongoDB's ShutdownInProgress: the driver marks the server unusable, as for a server going away. */
+    private static final int STORE_CLOSED_CODE = 91;
+
+    private final String location;
+    /** Set by {@link #close()}: a store closed through it did not close itself. */
+    private volatile boolean closing;
+    private final AtomicBoolean closedReported = new AtomicBoolean();
 
     /** @param file the H2 file, or null for a store in memory */
     public EmbeddedMongoBackend(String file) {
         super(MVStore.open(file));
+        this.location = file == null ? "in memory" : file;
     }
 
     @Override
@@ -74,11 +92,66 @@ public final class EmbeddedMongoBackend extends H2Backend {
 
     @Override
     public Document handleCommand(Channel channel, String database, String command, Document query) {
-        Document result = super.handleCommand(channel, database, command, query);
-        if (WRITES.contains(command) && !isInMemory()) {
-            commit();
+        if (storeClosedItself()) {
+            return storeClosed(null);
         }
-        return result;
+        try {
+            Document result = super.handleCommand(channel, database, command, query);
+            if (WRITES.contains(command) && !isInMemory()) {
+                commit();
+            }
+            return result;
+        } catch (RuntimeException e) {
+            if (storeClosedItself()) {
+                return storeClosed(e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * True once H2 has given the store up by itself ({@code MVStore.panic}, which closes it) or closed it otherwise
+     * than through {@link #close()}: nothing can be read or written any more.
+     */
+    public boolean storeClosedItself() {
+        MVStore store = getMvStore();
+        return store.getPanicException() != null || (!closing && store.isClosed());
+    }
+
+    /** What every command answers once the store has closed itself; logged once, at ERROR. */
+    private String storeClosedMessage() {
+        return "The embedded MongoDB store (" + location + ") has closed itself after a failure and takes no more"
+                + " reads or writes: aggregates are not being written and no offset is committed. Restart the app,"
+                + " with a larger heap (-Xmx) or with mongodb.uri set to an external MongoDB";
+    }
+
+    private Document storeClosed(RuntimeException failure) {
+        String message = storeClosedMessage();
+        if (closedReported.compareAndSet(false, true)) {
+            Throwable panic = getMvStore().getPanicException();
+            Throwable cause = panic != null ? panic : failure;
+            if (cause == null) {
+                LOG.error(message);
+            } else {
+                LOG.error("{}. H2: {}", message, rootCause(cause).toString(), cause);
+            }
+        }
+        return new Document("ok", 0).append("errmsg", message).append("code", STORE_CLOSED_CODE)
+                .append("codeName", "ShutdownInProgress");
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        super.close();
     }
 
     private final class Database extends H2Database {
