@@ -68,22 +68,22 @@ public final class DocumentUsers {
         };
     }
 
-    /** The coupons of {@link #users()}, in the same order: what the sketch takes. */
-    public int[] coupons() {
-        int[] coupons = new int[distinct.length];
+    /** The {@linkplain UniqueUsers#key keys} of {@link #users()}, in the same order: what the sketch takes. */
+    public byte[][] keys() {
+        byte[][] keys = new byte[distinct.length][];
         for (int i = 0; i < distinct.length; i++) {
-            coupons[i] = users.coupons[distinct[i]];
+            keys[i] = users.keys[distinct[i]];
         }
-        return coupons;
+        return keys;
     }
 
     /**
-     * The distinct users of a batch's events, each with its {@linkplain UniqueUsers#coupon coupon}, and which of them
+     * The distinct users of a batch's events, each with its {@linkplain UniqueUsers#key key}, and which of them
      * brought each event: read once per batch, shared by the documents of all its rollups.
      */
     public static final class Users {
         private final String[] ids;
-        private final int[] coupons;
+        private final byte[][] keys;
         /** Per event (by its index in the batch), its user's index. */
         private final int[] ofEvent;
         /** Per user, the last document that took it ({@link #documents}): deduplicates without clearing. */
@@ -105,9 +105,9 @@ public final class DocumentUsers {
                 ofEvent[i] = known;
             }
             this.ids = ids.toArray(String[]::new);
-            coupons = new int[this.ids.length];
-            for (int user = 0; user < coupons.length; user++) {
-                coupons[user] = UniqueUsers.coupon(this.ids[user]);
+            keys = new byte[this.ids.length][];
+            for (int user = 0; user < keys.length; user++) {
+                keys[user] = UniqueUsers.key(this.ids[user]);
             }
             takenBy = new int[this.ids.length];
             Arrays.fill(takenBy, -1);

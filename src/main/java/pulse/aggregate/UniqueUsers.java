@@ -1,12 +1,12 @@
 package pulse.aggregate;
 
 import org.apache.datasketches.common.SketchesException;
-import org.apache.datasketches.hll.Coupons;
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hll.Union;
 import org.apache.datasketches.memory.Memory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 
 /**
@@ -18,10 +18,10 @@ import java.util.Collection;
  * <p>A stored sketch is updated in place (read, add the batch's users, write back), never through a {@link Union}:
  * a union re-encoding an HLL_4 result costs ~0.5 ms per document, a direct update a few µs.
  *
- * <p>A user id is added as its {@linkplain #coupon coupon}, the hash {@code HllSketch.update(String)} takes of it,
- * computed once per batch and added to each of the user's documents ({@link DocumentUsers}): the sketches hold
- * exactly what {@code update(String)} would have put in them, so sketches stored before and after count a user
- * once alike.
+ * <p>A user id is added as its {@linkplain #key UTF-8 bytes}, encoded once per batch and added to each of the user's
+ * documents ({@link DocumentUsers}) with {@code HllSketch.update(byte[])}, which hashes them as
+ * {@code update(String)} hashes the string's UTF-8 bytes: the sketches hold exactly what {@code update(String)} would
+ * have put in them, so sketches stored before and after count a user once alike.
  */
 public final class UniqueUsers {
 
@@ -57,24 +57,24 @@ public final class UniqueUsers {
      * @throws SketchesException when {@code stored} is not a sketch
      */
     public Result add(byte[] stored, Collection<String> users) {
-        int[] coupons = new int[users.size()];
+        byte[][] keys = new byte[users.size()][];
         int i = 0;
         for (String user : users) {
-            coupons[i++] = coupon(user);
+            keys[i++] = key(user);
         }
-        return add(stored, coupons);
+        return add(stored, keys);
     }
 
     /**
      * @param stored  a sketch's compact bytes, or null for none yet; a stored sketch keeps its own lgK
-     * @param coupons the users' {@link #coupon}s, repeats allowed
+     * @param keys   the users' {@link #key}s, repeats allowed
      * @throws SketchesException when {@code stored} is not a sketch
      */
-    public Result add(byte[] stored, int[] coupons) {
+    public Result add(byte[] stored, byte[][] keys) {
         HllSketch sketch = stored == null ? new HllSketch(lgK, TgtHllType.HLL_4) : HllSketch.heapify(Memory.wrap(stored));
         double before = sketch.getEstimate();
-        for (int coupon : coupons) {
-            Coupons.update(sketch, coupon);
+        for (byte[] key : keys) {
+            sketch.update(key);
         }
         // a new hash or a raised bucket always raises the estimate (coupon count, HIP accumulator); the bytes cannot
         // tell: a small sketch's set of hashes is laid out in the order it was rebuilt in
@@ -82,9 +82,9 @@ public final class UniqueUsers {
         return new Result(sketch.toCompactByteArray(), estimate(sketch), changed);
     }
 
-    /** The coupon of a user id: the hash {@code HllSketch.update(String)} takes of it, as a sketch adds it. */
-    public static int coupon(String user) {
-        return Coupons.of(user);
+    /** What a sketch takes of a user id: its UTF-8 bytes, which {@code update(String)} hashes too. */
+    public static byte[] key(String user) {
+        return user.getBytes(StandardCharsets.UTF_8);
     }
 
     /** The estimated distinct users of one stored sketch. */

@@ -44,7 +44,7 @@ public final class UniqueUsersUpdates {
      * @return the conditional upsert, or null when the stored sketch already holds every one of these users
      */
     public static Update upsert(Rollup rollup, DocumentUsers document, long version, byte[] stored, UniqueUsers sketches) {
-        UniqueUsers.Result result = add(document.id(), stored, document.coupons(), sketches);
+        UniqueUsers.Result result = add(document.id(), stored, document.keys(), sketches);
         if (!result.changed()) {
             return null;
         }
@@ -79,7 +79,7 @@ public final class UniqueUsersUpdates {
      * The users added to the stored sketch, read once; to a new sketch when the stored one is unreadable (logged),
      * so that one bad document cannot stop the pipeline.
      */
-    private static UniqueUsers.Result add(String id, byte[] stored, int[] users, UniqueUsers sketches) {
+    private static UniqueUsers.Result add(String id, byte[] stored, byte[][] users, UniqueUsers sketches) {
         if (stored != null) {
             try {
                 return sketches.add(stored, users);

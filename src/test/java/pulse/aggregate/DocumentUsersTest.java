@@ -73,8 +73,8 @@ class DocumentUsersTest {
                 assertThat(shared).extracting(DocumentUsers::id, DocumentUsers::users)
                         .containsExactlyElementsOf(alone.stream().map(d -> tuple(d.id(), d.users())).toList());
                 for (DocumentUsers document : shared) {
-                    assertThat(document.coupons()).as(document.id())
-                            .containsExactly(document.users().stream().mapToInt(UniqueUsers::coupon).toArray());
+                    assertThat(document.keys()).as(document.id())
+                            .isDeepEqualTo(document.users().stream().map(UniqueUsers::key).toArray(byte[][]::new));
                 }
             }
         }

@@ -104,8 +104,8 @@ class UniqueUsersTest {
     }
 
     @Test
-    void aSketchBuiltFromCouponsHoldsTheBytesDataSketchesOwnUpdateOfTheIdsGives() {
-        // the truth: DataSketches' update(String), which wrote the sketches stored before coupons; same bytes means a
+    void aSketchBuiltFromUtf8KeysHoldsTheBytesDataSketchesOwnUpdateOfTheIdsGives() {
+        // the truth: DataSketches' update(String), which wrote the sketches stored before the keys; same bytes means a
         // user already counted by either is never counted again by the other. Every mode (list, set, HLL), ids of
         // ASCII, other Latin-1, multi-byte and surrogate-pair characters, repeats.
         Random random = new Random(7);
@@ -132,9 +132,9 @@ class UniqueUsersTest {
                 users.add(user);
                 expected.update(user);
             }
-            UniqueUsers.Result fromCoupons = sketches.add(null, users);
-            assertThat(fromCoupons.sketch()).as("%d users", size).isEqualTo(expected.toCompactByteArray());
-            assertThat(fromCoupons.estimate()).isEqualTo(Math.round(expected.getEstimate()));
+            UniqueUsers.Result fromKeys = sketches.add(null, users);
+            assertThat(fromKeys.sketch()).as("%d users", size).isEqualTo(expected.toCompactByteArray());
+            assertThat(fromKeys.estimate()).isEqualTo(Math.round(expected.getEstimate()));
 
             // and added to a sketch DataSketches wrote: nothing new, so unchanged
             assertThat(sketches.add(expected.toCompactByteArray(), users).changed()).as("%d users", size).isFalse();
