@@ -18,9 +18,9 @@ import java.util.Map;
  * the event arrives, and so the sketch depends on nothing but the events (not on the stream time a replay starts
  * from).
  *
- * <p>A batch's users are hashed once ({@link Users}): each distinct user id once per batch, not once per event and
- * document it counts in (an item, a window and an item window for every window size); and each document gets each
- * of its users once, however many of its events they brought, so a sketch sees every user of a batch once.
+ * <p>A batch's users are read once ({@link Users}): each distinct user id is encoded once per batch, not once per
+ * event and document it counts in (an item, a window and an item window for every window size); and each document
+ * gets each of its users once, however many of its events they brought, so a sketch hashes every user of a batch once.
  */
 public final class DocumentUsers {
 

@@ -82,7 +82,7 @@ public class UniqueUsersStore {
         if (batch.events().isEmpty()) {
             return 0;
         }
-        DocumentUsers.Users users = DocumentUsers.users(batch); // each user id hashed once for all its documents
+        DocumentUsers.Users users = DocumentUsers.users(batch); // each user id encoded once for all its documents
         long writes = write(Rollup.ITEMS, batch, users);
         for (Rollup rollup : rollups.windowed()) {
             writes += write(rollup, batch, users);
