@@ -31,8 +31,8 @@ import java.util.Set;
  * events into it ({@link #apply(Object, List)}), and the document's fields, with the per-window figures the API
  * reads ({@link #fields}).
  *
- * <p>Memory: between writes, the documents last read or written ({@link UserStateCache}, kept as BSON, up to a 64th of
- * the heap and at most 32 MB, so sessions' and funnels' together take at most a 32nd of a small heap), so that a batch needs no read first; while a write runs, one reference per event and the documents
+ * <p>Memory: between writes, the documents last read or written ({@link UserStateCache}, kept as BSON, up to a 32nd of
+ * the heap and at most 32 MB), so that a batch needs no read first; while a write runs, one reference per event and the documents
  * of one slice of {@value #USERS_PER_SLICE} users.
  */
 public abstract class UserDocumentStore<S> {
@@ -45,7 +45,7 @@ public abstract class UserDocumentStore<S> {
     private final MongoDatabase database;
     private final String collection;
     private final String listField;
-    /** The documents last read or written, as BSON: up to a 64th of the heap, at most 32 MB. */
+    /** The documents last read or written, as BSON: up to a 32nd of the heap, at most 32 MB. */
     private final UserStateCache cache;
     /** Runs between reading the documents and writing them: lets a test interleave another writer there. */
     private volatile Runnable beforeWrite = () -> { };
@@ -57,7 +57,7 @@ public abstract class UserDocumentStore<S> {
         this.database = database;
         this.collection = collection;
         this.listField = listField;
-        this.cache = new UserStateCache(Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 64));
+        this.cache = new UserStateCache(Math.min(32L << 20, Runtime.getRuntime().maxMemory() / 32));
     }
 
     /** The user's state as its document holds it; an empty state for null (no document yet). */
