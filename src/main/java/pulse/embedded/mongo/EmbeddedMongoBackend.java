@@ -16,7 +16,6 @@ import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
-import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -168,15 +167,14 @@ public final class EmbeddedMongoBackend extends H2Backend {
     @Override
     public void close() {
         closing = true;
-        try {
-            super.close();
-        } catch (MVStoreException e) {
-            if (getMvStore().getPanicException() == null) {
-                throw e;
-            }
-            // H2 throws its panic again when a store it gave up is closed: that store is closed already, and reported
-            LOG.debug("Closed the embedded MongoDB store that had closed itself: {}", e.toString());
+        MVStore store = getMvStore();
+        if (store.getPanicException() != null) {
+            // a store H2 gave up and nothing has committed since: H2's close would commit, and that commit closes
+            // the store again from inside the close and spins there (a thread at 100 % CPU, the app's stop never
+            // ends); closing it at once, as H2 does after a panic, writes nothing, and what was committed stays
+            store.closeImmediately();
         }
+        super.close();
     }
 
     private final class Database extends H2Database {
