@@ -16,6 +16,7 @@ import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
+import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,7 +152,15 @@ public final class EmbeddedMongoBackend extends H2Backend {
     @Override
     public void close() {
         closing = true;
-        super.close();
+        try {
+            super.close();
+        } catch (MVStoreException e) {
+            if (getMvStore().getPanicException() == null) {
+                throw e;
+            }
+            // H2 throws its panic again when a store it gave up is closed: that store is closed already, and reported
+            LOG.debug("Closed the embedded MongoDB store that had closed itself: {}", e.toString());
+        }
     }
 
     private final class Database extends H2Database {
