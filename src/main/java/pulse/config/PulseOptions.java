@@ -183,12 +183,13 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
 
     /**
      * A number, or {@code auto}: up to 20,000 records, fewer when the consumers' full batches would take more than
-     * an eighth of the heap, a sixteenth with sessions or funnels on (at least 1,000): their per-user writes and
-     * caches need the rest (the memory run with them on drained new users a fifth faster at -Xmx256m with batches
-     * of 5,000 records than of 11,184: docs/analytics.md).
+     * an eighth of the heap, a 64th with sessions or funnels on (at least 1,000): camel-kafka keeps a batch's
+     * exchanges until its write is done, which with per-user documents takes seconds, and the fold that is written
+     * still gathers up to {@code aggregation.write.max-events} (the memory run with them on drained new users faster
+     * at -Xmx256m with smaller batches: 5,000 against 11,184 records, then 1,398 against 5,592: docs/benchmark.md).
      */
     static int batchMaxRecords(Settings settings, int consumers, long maxHeapBytes) {
-        long fitting = maxHeapBytes / (perUserState(settings) ? 16 : 8) / consumers / BYTES_PER_BUFFERED_RECORD;
+        long fitting = maxHeapBytes / (perUserState(settings) ? 64 : 8) / consumers / BYTES_PER_BUFFERED_RECORD;
         return autoOrNumber(settings, "aggregation.batch.max-records", Math.max(1_000, Math.min(AUTO_MAX_RECORDS, fitting)));
     }
 

@@ -38,7 +38,7 @@ import java.util.Set;
 public abstract class UserDocumentStore<S> {
 
     public static final String VERSION = "version";
-    static final int USERS_PER_SLICE = 2_000;
+    static final int USERS_PER_SLICE = 500;
     static final int MAX_CONFLICT_ROUNDS = 10;
     private static final UpdateOptions UPSERT = new UpdateOptions().upsert(true);
 

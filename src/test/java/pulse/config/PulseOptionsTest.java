@@ -71,13 +71,13 @@ class PulseOptionsTest {
         assertThat(fitted * PulseOptions.BYTES_PER_BUFFERED_RECORD).isLessThanOrEqualTo((128L << 20) / 8);
         assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 128L << 20).batchMaxRecords())
                 .isEqualTo(fitted / 2);
-        // sessions or funnels on: a sixteenth (at -Xmx256m with 2 consumers, 5,592 records instead of 11,184)
+        // sessions or funnels on: a 64th (at -Xmx256m with 2 consumers, 1,398 records instead of 11,184)
         assertThat(PulseOptions.from(settings(Map.of("aggregation.consumers", "2")), 256L << 20).batchMaxRecords())
                 .isEqualTo(11_184);
         for (String perUser : List.of("analytics.sessions.enabled", "analytics.funnels.enabled")) {
             int withPerUser = PulseOptions.from(settings(Map.of("aggregation.consumers", "2", perUser, "true")),
                     256L << 20).batchMaxRecords();
-            assertThat(withPerUser).isEqualTo(5_592);
+            assertThat(withPerUser).isEqualTo(1_398);
         }
         assertThatThrownBy(() -> options(Map.of("aggregation.batch.max-records", "lots")))
                 .hasMessageContaining("aggregation.batch.max-records = 'lots' must be a positive whole number or auto");

@@ -16,7 +16,6 @@ import de.bwaldvogel.mongo.oplog.Oplog;
 import io.netty.channel.Channel;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
-import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,10 +79,26 @@ public final class EmbeddedMongoBackend extends H2Backend {
     private volatile boolean closing;
     private final AtomicBoolean closedReported = new AtomicBoolean();
 
-    /** @param file the H2 file, or null for a store in memory */
+    /** @param file the H2 file, or null for a store in memory; its page cache fitted to this JVM's heap */
     public EmbeddedMongoBackend(String file) {
-        super(MVStore.open(file));
+        this(file, pageCacheMegabytes(Runtime.getRuntime().maxMemory()));
+    }
+
+    /** @param pageCacheMegabytes H2's page cache of a file store (H2's own estimate of its pages' heap) */
+    EmbeddedMongoBackend(String file, int pageCacheMegabytes) {
+        super(new MVStore.Builder().fileName(file).cacheSize(pageCacheMegabytes).open());
         this.location = file == null ? "in memory" : file;
+    }
+
+    /**
+     * H2's default page cache (16 MB) from a heap of 512 MB up; a 32nd of a smaller heap, at least 4 MB. The
+     * pipeline's per-user collections are read and written at random, so at a million users almost every page an
+     * upsert needs is a miss whatever the cache, and the cached pages only live long enough to fill the old
+     * generation: with sessions and funnels on a 256 MB heap spent about half its time in collections
+     * (docs/operations.md, "A 512 MB box").
+     */
+    static int pageCacheMegabytes(long maxHeapBytes) {
+        return (int) Math.max(4, Math.min(16, maxHeapBytes / 32 / (1024 * 1024)));
     }
 
     @Override
@@ -152,15 +167,14 @@ public final class EmbeddedMongoBackend extends H2Backend {
     @Override
     public void close() {
         closing = true;
-        try {
-            super.close();
-        } catch (MVStoreException e) {
-            if (getMvStore().getPanicException() == null) {
-                throw e;
-            }
-            // H2 throws its panic again when a store it gave up is closed: that store is closed already, and reported
-            LOG.debug("Closed the embedded MongoDB store that had closed itself: {}", e.toString());
+        MVStore store = getMvStore();
+        if (store.getPanicException() != null) {
+            // a store H2 gave up and nothing has committed since: H2's close would commit, and that commit closes
+            // the store again from inside the close and spins there (a thread at 100 % CPU, the app's stop never
+            // ends); closing it at once, as H2 does after a panic, writes nothing, and what was committed stays
+            store.closeImmediately();
         }
+        super.close();
     }
 
     private final class Database extends H2Database {
