@@ -177,9 +177,13 @@ public class PulseConfiguration implements CamelConfiguration {
                 String.valueOf(options.batchMaxRecords()));
         ResolvedProperties.resolve(context.getPropertiesComponent(), "aggregation.write.max-events", "auto",
                 String.valueOf(options.writeMaxEvents()));
-        LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms; while a backlog drains,"
+        ResolvedProperties.resolve(context.getPropertiesComponent(), "kafka.consumer.max-partition-fetch-bytes", "auto",
+                String.valueOf(options.maxPartitionFetchBytes()));
+        LOG.info("Aggregation: {} consumer(s), batches of up to {} records or every {} ms, prefetching up to {} KiB per"
+                        + " partition; while a backlog drains,"
                         + " batches are written together, up to {} events or {} s", options.consumers(), options.batchMaxRecords(),
                 context.getPropertiesComponent().resolveProperty("aggregation.batch.interval-ms").orElse("?"),
+                options.maxPartitionFetchBytes() >> 10,
                 options.writeMaxEvents(), "%.1f".formatted(options.writeMaxDelay().toMillis() / 1000.0));
     }
 

@@ -19,6 +19,7 @@ public class AggregateInteractionsRoute extends RouteBuilder {
                 + "&maxPollRecords={{aggregation.batch.max-records}}"
                 + "&pollTimeoutMs={{aggregation.batch.poll-timeout-ms}}"
                 + "&batchingIntervalMs={{aggregation.batch.interval-ms}}"
+                + "&maxPartitionFetchBytes={{kafka.consumer.max-partition-fetch-bytes}}"
                 + "&autoCommitEnable=false&allowManualCommit=true&breakOnFirstError=true"
                 // the parser reads record headers from the record itself (kafka.HEADERS): none is copied per record
                 + "&headerFilterStrategy=#class:pulse.kafka.RecordHeadersLeftOut")

@@ -30,7 +30,8 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                            String mongoUri,
                            String mongoDatabase, GeneratorOptions generator, ValidationOptions validation,
                            Rollups rollups, Duration windowGrace, Duration windowRetention,
-                           Duration progressLogInterval, int batchMaxRecords, int consumers, int writeMaxEvents,
+                           Duration progressLogInterval, int batchMaxRecords, int maxPartitionFetchBytes, int consumers,
+                           int writeMaxEvents,
                            Duration writeMaxDelay, EventMapping events, Conversion conversion, Dedup dedup) {
 
     /**
@@ -62,6 +63,10 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
      * more GC CPU for no less CPU per event.
      */
     static final int AUTO_MAX_RECORDS = 20_000;
+    /** Kafka's own default of {@code max.partition.fetch.bytes}. */
+    static final int KAFKA_MAX_PARTITION_FETCH_BYTES = 1 << 20;
+    /** What {@code kafka.consumer.max-partition-fetch-bytes = auto} picks below a 512 MB heap with per-user state. */
+    static final int SMALL_HEAP_MAX_PARTITION_FETCH_BYTES = 256 << 10;
     /** The largest fold {@code aggregation.write.max-events = auto} picks. */
     static final int AUTO_MAX_WRITE_EVENTS = 1_000_000;
 
@@ -100,6 +105,7 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
                 settings.positiveDuration("retention.windows"),
                 settings.positiveDuration("pulse.progress-log-interval"),
                 batchMaxRecords(settings, consumers, maxHeapBytes),
+                maxPartitionFetchBytes(settings, maxHeapBytes),
                 consumers,
                 writeMaxEvents(settings, consumers, maxHeapBytes),
                 settings.positiveDuration("aggregation.write.max-delay"),
@@ -206,6 +212,23 @@ public record PulseOptions(String kafkaTopic, int topicPartitions, short replica
     static int writeMaxEvents(Settings settings, int consumers, long maxHeapBytes) {
         long fitting = maxHeapBytes / (perUserState(settings) ? 16 : 4) / consumers / BYTES_PER_HELD_EVENT;
         return autoOrNumber(settings, "aggregation.write.max-events", Math.max(10_000, Math.min(AUTO_MAX_WRITE_EVENTS, fitting)));
+    }
+
+    /**
+     * A number, or {@code auto}: {@code camel.component.kafka.max-partition-fetch-bytes} when that is set, else Kafka's
+     * 1 MiB, or 256 KiB below a 512 MB heap with sessions or funnels on. The consumer prefetches up to this much per
+     * partition, each buffer a humongous object for G1 at such a heap, while the per-user state needs the heap: the
+     * memory run with them on at -Xmx256m reached 919,074 users in 900 s with 256 KiB against 715,776 with 1 MiB
+     * (docs/benchmark.md, "The small-box start").
+     */
+    static int maxPartitionFetchBytes(Settings settings, long maxHeapBytes) {
+        String key = "kafka.consumer.max-partition-fetch-bytes";
+        Optional<String> component = settings.optionalString("camel.component.kafka.max-partition-fetch-bytes");
+        if (settings.string(key).equalsIgnoreCase("auto") && component.isPresent()) {
+            return settings.positiveInt("camel.component.kafka.max-partition-fetch-bytes");
+        }
+        boolean small = perUserState(settings) && maxHeapBytes < (512L << 20);
+        return autoOrNumber(settings, key, small ? SMALL_HEAP_MAX_PARTITION_FETCH_BYTES : KAFKA_MAX_PARTITION_FETCH_BYTES);
     }
 
     /** Sessions or funnels on: a document per user read and written with every fold, and their caches. */

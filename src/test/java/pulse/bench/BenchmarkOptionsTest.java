@@ -30,4 +30,13 @@ class BenchmarkOptionsTest {
         assertThat(both.appJavaOptions).isEqualTo(List.of("-Xlog:gc"));
         assertThat(both.describe()).containsEntry("memoryJavaOptions", List.of());
     }
+
+    @Test
+    void theMemoryRunWithSessionsAndFunnelsGetsTwiceTheTimeUnlessToldOtherwise() {
+        assertThat(BenchmarkOptions.parse().memoryTimeoutSeconds()).isEqualTo(900);
+        assertThat(BenchmarkOptions.parse("--memory-features").memoryTimeoutSeconds()).isEqualTo(1_800);
+        assertThat(BenchmarkOptions.parse("--memory-features", "--memory-timeout", "600").memoryTimeoutSeconds())
+                .isEqualTo(600);
+        assertThat(BenchmarkOptions.parse("--memory-features").describe()).containsEntry("memoryTimeoutSeconds", 1_800L);
+    }
 }

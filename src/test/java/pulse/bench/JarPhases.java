@@ -557,7 +557,7 @@ final class JarPhases {
         try (JarApp app = JarApp.start(name, o.jar, o.memoryEnvironment, java, props, b.tmp().resolve(name), log);
              MongoClient client = mongo.client()) {
             long launch = app.jvm.launchNanos;
-            long deadline = launch + o.memoryTimeoutSeconds * NANOS_PER_SECOND;
+            long deadline = launch + o.memoryTimeoutSeconds() * NANOS_PER_SECOND;
             long next = launch;
             long nextReport = launch + 10 * NANOS_PER_SECOND;
             while (aggregated < events && System.nanoTime() < deadline) {

@@ -84,6 +84,26 @@ class PulseOptionsTest {
     }
 
     @Test
+    void autoPrefetchIsKafkasOwnUnlessPerUserStateSharesASmallHeap() throws Exception {
+        assertThat(PulseOptions.from(settings(Map.of()), 256L << 20).maxPartitionFetchBytes()).isEqualTo(1_048_576);
+        for (String perUser : List.of("analytics.sessions.enabled", "analytics.funnels.enabled")) {
+            assertThat(PulseOptions.from(settings(Map.of(perUser, "true")), 256L << 20).maxPartitionFetchBytes())
+                    .isEqualTo(262_144);
+            assertThat(PulseOptions.from(settings(Map.of(perUser, "true")), 512L << 20).maxPartitionFetchBytes())
+                    .isEqualTo(1_048_576);
+        }
+        // camel-kafka's component option, which the route's endpoint option would otherwise hide, is honoured
+        assertThat(PulseOptions.from(settings(Map.of("analytics.sessions.enabled", "true",
+                "camel.component.kafka.max-partition-fetch-bytes", "65536")), 256L << 20).maxPartitionFetchBytes())
+                .isEqualTo(65_536);
+        assertThat(PulseOptions.from(settings(Map.of("kafka.consumer.max-partition-fetch-bytes", "500000",
+                "camel.component.kafka.max-partition-fetch-bytes", "65536")), 256L << 20).maxPartitionFetchBytes())
+                .isEqualTo(500_000);
+        assertThatThrownBy(() -> options(Map.of("kafka.consumer.max-partition-fetch-bytes", "1MB")))
+                .hasMessageContaining("kafka.consumer.max-partition-fetch-bytes = '1MB' must be a positive whole number or auto");
+    }
+
+    @Test
     void autoFoldsTakeAtMostAQuarterOfTheHeap() throws Exception {
         assertThat(PulseOptions.from(settings(ONE_CONSUMER), 4L << 30).writeMaxEvents()).isEqualTo(1_000_000);
         int fitted = PulseOptions.from(settings(ONE_CONSUMER), 256L << 20).writeMaxEvents();

@@ -2,6 +2,7 @@ package pulse.embedded;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
+import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.camel.main.Main;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -57,6 +58,9 @@ class EmbeddedPrecedenceIT {
                  MongoClient mongo = MongoClients.create("mongodb://127.0.0.1:" + mongoPort)) {
                 assertThat(app.main.getCamelContext().getRoute("aggregate-interactions").getEndpoint().getEndpointUri())
                         .containsPattern("maxPollRecords=[0-9]+");
+                // the prefetch's auto too: Kafka's own 1 MiB with sessions and funnels off
+                assertThat(((KafkaEndpoint) app.main.getCamelContext().getRoute("aggregate-interactions").getEndpoint())
+                        .getConfiguration().getMaxPartitionFetchBytes()).isEqualTo(1 << 20);
                 produce(TestInfrastructure.kafkaBootstrapServers(), name, events);
                 await().atMost(Duration.ofSeconds(60)).until(() -> summaryEvents(mongo, name) == EVENTS);
                 assertThat(mongo.getDatabase(name).getCollection("users").countDocuments())

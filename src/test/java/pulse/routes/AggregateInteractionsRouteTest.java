@@ -82,6 +82,7 @@ class AggregateInteractionsRouteTest extends RouteTestSupport {
                 "generator.seed", "11",
                 "aggregation.batch.max-records", String.valueOf(MAX_RECORDS),
                 "aggregation.write.max-events", "10000",
+                "kafka.consumer.max-partition-fetch-bytes", "1048576",
                 // the retries' backoff, short: a test waits for them
                 "aggregation.retry.initial-delay-ms", "10",
                 "aggregation.retry.max-delay-ms", "20");
