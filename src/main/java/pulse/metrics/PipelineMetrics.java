@@ -11,6 +11,7 @@ import pulse.kafka.ConsumerLag;
 import pulse.kafka.RejectLog;
 import pulse.metrics.AggregationProgress;
 import pulse.pipeline.WriteCoalescer;
+import pulse.store.FreshnessSample;
 import pulse.store.WriteStats;
 
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,8 @@ public class PipelineMetrics implements MeterBinder {
         Timer flush = Timer.builder("pulse.flush")
                 .description("Time to write a fold's aggregates to MongoDB").register(registry);
         Timer freshness = Timer.builder("pulse.freshness")
-                .description("From an event's timestamp to its aggregates being written to MongoDB")
+                .description("From an event's timestamp to its aggregates being written to MongoDB (of a write"
+                        + " of more than " + FreshnessSample.MAX_PER_WRITE + " events, an evenly spaced sample)")
                 .publishPercentiles(0.5, 0.95, 0.99).register(registry);
         progress.onBatch((WriteStats stats) -> {
             batchSize.record(stats.events() + stats.rejected());

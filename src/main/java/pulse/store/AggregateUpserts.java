@@ -320,13 +320,8 @@ public class AggregateUpserts {
             return new WriteStats(0, batch.rejected(), duplicates, upserts.writes, upserts.conflicts,
                     batch.isEmpty() ? 0 : System.nanoTime() - upserts.startNanos, WriteStats.NONE);
         }
-        long writtenAt = clock.millis();
-        long[] freshness = new long[batch.events().size()];
-        for (int i = 0; i < freshness.length; i++) {
-            freshness[i] = writtenAt - batch.events().get(i).event().timestamp().toEpochMilli();
-        }
         return new WriteStats(batch.events().size(), batch.rejected(), duplicates, upserts.writes, upserts.conflicts,
-                System.nanoTime() - upserts.startNanos, freshness);
+                System.nanoTime() - upserts.startNanos, FreshnessSample.of(batch.events(), clock.millis()));
     }
 
     /**

@@ -8,6 +8,8 @@ import pulse.event.InteractionType;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +63,29 @@ class DocumentDeltaTest {
         // the merged deltas are left as they were
         assertThat(ranges(many)).containsExactly(Map.entry(0, "10-14"), Map.entry(2, "40-40"));
         assertThat(ranges(more)).containsExactly(Map.entry(0, "3-3"), Map.entry(1, "9-9"));
+    }
+
+    @Test
+    void keepsTheRangesOfManyPartitionsInAnyOrderAndMergesThem() {
+        Random random = new Random(7);
+        DocumentDelta delta = new DocumentDelta("item-1");
+        DocumentDelta other = new DocumentDelta("item-1");
+        Map<Integer, long[]> truth = new TreeMap<>(); // partition -> {min, max} offset, over both deltas
+        for (int i = 0; i < 2_000; i++) {
+            // runs of one partition, as a fold's events come, and single events out of order between them
+            int partition = i % 50 < 40 ? (i / 50) % 13 : random.nextInt(13);
+            long offset = random.nextInt(100_000);
+            (i % 3 == 0 ? other : delta).add(at(partition, offset));
+            truth.merge(partition, new long[] {offset, offset},
+                    (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+        }
+
+        delta.merge(other);
+
+        Map<Integer, String> expected = new LinkedHashMap<>();
+        truth.forEach((partition, range) -> expected.put(partition, range[0] + "-" + range[1]));
+        assertThat(ranges(delta)).containsExactlyEntriesOf(expected);
+        assertThat(delta.total()).isEqualTo(2_000);
     }
 
     @Test
