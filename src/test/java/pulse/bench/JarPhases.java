@@ -586,7 +586,7 @@ final class JarPhases {
             exitCode = app.jvm.stop(45);
         }
         MemoryProbe.Result r = MemoryProbe.summarize(samples, o.memoryWarmupSeconds, exitCode, log);
-        long maxRssMb = MemoryProbe.mib(r.maxRss());
+        double maxRssMb = MemoryProbe.mibTenths(r.maxRss());
         double rssGrowth = r.maxRssFirstHalf() <= 0 ? Double.NaN
                 : (double) (r.maxRssSecondHalf() - r.maxRssFirstHalf()) / r.maxRssFirstHalf();
         double heapGrowth = r.maxHeapFirstHalf() <= 0 ? Double.NaN
@@ -595,7 +595,7 @@ final class JarPhases {
         // (ERROR lines only before the stop: Camel's shutdown timeout interrupts Kafka clients, which log that)
         long outOfMemory = Benchmark.countLines(log, "OutOfMemoryError", null);
         long errors = Benchmark.countLines(log, " ERROR ", "is shutting down");
-        say("[memory] %,d users documents, %,.0f events aggregated in %.0f s; max RSS %d MiB (halves after the %d s"
+        say("[memory] %,d users documents, %,.0f events aggregated in %.0f s; max RSS %.1f MiB (halves after the %d s"
                         + " warm-up: %d -> %d), max heap used %d MiB; %d OutOfMemoryError and %d ERROR lines in %s; exit %d",
                 users, aggregated, seconds, maxRssMb, o.memoryWarmupSeconds, MemoryProbe.mib(r.maxRssFirstHalf()),
                 MemoryProbe.mib(r.maxRssSecondHalf()), MemoryProbe.mib(r.maxHeap()), outOfMemory, errors, log, exitCode);
@@ -603,8 +603,8 @@ final class JarPhases {
                 + (o.memoryFeatures ? ", " + String.join(", ", MEMORY_FEATURES) + " on" : "") + ")";
         report.row("memory: distinct users reached (users documents in MongoDB)", users, "users",
                 String.format(Locale.ROOT, "%,d reached", o.memoryUsers), "", users >= o.memoryUsers);
-        report.row("memory: max RSS of the app's process" + at, maxRssMb, "MiB", "< 512 MB", "",
-                maxRssMb > 0 ? maxRssMb * 1048576L < 512_000_000L : null);
+        report.row("memory: max RSS of the app's process" + at, String.format(Locale.ROOT, "%.1f", maxRssMb), "MiB", "< 512 MB", "",
+                MemoryProbe.underTarget(r.maxRss()));
         report.row("  OutOfMemoryError / ERROR (before stop) lines in the app's log", outOfMemory + " / " + errors,
                 "lines", "0 / 0", "", outOfMemory == 0 && errors == 0);
         report.row("  RSS growth, 2nd vs 1st half after the " + o.memoryWarmupSeconds + " s warm-up (max "
@@ -623,6 +623,7 @@ final class JarPhases {
         report.value("memory.aggregated", aggregated);
         report.value("memory.seconds", Report.round(seconds, 1));
         report.value("memory.maxRssMiB", maxRssMb);
+        report.value("memory.maxRssBytes", r.maxRss());
         report.value("memory.maxHeapUsedMiB", MemoryProbe.mib(r.maxHeap()));
         report.value("memory.rssGrowth", Report.round(rssGrowth, 4));
         report.value("memory.heapGrowth", Report.round(heapGrowth, 4));
@@ -633,7 +634,7 @@ final class JarPhases {
         report.value("memory.log", log.toString());
         List<Map<String, Object>> out = new ArrayList<>();
         for (MemoryProbe.Sample s : samples) {
-            out.add(Map.of("t", Report.round(s.t(), 1), "rssMiB", MemoryProbe.mib(s.rss()), "heapMiB",
+            out.add(Map.of("t", Report.round(s.t(), 1), "rssMiB", MemoryProbe.mibTenths(s.rss()), "heapMiB",
                     MemoryProbe.mib(s.heap()), "aggregated", s.aggregated()));
         }
         report.value("memory.samples", out);

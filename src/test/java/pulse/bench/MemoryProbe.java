@@ -73,8 +73,21 @@ final class MemoryProbe {
                 exitCode, log);
     }
 
+    /** The memory run's target for the app's resident set: what a 512 MB box leaves it. */
+    static final long TARGET_RSS_BYTES = 512_000_000L;
+
     static long mib(long bytes) {
         return bytes < 0 ? -1 : bytes / (1024 * 1024);
+    }
+
+    /** Bytes in MiB, rounded to a tenth: whole MiB hide whether 488 MiB is under 512 MB (488.28 MiB) or not. */
+    static double mibTenths(long bytes) {
+        return bytes < 0 ? -1 : Math.round(bytes * 10.0 / (1024 * 1024)) / 10.0;
+    }
+
+    /** Whether a max RSS meets {@link #TARGET_RSS_BYTES}, judged on the bytes; null when unknown. */
+    static Boolean underTarget(long maxRssBytes) {
+        return maxRssBytes > 0 ? maxRssBytes < TARGET_RSS_BYTES : null;
     }
 
     /** VmRSS of a process, in bytes, or -1. */
