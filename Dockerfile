@@ -29,7 +29,8 @@ USER 1000
 # the parallel collector drains a backlog with less CPU per event than G1 (docs/benchmark.md), its pauses are longer:
 # JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:SharedArchiveFile=/app/interaction-pulse.jsa" keeps G1
 # Under a 512 MB memory limit use the small-box start of docs/operations.md instead ("A 512 MB box"): -e
-# MALLOC_ARENA_MAX=2 -e JAVA_OPTS="-Xmx256m -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000 -XX:SharedArchiveFile=..."
+# MALLOC_ARENA_MAX=2 -e JAVA_OPTS="-Xmx256m -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000
+# -Djdk.nio.maxCachedBufferSize=1048576 -Dio.netty.allocator.maxOrder=7 -XX:SharedArchiveFile=..."
 # (G1 named: the JVM would pick the serial collector there; at -Xmx256m the parallel collector ran out of memory
 # draining a backlog of new users in the benchmark's memory run, which measured this start without the archive)
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+UseParallelGC -XX:SharedArchiveFile=/app/interaction-pulse.jsa"

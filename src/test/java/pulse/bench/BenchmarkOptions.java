@@ -94,9 +94,14 @@ public final class BenchmarkOptions {
      * JVM trimming glibc's heap every second ({@code TrimNativeHeapInterval}, a product option of Java 17.0.15), which
      * returns what the C2 compiler's arenas and other threads freed (max RSS 473 MiB instead of 489 with G1 alone).
      * Not the parallel collector that docs/operations.md advises for throughput: at -Xmx256m it ran out of memory
-     * ({@code GC overhead limit exceeded} at ~550k users, docs/benchmark.md).
+     * ({@code GC overhead limit exceeded} at ~550k users, docs/benchmark.md). Direct buffers capped twice: the JDK keeps
+     * a temporary direct buffer per thread as large as the largest heap buffer it read or wrote through a channel (the
+     * embedded store writes each commit's chunk, MBs, from a heap buffer), so {@code jdk.nio.maxCachedBufferSize} keeps
+     * those of up to 1 MiB (a Kafka fetch of 256 KiB partitions) and frees larger ones at once; and Netty's pooled
+     * allocator (the HTTP server's) takes 1 MiB chunks instead of 4 MiB per arena ({@code io.netty.allocator.maxOrder}).
      */
-    static final List<String> SMALL_BOX_JAVA_OPTIONS = List.of("-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=1000");
+    static final List<String> SMALL_BOX_JAVA_OPTIONS = List.of("-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=1000",
+            "-Djdk.nio.maxCachedBufferSize=1048576", "-Dio.netty.allocator.maxOrder=7");
     /** The environment of the small-box start: two glibc malloc arenas instead of up to 8 per core. */
     static final Map<String, String> SMALL_BOX_ENVIRONMENT = Map.of("MALLOC_ARENA_MAX", "2");
     List<String> memoryJavaOptions = SMALL_BOX_JAVA_OPTIONS;
@@ -413,7 +418,8 @@ public final class BenchmarkOptions {
                 "  --memory-timeout S      longest memory run (900; 1800 with --memory-features); --memory-warmup N (10 s, left out of the growth check)",
                 "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
                 "  --memory-java-options \"..\" JVM options of the memory run, before --app-java-options and -Xmx",
-                "                          (the small-box start of docs/operations.md: -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000;",
+                "                          (the small-box start of docs/operations.md: -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000",
+                "                          -Djdk.nio.maxCachedBufferSize=1048576 -Dio.netty.allocator.maxOrder=7;",
                 "                          none: the JVM's defaults)",
                 "  --memory-env \"K=V ..\"  environment of the memory run's app (MALLOC_ARENA_MAX=2; none: the benchmark's own)",
                 "  --memory-features       the memory run with unique users, sessions and funnels on",

@@ -13,7 +13,8 @@ class BenchmarkOptionsTest {
     @Test
     void theMemoryRunStartsTheJarAsTheSmallBoxStartOfTheOperationsGuideUnlessToldOtherwise() {
         BenchmarkOptions defaults = BenchmarkOptions.parse();
-        assertThat(defaults.memoryJavaOptions).containsExactly("-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=1000");
+        assertThat(defaults.memoryJavaOptions).containsExactly("-XX:+UseG1GC", "-XX:TrimNativeHeapInterval=1000",
+                "-Djdk.nio.maxCachedBufferSize=1048576", "-Dio.netty.allocator.maxOrder=7");
         assertThat(defaults.memoryEnvironment).isEqualTo(Map.of("MALLOC_ARENA_MAX", "2"));
         assertThat(BenchmarkOptions.parse("--memory-java-options", "-XX:+UseParallelGC").memoryJavaOptions)
                 .containsExactly("-XX:+UseParallelGC");

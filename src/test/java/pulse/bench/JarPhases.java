@@ -521,7 +521,8 @@ final class JarPhases {
      * Memory with as many distinct users as {@code --memory-users}: a topic pre-filled with one event per user
      * (users in a scrambled order; items, types and times as the benchmark's generator draws them), drained by the jar
      * with {@code -Xmx} of {@code --memory-xmx} and its own embedded MongoDB, started by default as docs/operations.md
-     * advises for a 512 MB box ({@code MALLOC_ARENA_MAX=2}, {@code -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000}).
+     * advises for a 512 MB box ({@code MALLOC_ARENA_MAX=2}, {@code -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000}, direct
+     * buffers capped: {@link BenchmarkOptions#SMALL_BOX_JAVA_OPTIONS}).
      * RSS from {@code /proc} and heap from {@code /observe/metrics} every second until every event is aggregated; then
      * the users documents are counted.
      */
