@@ -23,12 +23,6 @@ import java.util.function.LongSupplier;
  * until it holds {@code maxEvents} events or is {@code maxDelay} old (bounded memory and freshness). Live traffic
  * and the end of a backlog never wait: their batches are cut by the batching interval and written at once.
  *
- * <p>A fold that is {@code maxDelay} old while another consumer's write is under way is held on, up to twice
- * {@code maxDelay}, until that write ends: the consumers' writes then take turns, one consumer folding while the
- * other writes. Consumers that join together and read at one rate would otherwise cut their folds together and
- * write together, both waiting on the same documents (each write touches nearly every user and item) while no
- * thread reads Kafka. A write a consumer's fold {@code maxEvents} or the end of its backlog made due never waits.
- *
  * <p>Nothing held here is committed to Kafka: if the app stops or crashes, the held batches are consumed again.
  * One fold per consumer of the route, as camel-kafka hands each consumer's batches to the route one at a time
  * (keyed by camel-kafka's consumer id, not the thread: the route may go on on another thread). Two cases start
@@ -50,8 +44,6 @@ public class WriteCoalescer {
     private final long maxDelayNanos;
     private final LongSupplier nanoClock;
     private final Map<String, Fold> folds = new ConcurrentHashMap<>();
-    /** The consumers whose write is under way: from the add that made it due to its commit or their next add. */
-    private final Set<String> writing = ConcurrentHashMap.newKeySet();
 
     public WriteCoalescer(int maxEvents, Duration maxDelay, LongSupplier nanoClock) {
         this.maxEvents = maxEvents;
@@ -66,8 +58,6 @@ public class WriteCoalescer {
      */
     public List<AggregateWrite> add(BatchDelta delta, KafkaBatch batch) {
         String consumer = batch.consumerId();
-        // camel-kafka hands a consumer's batches over one at a time: its last write has ended, committed or failed
-        writing.remove(consumer);
         List<AggregateWrite> due = new ArrayList<>(2);
         Fold fold = folds.remove(consumer);
         if (fold != null && fold.commits.consumer() != batch.commits().consumer()) {
@@ -79,7 +69,7 @@ public class WriteCoalescer {
             fold = fold.retain(batch.assignment());
         }
         if (fold != null && fold.isRewoundBy(batch)) {
-            due.add(fold.toWrite(consumer));
+            due.add(fold.toWrite());
             fold = null;
         }
         if (fold == null) {
@@ -91,32 +81,17 @@ public class WriteCoalescer {
             fold = fold.retain(batch.assignment());
         }
         if (!batch.backlogAhead() || fold.delta.events().size() + fold.delta.rejected() >= maxEvents
-                || isOld(fold)) {
-            due.add(fold.toWrite(consumer));
+                || nanoClock.getAsLong() - fold.startedNanos >= maxDelayNanos) {
+            due.add(fold.toWrite());
         } else {
             folds.put(consumer, fold);
-        }
-        if (!due.isEmpty()) {
-            writing.add(consumer);
         }
         return due;
     }
 
-    /** {@code maxDelay} old and no other consumer writing, or twice {@code maxDelay} old. */
-    private boolean isOld(Fold fold) {
-        long age = nanoClock.getAsLong() - fold.startedNanos;
-        return age >= maxDelayNanos && (writing.isEmpty() || age - maxDelayNanos >= maxDelayNanos);
-    }
-
     /** Commits a write's offsets, once it is durably in MongoDB. */
     public void commit(AggregateWrite write) {
-        try {
-            write.commits().commit();
-        } finally {
-            if (write.consumerId() != null) {
-                writing.remove(write.consumerId());
-            }
-        }
+        write.commits().commit();
     }
 
     /** Events held, not yet due, over all consumers. */
@@ -169,8 +144,8 @@ public class WriteCoalescer {
             return false;
         }
 
-        AggregateWrite toWrite(String consumer) {
-            return new AggregateWrite(delta, commits, batches, consumer);
+        AggregateWrite toWrite() {
+            return new AggregateWrite(delta, commits, batches);
         }
     }
 }

@@ -115,62 +115,6 @@ class WriteCoalescerTest {
     }
 
     @Test
-    void aFoldMaxDelayOldWaitsForAnotherConsumersWriteToEndSoThatTheirWritesTakeTurns() {
-        MockConsumer<byte[], byte[]> other = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
-        assertThat(add(batch(consumer, 0, 0, 10, true))).isEmpty();
-        // the other consumer's fold is due (its backlog ended) and its write begins
-        List<AggregateWrite> othersWrite = add(batch("interactions-Thread 1", other, 1, 0, 10, false));
-        assertThat(othersWrite).singleElement()
-                .satisfies(write -> assertThat(write.consumerId()).isEqualTo("interactions-Thread 1"));
-
-        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
-        assertThat(add(batch(consumer, 0, 10, 10, true))).as("max-delay old, but the other consumer is writing").isEmpty();
-        assertThat(coalescer.heldEvents()).isEqualTo(20);
-
-        coalescer.commit(othersWrite.get(0));
-        assertThat(add(batch(consumer, 0, 20, 10, true))).as("the other write ended").singleElement()
-                .satisfies(write -> {
-                    assertThat(write.batches()).isEqualTo(3);
-                    assertThat(write.consumerId()).isEqualTo("interactions-Thread 0");
-                });
-    }
-
-    @Test
-    void aFoldWaitsForAnotherConsumersWriteAtMostTwiceMaxDelay() {
-        MockConsumer<byte[], byte[]> other = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
-        add(batch(consumer, 0, 0, 10, true));
-        add(batch("interactions-Thread 1", other, 1, 0, 10, false)); // a write that never commits (MongoDB down)
-
-        nanos.addAndGet(Duration.ofMillis(3_999).toNanos());
-        assertThat(add(batch(consumer, 0, 10, 10, true))).isEmpty();
-        nanos.addAndGet(Duration.ofMillis(1).toNanos());
-        assertThat(add(batch(consumer, 0, 20, 10, true))).as("4 s: twice max-delay").singleElement()
-                .satisfies(write -> assertThat(write.delta().events()).hasSize(30));
-    }
-
-    @Test
-    void aWriteThatFailedEndsWithTheNextBatchOfItsConsumer() {
-        MockConsumer<byte[], byte[]> other = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
-        add(batch(consumer, 0, 0, 10, true));
-        add(batch("interactions-Thread 1", other, 1, 0, 10, false)); // its write fails: no commit
-        // camel-kafka hands the other consumer its next batch only once the failed one's routing has ended
-        assertThat(add(batch("interactions-Thread 1", other, 1, 0, 10, true))).isEmpty();
-
-        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
-        assertThat(add(batch(consumer, 0, 10, 10, true))).as("no write under way: max-delay applies").hasSize(1);
-    }
-
-    @Test
-    void maxEventsAndTheEndOfABacklogNeverWaitForAnotherConsumersWrite() {
-        MockConsumer<byte[], byte[]> other = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
-        add(batch("interactions-Thread 1", other, 1, 0, 10, false)); // under way
-
-        assertThat(add(batch(consumer, 0, 0, 600, true))).isEmpty();
-        assertThat(add(batch(consumer, 0, 600, 400, true))).as("1,000 events: max-events").hasSize(1);
-        assertThat(add(batch(consumer, 0, 1_000, 10, false))).as("the end of the backlog").hasSize(1);
-    }
-
-    @Test
     void aPartitionReadAgainFromAnEarlierOffsetHasTheHeldFoldWrittenFirst() {
         add(batch(consumer, 0, 0, 100, true));
         add(batch(consumer, 1, 0, 100, true));
