@@ -28,7 +28,7 @@ public final class BatchDelta {
     private final Rollups rollups;
     private final Map<String, DocumentDelta> users = new LinkedHashMap<>();
     private final Map<String, DocumentDelta> items = new LinkedHashMap<>();
-    private final List<ConsumedEvent> events = new ArrayList<>();
+    private final HeldEvents events = new HeldEvents();
     private final List<RecordPosition> rejected = new ArrayList<>();
     private final List<RecordPosition> duplicates = new ArrayList<>();
     private Set<RecordPosition> positions;
@@ -53,24 +53,10 @@ public final class BatchDelta {
         InteractionEvent event = consumed.event();
         DocumentDelta user = users.computeIfAbsent(event.userId(), DocumentDelta::new);
         DocumentDelta item = items.computeIfAbsent(event.itemId(), DocumentDelta::new);
-        ConsumedEvent held = held(consumed, user.id(), item.id());
-        events.add(held);
-        user.add(held);
-        item.add(held);
-    }
-
-    /**
-     * The event as the fold keeps it: sharing the id strings of its user's and item's deltas (the parser makes new
-     * ones for every event) and without its event id, which aggregation never reads, so a held event costs
-     * little more than its counters.
-     */
-    private static ConsumedEvent held(ConsumedEvent consumed, String userId, String itemId) {
-        InteractionEvent event = consumed.event();
-        if (event.eventId() == null && event.userId() == userId && event.itemId() == itemId) {
-            return consumed; // already held by a fold (a fold merged or retained again)
-        }
-        return new ConsumedEvent(new InteractionEvent(null, event.schemaVersion(), userId, itemId, event.type(),
-                event.timestamp()), consumed.partition(), consumed.offset());
+        // held with the ids of its user's and item's deltas (the parser makes new strings for every event)
+        events.add(consumed, user.id(), item.id());
+        user.add(consumed);
+        item.add(consumed);
     }
 
     /**
@@ -111,7 +97,7 @@ public final class BatchDelta {
         BatchDelta retained = new BatchDelta(rollups);
         for (ConsumedEvent event : events) {
             if (partitions.contains(event.partition())) {
-                retained.add(event);
+                retained.add(event); // its held ids are the deltas' of this fold, shared again by the retained one
             }
         }
         for (RecordPosition position : rejected) {
@@ -167,7 +153,9 @@ public final class BatchDelta {
             }
         }
         Set<Integer> partitions = new HashSet<>();
-        events.forEach(event -> partitions.add(event.partition()));
+        for (int i = 0; i < events.size(); i++) {
+            partitions.add(events.partition(i));
+        }
         time.keySet().retainAll(partitions);
 
         Map<Rollup, Map<String, DocumentDelta>> folded = new HashMap<>();
@@ -277,10 +265,26 @@ public final class BatchDelta {
 
     /**
      * The batch's valid events as the fold keeps them: the same partition, offset and fields, but without their
-     * event id (null), which aggregation never reads.
+     * event id (null), which aggregation never reads. Each is made again from the fold's columns when read
+     * ({@link HeldEvents}): read it once per pass.
      */
     public List<ConsumedEvent> events() {
         return Collections.unmodifiableList(events);
+    }
+
+    /** The user id of the event at {@code index} of {@link #events()}, without making the event. */
+    String userIdOf(int index) {
+        return events.userId(index);
+    }
+
+    /** The item id of the event at {@code index} of {@link #events()}, without making the event. */
+    String itemIdOf(int index) {
+        return events.itemId(index);
+    }
+
+    /** The event time of the event at {@code index} of {@link #events()} in epoch milliseconds, without making the event. */
+    long epochMillisOf(int index) {
+        return events.epochMillis(index);
     }
 
     public int rejected() {

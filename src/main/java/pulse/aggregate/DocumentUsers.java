@@ -1,7 +1,5 @@
 package pulse.aggregate;
 
-import pulse.event.ConsumedEvent;
-import pulse.event.InteractionEvent;
 
 import java.time.Instant;
 import java.util.AbstractList;
@@ -90,12 +88,12 @@ public final class DocumentUsers {
         private final int[] takenBy;
         private int documents;
 
-        private Users(List<ConsumedEvent> events) {
+        private Users(BatchDelta batch) {
             Map<String, Integer> index = new HashMap<>();
             List<String> ids = new ArrayList<>();
-            ofEvent = new int[events.size()];
+            ofEvent = new int[batch.events().size()];
             for (int i = 0; i < ofEvent.length; i++) {
-                String user = events.get(i).event().userId();
+                String user = batch.userIdOf(i);
                 Integer known = index.get(user);
                 if (known == null) {
                     known = ids.size();
@@ -130,7 +128,7 @@ public final class DocumentUsers {
 
     /** The users of a batch's events, for {@link #of(BatchDelta, Rollup, Users)}. */
     public static Users users(BatchDelta batch) {
-        return new Users(batch.events());
+        return new Users(batch);
     }
 
     /** {@link #of(BatchDelta, Rollup, Users)}, reading the batch's users for this rollup alone. */
@@ -145,17 +143,17 @@ public final class DocumentUsers {
      * @param users {@link #users(BatchDelta)} of this batch, shared by all its rollups
      */
     public static List<DocumentUsers> of(BatchDelta batch, Rollup rollup, Users users) {
-        List<ConsumedEvent> events = batch.events();
-        if (users.ofEvent.length != events.size()) {
+        int events = batch.events().size();
+        if (users.ofEvent.length != events) {
             throw new IllegalArgumentException("the users of " + users.ofEvent.length + " events for a batch of "
-                    + events.size());
+                    + events);
         }
         List<DocumentUsers> documents = new ArrayList<>();
         switch (rollup.kind()) {
             case ITEMS -> {
                 Map<String, IntList> byItem = new HashMap<>();
-                for (int i = 0; i < events.size(); i++) {
-                    byItem.computeIfAbsent(events.get(i).event().itemId(), item -> new IntList()).add(i);
+                for (int i = 0; i < events; i++) {
+                    byItem.computeIfAbsent(batch.itemIdOf(i), item -> new IntList()).add(i);
                 }
                 byItem.forEach((item, indexes) -> documents.add(
                         new DocumentUsers(item, null, item, users, users.distinctOf(indexes))));
@@ -165,8 +163,8 @@ public final class DocumentUsers {
                 // events mostly arrive in time order: most share the previous event's window
                 long previousStart = Long.MIN_VALUE;
                 IntList previous = null;
-                for (int i = 0; i < events.size(); i++) {
-                    long start = rollup.windowStartMillis(events.get(i).event().timestamp().toEpochMilli());
+                for (int i = 0; i < events; i++) {
+                    long start = rollup.windowStartMillis(batch.epochMillisOf(i));
                     if (previous == null || start != previousStart) {
                         previous = byWindow.computeIfAbsent(start, s -> new IntList());
                         previousStart = start;
@@ -183,14 +181,13 @@ public final class DocumentUsers {
                 Map<Long, Map<String, IntList>> byWindow = new HashMap<>();
                 long previousStart = Long.MIN_VALUE;
                 Map<String, IntList> previous = null;
-                for (int i = 0; i < events.size(); i++) {
-                    InteractionEvent event = events.get(i).event();
-                    long start = rollup.windowStartMillis(event.timestamp().toEpochMilli());
+                for (int i = 0; i < events; i++) {
+                    long start = rollup.windowStartMillis(batch.epochMillisOf(i));
                     if (previous == null || start != previousStart) {
                         previous = byWindow.computeIfAbsent(start, s -> new HashMap<>());
                         previousStart = start;
                     }
-                    previous.computeIfAbsent(event.itemId(), item -> new IntList()).add(i);
+                    previous.computeIfAbsent(batch.itemIdOf(i), item -> new IntList()).add(i);
                 }
                 byWindow.forEach((start, items) -> {
                     Instant windowStart = Instant.ofEpochMilli(start);
