@@ -86,7 +86,8 @@ public final class BenchmarkOptions {
     /** --memory-timeout; unset: {@link #memoryTimeoutSeconds()}. */
     Long memoryTimeout;
     int memoryWarmupSeconds = 10;
-    String memoryXmx = "256m";
+    /** --memory-xmx; unset: {@link #memoryXmx()}. */
+    String memoryXmx;
     /**
      * JVM options of the memory run, before --app-java-options and -Xmx: the small-box start of docs/operations.md.
      * G1, named because on a box of less than 1792 MB or one CPU the JVM would pick the serial collector, which kept
@@ -115,6 +116,14 @@ public final class BenchmarkOptions {
      * with sessions and funnels on: at -Xmx256m they drain ~1,100 new users a second on 2 cores, so 1M users take
      * about 900 s themselves and a busy machine pushed them past it (994,343 in 900 s, docs/benchmark.md).
      */
+    /**
+     * The memory run's heap: docs/operations.md's small-box start, -Xmx256m, or -Xmx240m with sessions and funnels on,
+     * which leaves the JVM's own memory room under 512 MB (max RSS 458.9 MiB against 487.1 at 256m, docs/benchmark.md).
+     */
+    String memoryXmx() {
+        return memoryXmx != null ? memoryXmx : memoryFeatures ? "240m" : "256m";
+    }
+
     long memoryTimeoutSeconds() {
         return memoryTimeout != null ? memoryTimeout : memoryFeatures ? 1_800 : 900;
     }
@@ -339,7 +348,7 @@ public final class BenchmarkOptions {
         d.put("memoryUsers", memoryUsers);
         d.put("memoryTimeoutSeconds", memoryTimeoutSeconds());
         d.put("memoryWarmupSeconds", memoryWarmupSeconds);
-        d.put("memoryXmx", memoryXmx);
+        d.put("memoryXmx", memoryXmx());
         d.put("memoryJavaOptions", memoryJavaOptions);
         d.put("memoryEnvironment", memoryEnvironment);
         d.put("memoryFeatures", memoryFeatures);
@@ -416,7 +425,7 @@ public final class BenchmarkOptions {
                 "  --skip-generator",
                 "  --memory-users N        distinct users of the memory run, one event each (1000000)",
                 "  --memory-timeout S      longest memory run (900; 1800 with --memory-features); --memory-warmup N (10 s, left out of the growth check)",
-                "  --memory-xmx SIZE       heap of the memory run (256m); --skip-memory",
+                "  --memory-xmx SIZE       heap of the memory run (256m; 240m with --memory-features); --skip-memory",
                 "  --memory-java-options \"..\" JVM options of the memory run, before --app-java-options and -Xmx",
                 "                          (the small-box start of docs/operations.md: -XX:+UseG1GC -XX:TrimNativeHeapInterval=1000",
                 "                          -Djdk.nio.maxCachedBufferSize=1048576 -Dio.netty.allocator.maxOrder=7;",

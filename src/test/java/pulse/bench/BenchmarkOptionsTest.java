@@ -40,4 +40,13 @@ class BenchmarkOptionsTest {
                 .isEqualTo(600);
         assertThat(BenchmarkOptions.parse("--memory-features").describe()).containsEntry("memoryTimeoutSeconds", 1_800L);
     }
+
+    /** docs/operations.md advises -Xmx240m on a 512 MB box with sessions and funnels on: the memory run measures that. */
+    @Test
+    void theMemoryRunWithSessionsAndFunnelsStartsWithTheSmallerHeapOfTheOperationsGuideUnlessToldOtherwise() {
+        assertThat(BenchmarkOptions.parse().memoryXmx()).isEqualTo("256m");
+        assertThat(BenchmarkOptions.parse("--memory-features").memoryXmx()).isEqualTo("240m");
+        assertThat(BenchmarkOptions.parse("--memory-features", "--memory-xmx", "256m").memoryXmx()).isEqualTo("256m");
+        assertThat(BenchmarkOptions.parse("--memory-features").describe()).containsEntry("memoryXmx", "240m");
+    }
 }

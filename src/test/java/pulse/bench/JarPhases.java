@@ -539,7 +539,7 @@ final class JarPhases {
         MongoAddress mongo = mongoOf(props, name);
         List<String> java = new ArrayList<>(o.memoryJavaOptions);
         java.addAll(o.appJavaOptions);
-        java.add("-Xmx" + o.memoryXmx);
+        java.add("-Xmx" + o.memoryXmx());
         StringBuilder env = new StringBuilder();
         o.memoryEnvironment.forEach((key, value) -> env.append(key).append('=').append(value).append(' '));
         boolean smallBox = o.memoryJavaOptions.equals(BenchmarkOptions.SMALL_BOX_JAVA_OPTIONS)
