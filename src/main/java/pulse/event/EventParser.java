@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -62,6 +63,8 @@ public class EventParser {
     /** The CloudEvents {@code specversion}, read after the event's own fields. */
     private static final int SPECVERSION = FIELDS.length;
     private static final int SLOTS = SPECVERSION + 1;
+    private static final int TYPE = Field.TYPE.ordinal();
+    private static final int TIMESTAMP = Field.TIMESTAMP.ordinal();
     private static final String SUPPORTED_SPECVERSION = "1.0";
 
     private final ValidationOptions options;
@@ -111,7 +114,7 @@ public class EventParser {
         }
         Layout layout = binaryLayout != null && headers.apply(CLOUDEVENTS_HEADER_PREFIX + "specversion") != null
                 ? binaryLayout : valueLayout;
-        Fields json = read(value, layout.root);
+        Fields json = read(value, layout);
         layout.readHeaders(headers, json);
         if (binaryLayout != null) {
             specVersion(json, layout);
@@ -173,8 +176,17 @@ public class EventParser {
         final Node root = new Node();
         final String[] headers = new String[SLOTS];
         final String[] names = new String[SLOTS];
+        final InteractionTypes types;
+        /** Times are read as ISO-8601 (maybe), so the common shape can be read from the parser's buffer. */
+        final boolean isoTimes;
+        /** The offset zone-less times are read at, or null when the zone is a region (left to the full parse). */
+        final ZoneOffset localOffset;
 
         Layout(EventMapping mapping, boolean cloudEvents, boolean binary) {
+            this.types = mapping.types();
+            this.isoTimes = mapping.timestampFormat() == EventMapping.TimestampFormat.AUTO
+                    || mapping.timestampFormat() == EventMapping.TimestampFormat.ISO;
+            this.localOffset = mapping.timeZone() instanceof ZoneOffset offset ? offset : null;
             for (Field field : FIELDS) {
                 FieldRef ref = mapping.field(field);
                 boolean read = ref != null && !(field == Field.TIMESTAMP
@@ -232,6 +244,10 @@ public class EventParser {
         final String[] texts = new String[SLOTS];
         /** The number was written without fraction or exponent. */
         final boolean[] integral = new boolean[SLOTS];
+        /** The type, when its string was a configured name exactly (no text kept then). */
+        InteractionType type;
+        /** The time, when its string had the common ISO shape (no text kept then). */
+        Instant time;
         final MemberNames memberNames = new MemberNames();
     }
 
@@ -291,7 +307,7 @@ public class EventParser {
     }
 
     /** Reads the whole value: one JSON object and nothing after it, or the reason it is not. */
-    private static Fields read(byte[] value, Node root) throws InvalidEventException {
+    private static Fields read(byte[] value, Layout layout) throws InvalidEventException {
         try (JsonParser p = JSON.createParser(value)) {
             JsonToken token = p.nextToken();
             if (token == null) {
@@ -300,7 +316,7 @@ public class EventParser {
             Fields fields = new Fields();
             boolean object = token == JsonToken.START_OBJECT;
             if (object) {
-                readObject(p, root, fields);
+                readObject(p, layout.root, fields, layout);
             } else {
                 skipValue(p, token, fields.memberNames);
             }
@@ -322,7 +338,7 @@ public class EventParser {
     }
 
     /** The members of an object, the parser being on its START_OBJECT; ends on its END_OBJECT. */
-    private static void readObject(JsonParser p, Node node, Fields fields) throws IOException {
+    private static void readObject(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
         MemberNames memberNames = fields.memberNames;
         memberNames.enterObject();
         for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
@@ -332,29 +348,33 @@ public class EventParser {
             if (child == null) {
                 skipValue(p, token, memberNames); // a member the mapping does not name is ignored once it is well formed
             } else {
-                readValue(p, token, child, fields);
+                readValue(p, token, child, fields, layout);
             }
         }
         memberNames.exitObject();
     }
 
     /** The elements of an array on a mapped path, the parser being on its START_ARRAY; ends on its END_ARRAY. */
-    private static void readArray(JsonParser p, Node node, Fields fields) throws IOException {
+    private static void readArray(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
         int index = 0;
         for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken(), index++) {
             Node child = node.find(Integer.toString(index));
             if (child == null) {
                 skipValue(p, token, fields.memberNames);
             } else {
-                readValue(p, token, child, fields);
+                readValue(p, token, child, fields, layout);
             }
         }
     }
 
-    private static void readValue(JsonParser p, JsonToken token, Node node, Fields fields) throws IOException {
+    private static void readValue(JsonParser p, JsonToken token, Node node, Fields fields, Layout layout)
+            throws IOException {
         for (int slot : node.slots) {
             fields.types[slot] = typeOf(token);
             if (token == JsonToken.VALUE_STRING) {
+                if (readFromBuffer(p, slot, fields, layout)) {
+                    continue;
+                }
                 fields.texts[slot] = p.getText();
             } else if (token == JsonToken.VALUE_NUMBER_INT) {
                 fields.integral[slot] = true;
@@ -364,13 +384,31 @@ public class EventParser {
             }
         }
         if (token == JsonToken.START_OBJECT && node.hasChildren()) {
-            readObject(p, node, fields);
+            readObject(p, node, fields, layout);
         } else if (token == JsonToken.START_ARRAY && node.hasChildren()) {
-            readArray(p, node, fields);
+            readArray(p, node, fields, layout);
         } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY || node.slots.length == 0
                 || token == JsonToken.VALUE_NUMBER_FLOAT) {
             skipValue(p, token, fields.memberNames); // read through (a float converted) like any value nothing is taken from
         }
+    }
+
+    /**
+     * Reads the type or the time straight from the parser's characters when they have the common form (a type
+     * spelled as configured, an ISO time ending in Z), so that no String is made of them; false for anything else,
+     * which is then kept as text and judged as before.
+     */
+    private static boolean readFromBuffer(JsonParser p, int slot, Fields fields, Layout layout) throws IOException {
+        if (slot == TYPE) {
+            fields.type = layout.types.spelledAsConfigured(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            return fields.type != null;
+        }
+        if (slot == TIMESTAMP && layout.isoTimes) {
+            fields.time = Timestamps.parseCommonShape(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(),
+                    layout.localOffset);
+            return fields.time != null;
+        }
+        return false;
     }
 
     /** An integer as decimal text, normalised ({@code -0} is {@code 0}). */
@@ -548,6 +586,9 @@ public class EventParser {
 
     private InteractionType type(Fields json, Layout layout) throws InvalidEventException {
         int slot = Field.TYPE.ordinal();
+        if (json.type != null) {
+            return json.type; // a string, spelled as configured
+        }
         String text = text(json, layout, slot);
         return mapping.types().resolve(text).orElseThrow(() -> new InvalidEventException(RejectionReason.UNKNOWN_TYPE,
                 layout.names[slot] + " '" + abbreviate(text) + "' is not one of " + String.join(", ", mapping.types().names())
@@ -593,6 +634,9 @@ public class EventParser {
             throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be a "
                     + (mapping.timestampFormat() == EventMapping.TimestampFormat.ISO ? "string" : "string or a number")
                     + ", got " + type);
+        }
+        if (json.time != null) {
+            return json.time; // a string in the common ISO shape, which parseIso reads the same
         }
         Instant parsed = switch (mapping.timestampFormat()) {
             case AUTO -> string && !Timestamps.isDigits(text) ? Timestamps.parseIso(text, mapping.timeZone())

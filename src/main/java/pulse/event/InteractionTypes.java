@@ -109,6 +109,29 @@ public final class InteractionTypes {
         return Optional.ofNullable(type != null ? type : other);
     }
 
+    /**
+     * The type whose name, as configured, is exactly the text in {@code chars} from {@code offset}, or null: the first
+     * step of {@link #resolve(String)}, for a parser that has the text in its buffer and need not make a String of it.
+     */
+    InteractionType spelledAsConfigured(char[] chars, int offset, int length) {
+        for (InteractionType candidate : all) {
+            String name = candidate.name();
+            if (name.length() == length && sameChars(name, chars, offset)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameChars(String name, char[] chars, int offset) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) != chars[offset + i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The type of that exact name (as configured); for configuration and tests. */
     public InteractionType named(String name) {
         InteractionType type = folded.get(fold(name));
