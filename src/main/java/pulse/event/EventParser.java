@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import pulse.event.EventMapping.Field;
 import pulse.event.EventMapping.FieldRef;
@@ -132,19 +133,40 @@ public class EventParser {
 
     /** The paths to read in a JSON document: a tree of member names (or array indexes), slots at their ends. */
     private static final class Node {
+        /** The member name (or array index) that leads here, interned like the names Jackson reads; null at the root. */
+        final String name;
+        /** The name as a JSON string's bytes, to be matched in the document without decoding it. */
+        final SerializedString quotedName;
         /** Member names (or array indexes) and the nodes they lead to; a few at most, so searched in order. */
         String[] names = new String[0];
         Node[] children = new Node[0];
         int[] slots = new int[0];
+        /**
+         * The mapped member that came first in this object in the last document that had another first, and the one
+         * that came after this one in its parent: producers write members in one order, so the next name is
+         * guessed and matched as bytes. Written by any thread that reads another order; a stale guess costs only a
+         * miss, so plain fields do.
+         */
+        Node firstMember;
+        Node nextMember;
+
+        Node(String name) {
+            this.name = name;
+            this.quotedName = name == null ? null : new SerializedString(name);
+            if (quotedName != null) {
+                quotedName.asQuotedUTF8(); // computed once, here
+            }
+        }
 
         Node child(String token) {
             Node child = find(token);
             if (child == null) {
                 // interned like the member names Jackson reads, so a lookup finds its name by identity first
+                String interned = token.intern();
                 names = Arrays.copyOf(names, names.length + 1);
-                names[names.length - 1] = token.intern();
+                names[names.length - 1] = interned;
                 children = Arrays.copyOf(children, children.length + 1);
-                child = children[children.length - 1] = new Node();
+                child = children[children.length - 1] = new Node(interned);
             }
             return child;
         }
@@ -173,7 +195,7 @@ public class EventParser {
 
     /** Where each field of one kind of record is: a path in the JSON document or a header, and what to call it. */
     private static final class Layout {
-        final Node root = new Node();
+        final Node root = new Node(null);
         final String[] headers = new String[SLOTS];
         final String[] names = new String[SLOTS];
         final InteractionTypes types;
@@ -341,13 +363,34 @@ public class EventParser {
     private static void readObject(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
         MemberNames memberNames = fields.memberNames;
         memberNames.enterObject();
-        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+        Node previous = null; // the last mapped member read
+        while (true) {
+            Node guess = previous == null ? node.firstMember : previous.nextMember;
+            String name;
+            Node child;
+            if (guess != null && p.nextFieldName(guess.quotedName)) {
+                name = guess.name;
+                child = guess;
+            } else {
+                name = guess == null ? p.nextFieldName() : p.currentToken() == JsonToken.FIELD_NAME ? p.currentName() : null;
+                if (name == null) { // END_OBJECT
+                    break;
+                }
+                child = node.find(name);
+                if (child != null) { // learn this order for the next document (written only when it changes)
+                    if (previous == null && node.firstMember != child) {
+                        node.firstMember = child;
+                    } else if (previous != null && previous.nextMember != child) {
+                        previous.nextMember = child;
+                    }
+                }
+            }
             memberNames.add(name);
             JsonToken token = p.nextToken();
-            Node child = node.find(name);
             if (child == null) {
                 skipValue(p, token, memberNames); // a member the mapping does not name is ignored once it is well formed
             } else {
+                previous = child;
                 readValue(p, token, child, fields, layout);
             }
         }
