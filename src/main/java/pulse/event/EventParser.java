@@ -65,6 +65,15 @@ public class EventParser {
     private static final int SPECVERSION = FIELDS.length;
     private static final int SLOTS = SPECVERSION + 1;
     private static final int TYPE = Field.TYPE.ordinal();
+    private static final String CURRENT_SCHEMA_VERSION_TEXT = Integer.toString(InteractionEvent.CURRENT_SCHEMA_VERSION);
+    /** The texts of small integers (a schema version, a small id), made once. */
+    private static final String[] SMALL_INTEGERS = new String[100];
+
+    static {
+        for (int i = 0; i < SMALL_INTEGERS.length; i++) {
+            SMALL_INTEGERS[i] = Integer.toString(i);
+        }
+    }
     private static final int TIMESTAMP = Field.TIMESTAMP.ordinal();
     private static final String SUPPORTED_SPECVERSION = "1.0";
 
@@ -457,7 +466,10 @@ public class EventParser {
     /** An integer as decimal text, normalised ({@code -0} is {@code 0}). */
     private static String integerText(JsonParser p) throws IOException {
         return switch (p.getNumberType()) {
-            case INT -> Integer.toString(p.getIntValue());
+            case INT -> {
+                int value = p.getIntValue();
+                yield value >= 0 && value < SMALL_INTEGERS.length ? SMALL_INTEGERS[value] : Integer.toString(value);
+            }
             case LONG -> Long.toString(p.getLongValue());
             default -> p.getBigIntegerValue().toString();
         };
@@ -565,7 +577,7 @@ public class EventParser {
         if (!json.integral[slot]) {
             throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be an integer");
         }
-        if (!Integer.toString(InteractionEvent.CURRENT_SCHEMA_VERSION).equals(json.texts[slot])) {
+        if (!CURRENT_SCHEMA_VERSION_TEXT.equals(json.texts[slot])) {
             throw new InvalidEventException(RejectionReason.UNSUPPORTED_SCHEMA_VERSION, field + " " + json.texts[slot]
                     + " is not supported (expected " + InteractionEvent.CURRENT_SCHEMA_VERSION + ")");
         }
