@@ -43,6 +43,8 @@ public class EventParser {
     public static final long NO_RECORD_TIMESTAMP = -1;
     /** A CloudEvents binary-mode record carries its attributes as headers named {@code ce_<attribute>}. */
     public static final String CLOUDEVENTS_HEADER_PREFIX = "ce_";
+    /** The header whose presence says a record is a CloudEvent in binary mode, named once rather than per record. */
+    private static final String SPECVERSION_HEADER = CLOUDEVENTS_HEADER_PREFIX + "specversion";
 
     /** One factory for every parser; thread-safe, and it keeps the field-name symbol table and buffers warm. */
     /**
@@ -123,7 +125,7 @@ public class EventParser {
             throw new InvalidEventException(RejectionReason.TOO_LARGE,
                     "value is " + value.length + " bytes, the limit is " + options.maxEventBytes());
         }
-        Layout layout = binaryLayout != null && headers.apply(CLOUDEVENTS_HEADER_PREFIX + "specversion") != null
+        Layout layout = binaryLayout != null && headers.apply(SPECVERSION_HEADER) != null
                 ? binaryLayout : valueLayout;
         Fields json = read(value, layout);
         layout.readHeaders(headers, json);
@@ -143,6 +145,9 @@ public class EventParser {
 
     /** The paths to read in a JSON document: a tree of member names (or array indexes), slots at their ends. */
     private static final class Node {
+        private static final Node[] NO_NODES = new Node[0];
+        /** Enough for the attributes of a CloudEvent or a tracking plan's envelope; more are read by name. */
+        private static final int MAX_UNMAPPED = 16;
         /** The member name (or array index) that leads here, interned like the names Jackson reads; null at the root. */
         final String name;
         /** The name as a JSON string's bytes, to be matched in the document without decoding it. */
@@ -159,8 +164,21 @@ public class EventParser {
          */
         Node firstMember;
         Node nextMember;
+        /** False for a member the mapping does not name, learned only to keep the order guess going past it. */
+        final boolean mapped;
+        /**
+         * Unmapped member names this object had (at most {@link #MAX_UNMAPPED}), so that the order guess can match
+         * them as bytes too (CloudEvents' {@code source} between {@code id} and {@code type}). Copied on write by
+         * whichever thread reads a new one; volatile so that the array's elements are seen with it.
+         */
+        private volatile Node[] unmapped = NO_NODES;
 
         Node(String name) {
+            this(name, true);
+        }
+
+        private Node(String name, boolean mapped) {
+            this.mapped = mapped;
             this.name = name;
             this.quotedName = name == null ? null : new SerializedString(name);
             if (quotedName != null) {
@@ -192,6 +210,27 @@ public class EventParser {
             return null;
         }
 
+        /**
+         * The unmapped member of that name learned in this object, learning it if there is room, or null: unmapped
+         * nodes hold no slots and no children (their values are skipped), so only their names matter.
+         */
+        Node unmappedMember(String name) {
+            Node[] known = unmapped;
+            for (Node member : known) {
+                if (member.name.equals(name)) {
+                    return member;
+                }
+            }
+            if (known.length == MAX_UNMAPPED) {
+                return null;
+            }
+            Node member = new Node(name, false);
+            Node[] more = Arrays.copyOf(known, known.length + 1);
+            more[known.length] = member;
+            unmapped = more; // two threads may each add one: a duplicate node costs only a miss
+            return member;
+        }
+
         boolean hasChildren() {
             return names.length > 0;
         }
@@ -213,12 +252,16 @@ public class EventParser {
         final boolean isoTimes;
         /** The offset zone-less times are read at, or null when the zone is a region (left to the full parse). */
         final ZoneOffset localOffset;
+        /** A JSON integer time is epoch milliseconds (auto or epoch-millis), so it can be read as a long. */
+        final boolean integerMillis;
 
         Layout(EventMapping mapping, boolean cloudEvents, boolean binary) {
             this.types = mapping.types();
             this.isoTimes = mapping.timestampFormat() == EventMapping.TimestampFormat.AUTO
                     || mapping.timestampFormat() == EventMapping.TimestampFormat.ISO;
             this.localOffset = mapping.timeZone() instanceof ZoneOffset offset ? offset : null;
+            this.integerMillis = mapping.timestampFormat() == EventMapping.TimestampFormat.AUTO
+                    || mapping.timestampFormat() == EventMapping.TimestampFormat.EPOCH_MILLIS;
             for (Field field : FIELDS) {
                 FieldRef ref = mapping.field(field);
                 boolean read = ref != null && !(field == Field.TIMESTAMP
@@ -255,13 +298,32 @@ public class EventParser {
             return path;
         }
 
+        /**
+         * Reads the type (a name or alias spelled as configured, in ASCII) or the supported spec version straight
+         * from a header's bytes, so that no String is made of them; false for anything else, which is then kept as
+         * text and judged as before.
+         */
+        private boolean readFromBytes(byte[] value, int slot, Fields fields) {
+            if (slot == TYPE) {
+                fields.type = types.spelledAsConfigured(value);
+                return fields.type != null;
+            }
+            if (slot == SPECVERSION && value.length == 3 && value[0] == '1' && value[1] == '.' && value[2] == '0') {
+                fields.texts[slot] = SUPPORTED_SPECVERSION;
+                return true;
+            }
+            return false;
+        }
+
         void readHeaders(Function<String, byte[]> recordHeaders, Fields fields) {
             for (int slot = 0; slot < SLOTS; slot++) {
                 if (headers[slot] != null) {
                     byte[] value = recordHeaders.apply(headers[slot]);
                     if (value != null) {
                         fields.types[slot] = JsonNodeType.STRING;
-                        fields.texts[slot] = new String(value, StandardCharsets.UTF_8);
+                        if (!readFromBytes(value, slot, fields)) {
+                            fields.texts[slot] = new String(value, StandardCharsets.UTF_8);
+                        }
                     }
                 }
             }
@@ -373,7 +435,7 @@ public class EventParser {
     private static void readObject(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
         MemberNames memberNames = fields.memberNames;
         memberNames.enterObject();
-        Node previous = null; // the last mapped member read
+        Node previous = null; // the last member read whose next one is guessed (mapped, or unmapped and learned)
         while (true) {
             Node guess = previous == null ? node.firstMember : previous.nextMember;
             String name;
@@ -387,6 +449,9 @@ public class EventParser {
                     break;
                 }
                 child = node.find(name);
+                if (child == null) {
+                    child = node.unmappedMember(name);
+                }
                 if (child != null) { // learn this order for the next document (written only when it changes)
                     if (previous == null && node.firstMember != child) {
                         node.firstMember = child;
@@ -397,7 +462,10 @@ public class EventParser {
             }
             memberNames.add(name);
             JsonToken token = p.nextToken();
-            if (child == null) {
+            if (child == null || !child.mapped) {
+                if (child != null) {
+                    previous = child; // the guess goes on past it
+                }
                 skipValue(p, token, memberNames); // a member the mapping does not name is ignored once it is well formed
             } else {
                 previous = child;
@@ -431,6 +499,11 @@ public class EventParser {
                 fields.texts[slot] = p.getText();
             } else if (token == JsonToken.VALUE_NUMBER_INT) {
                 fields.integral[slot] = true;
+                if (slot == TIMESTAMP && layout.integerMillis && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    // what Timestamps.epochMillis reads from the integer's text, without the text
+                    fields.time = Instant.ofEpochMilli(p.getLongValue());
+                    continue;
+                }
                 fields.texts[slot] = integerText(p);
             } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
                 fields.texts[slot] = p.getText();
@@ -447,8 +520,9 @@ public class EventParser {
     }
 
     /**
-     * Reads the type or the time straight from the parser's characters when they have the common form (a type
-     * spelled as configured, an ISO time ending in Z), so that no String is made of them; false for anything else,
+     * Reads the type, the time or the spec version straight from the parser's characters when they have the common
+     * form (a type's name or alias spelled as configured, an ISO time ending in Z, "1.0"), so that no String is made
+     * of them; false for anything else,
      * which is then kept as text and judged as before.
      */
     private static boolean readFromBuffer(JsonParser p, int slot, Fields fields, Layout layout) throws IOException {
@@ -460,6 +534,14 @@ public class EventParser {
             fields.time = Timestamps.parseCommonShape(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(),
                     layout.localOffset);
             return fields.time != null;
+        }
+        if (slot == SPECVERSION && p.getTextLength() == SUPPORTED_SPECVERSION.length()) {
+            char[] chars = p.getTextCharacters();
+            int offset = p.getTextOffset();
+            if (chars[offset] == '1' && chars[offset + 1] == '.' && chars[offset + 2] == '0') {
+                fields.texts[slot] = SUPPORTED_SPECVERSION;
+                return true;
+            }
         }
         return false;
     }
@@ -521,7 +603,7 @@ public class EventParser {
 
     private static void readScalar(JsonParser p, JsonToken token) throws IOException {
         if (token == JsonToken.VALUE_STRING) {
-            p.getText();
+            p.getTextCharacters(); // decoded (and so checked) into the parser's buffer, no String made
         } else if (token == JsonToken.VALUE_NUMBER_INT) {
             switch (p.getNumberType()) {
                 case INT -> p.getIntValue();
