@@ -603,7 +603,9 @@ public class EventParser {
 
     private static void readScalar(JsonParser p, JsonToken token) throws IOException {
         if (token == JsonToken.VALUE_STRING) {
-            p.getTextCharacters(); // decoded (and so checked) into the parser's buffer, no String made
+            // left to the parser's next token, which skips it checking what decoding checks (UTF-8 sequences,
+            // control characters, escapes, its end) with the same messages: no characters copied, no String made
+            return;
         } else if (token == JsonToken.VALUE_NUMBER_INT) {
             switch (p.getNumberType()) {
                 case INT -> p.getIntValue();

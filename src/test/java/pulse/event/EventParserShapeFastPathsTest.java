@@ -1,5 +1,9 @@
 package pulse.event;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -12,6 +16,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -171,5 +176,54 @@ class EventParserShapeFastPathsTest {
         assertThat(duplicate.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
         assertThat(duplicate.detail()).isEqualTo("Duplicate field 'source'");
         assertThat(invalidUtf8.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
+    }
+
+    /** Jackson's tree reader, which decodes every string: the truth for what makes a document malformed, and why. */
+    private static final JsonMapper STRICT = JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).build();
+
+    @Test
+    void brokenBytesInSkippedStringsAreMalformedExactlyWhenJacksonsDecodingSaysSoAndWithItsMessage() throws Exception {
+        EventParser parser = parser(EventShape.CLOUDEVENTS);
+        byte[][] pieces = {{'a'}, {(byte) 0xC3}, {(byte) 0xC3, (byte) 0xA9}, {(byte) 0xE2, (byte) 0x82, (byte) 0xAC},
+                {(byte) 0xE2, (byte) 0x82}, {(byte) 0xF0, (byte) 0x9F, (byte) 0x98, (byte) 0x80}, {(byte) 0xF0, (byte) 0x9F},
+                {(byte) 0x80}, {(byte) 0xFF}, {1}, {'\\', 'n'}, {'\\', 'u', '0', '0', 'e', '9'}, {'\\', 'u', 'z'},
+                {'\\', 'q'}, {'"'}, {'\t'}};
+        Random random = new Random(14);
+        int malformed = 0;
+        for (int i = 0; i < 5_000; i++) {
+            java.io.ByteArrayOutputStream source = new java.io.ByteArrayOutputStream();
+            for (int n = random.nextInt(4); n >= 0; n--) {
+                source.writeBytes(pieces[random.nextInt(pieces.length)]);
+            }
+            String head = "{\"specversion\":\"1.0\",\"id\":\"e1\",\"source\":\"";
+            String tail = "\",\"type\":\"view\",\"time\":\"2026-01-31T11:59:50Z\",\"data\":{\"user_id\":\"u\",\"item_id\":\"i\"}}";
+            java.io.ByteArrayOutputStream document = new java.io.ByteArrayOutputStream();
+            document.writeBytes(utf8(head));
+            document.writeBytes(source.toByteArray());
+            document.writeBytes(utf8(tail));
+            byte[] value = document.toByteArray();
+            if (random.nextInt(8) == 0) { // cut short, sometimes inside the string
+                value = java.util.Arrays.copyOf(value, head.length() + random.nextInt(source.size() + 3));
+            }
+            String expected;
+            try {
+                STRICT.readTree(value);
+                expected = null;
+            } catch (JsonProcessingException e) {
+                expected = EventParser.abbreviate(e.getOriginalMessage());
+            }
+            byte[] document0 = value;
+            InvalidEventException rejection = catchThrowableOfType(InvalidEventException.class, () -> parser.parse(document0));
+            if (expected == null) {
+                assertThat(rejection).as(new String(value, StandardCharsets.ISO_8859_1)).isNull();
+            } else {
+                malformed++;
+                assertThat(rejection).as(new String(value, StandardCharsets.ISO_8859_1)).isNotNull();
+                assertThat(rejection.reason()).isEqualTo(RejectionReason.MALFORMED_JSON);
+                assertThat(rejection.detail()).as(new String(value, StandardCharsets.ISO_8859_1)).isEqualTo(expected);
+            }
+        }
+        assertThat(malformed).isBetween(1_000, 4_900); // both kinds were tried
     }
 }
