@@ -15,8 +15,9 @@ import java.util.Collection;
  * is harmless. Up to ~1,500 distinct users the estimate is within 1 of the exact count (the sketch holds every
  * user's hash); above, its relative standard error is about {@code 0.83/sqrt(2^lgK)} (0.65 % at lgK 14).
  *
- * <p>A stored sketch is updated in place (read, add the batch's users, write back), never through a {@link Union}:
- * a union re-encoding an HLL_4 result costs ~0.5 ms per document, a direct update a few µs.
+ * <p>A stored sketch is updated in place (read, add the batch's users, write back; the store keeps the sketches it
+ * wrote on the heap, {@link #addTo}), never through a {@link Union}: a union re-encoding an HLL_4 result costs ~0.5 ms
+ * per document, a direct update a few µs.
  *
  * <p>A user id is added as its {@linkplain #key UTF-8 bytes}, encoded once per batch and added to each of the user's
  * documents ({@link DocumentUsers}) with {@code HllSketch.update(byte[])}, which hashes them as
