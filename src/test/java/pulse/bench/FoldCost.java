@@ -59,7 +59,8 @@ public final class FoldCost {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 7;
 
         List<InteractionEvent> generated = new ArrayList<>(events);
-        new BenchEvents(events, 10_000, 1_000, 1.1, 0.8, 42, Instant.now()).forEach(generated::add);
+        // a fixed end, so that every run has the same windows (and checksum)
+        new BenchEvents(events, 10_000, 1_000, 1.1, 0.8, 42, Instant.parse("2026-12-03T09:00:00Z")).forEach(generated::add);
         int[] partitionOf = new int[events];
         long[] offsetOf = new long[events];
         long[] next = new long[PARTITIONS];
