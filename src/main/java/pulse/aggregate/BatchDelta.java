@@ -43,6 +43,8 @@ public final class BatchDelta {
     private Map<Rollup, Map<String, DocumentDelta>> windowed;
     /** Per window size (by its windows rollup), where the events that were late for it were read. */
     private Map<Rollup, Set<RecordPosition>> late = Map.of();
+    /** The primary size's entry of {@link #late}: the summary asks it of every event. */
+    private Set<RecordPosition> primaryLate = Set.of();
     private Map<Integer, Instant> streamTimes = Map.of();
 
     /** A batch keeping the default aggregates (1-minute windows). */
@@ -217,6 +219,7 @@ public final class BatchDelta {
         }
         windowed = folded;
         late = lateEvents;
+        primaryLate = lateEvents.get(rollups.primary().windows());
         streamTimes = time;
     }
 
@@ -301,7 +304,12 @@ public final class BatchDelta {
 
     /** Whether {@link #classifyLateness} found the event late for its window of the primary size. */
     public boolean isLate(ConsumedEvent event) {
-        return isLate(rollups.primary().windows(), event);
+        return isLate(event.partition(), event.offset());
+    }
+
+    /** {@link #isLate(ConsumedEvent)} of the event read at that position. */
+    boolean isLate(int partition, long offset) {
+        return !primaryLate.isEmpty() && primaryLate.contains(new RecordPosition(partition, offset));
     }
 
     private boolean isLate(Rollup rollup, ConsumedEvent event) {
@@ -372,6 +380,26 @@ public final class BatchDelta {
     /** The item id of the event at {@code index} of {@link #events()}, without making the event. */
     String itemIdOf(int index) {
         return events.itemId(index);
+    }
+
+    /** How many valid events the batch holds: {@code events().size()}, without a view. */
+    int eventCount() {
+        return events.size();
+    }
+
+    /** The partition of the event at {@code index} of {@link #events()}, without making the event. */
+    int partitionOf(int index) {
+        return events.partition(index);
+    }
+
+    /** The offset of the event at {@code index} of {@link #events()}, without making the event. */
+    long offsetOf(int index) {
+        return events.offset(index);
+    }
+
+    /** The type's index of the event at {@code index} of {@link #events()}, without making the event. */
+    int typeIndexOf(int index) {
+        return events.type(index).index();
     }
 
     /** The index among {@link #deltas deltas(USERS)} of the user of the event at {@code index} of {@link #events()}. */

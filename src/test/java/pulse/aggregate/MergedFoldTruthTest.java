@@ -27,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A fold as the app builds it (per partition, merged per batch, batches merged while behind, partitions retained
  * after a rebalance) holds, for every rollup of two window sizes, what a plain count of its events says: totals,
  * late events, types, time span, offset ranges, origins, stream times, and each document's distinct users in the
- * order of the events that brought them. Events out of order (some late), users in several partitions.
+ * order of the events that brought them, and the summary's delta. Events out of order (some late), users in several partitions.
  */
 class MergedFoldTruthTest {
 
@@ -95,6 +95,23 @@ class MergedFoldTruthTest {
         for (ConsumedEvent consumed : heldOrder) {
             assertThat(fold.isLate(consumed)).isEqualTo(late.getOrDefault(ROLLUPS.primary().windows(), Set.of()).contains(consumed));
         }
+
+        // the summary's delta, with some of the fold's offsets already applied (a retry after a partial write)
+        Map<Integer, Long> applied = Map.of(0, 100L, 2, 5L, 9, 3L);
+        List<ConsumedEvent> fresh = heldOrder.stream().filter(e -> e.offset() > applied.getOrDefault(e.partition(), -1L)).toList();
+        Set<ConsumedEvent> lateInPrimary = late.getOrDefault(ROLLUPS.primary().windows(), Set.of());
+        SummaryDelta summary = SummaryDelta.of(fold, List.of(), List.of(), applied);
+        assertThat(summary.events()).isEqualTo(fresh.size());
+        assertThat(summary.late()).isEqualTo(fresh.stream().filter(lateInPrimary::contains).count());
+        for (InteractionType type : TYPES) {
+            assertThat(summary.count(type.index())).isEqualTo(fresh.stream().filter(e -> e.event().type() == type).count());
+        }
+        Map<Integer, List<Long>> ranges = new TreeMap<>();
+        fresh.forEach(e -> ranges.merge(e.partition(), List.of(e.offset(), e.offset()),
+                (a, b) -> List.of(Math.min(a.get(0), b.get(0)), Math.max(a.get(1), b.get(1)))));
+        Map<Integer, List<Long>> summaryRanges = new TreeMap<>();
+        summary.offsets().forEach((p, r) -> summaryRanges.put(p, List.of(r[0], r[1])));
+        assertThat(summaryRanges).isEqualTo(ranges);
 
         DocumentUsers.Users users = DocumentUsers.users(fold);
         for (Rollup rollup : ROLLUPS.all()) {
