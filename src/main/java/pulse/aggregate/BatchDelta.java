@@ -6,6 +6,7 @@ import pulse.event.InteractionEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A consumed batch folded into one delta per aggregate document. Users and items are folded as events are added;
@@ -26,8 +28,13 @@ import java.util.Set;
 public final class BatchDelta {
 
     private final Rollups rollups;
-    private final Map<String, DocumentDelta> users = new LinkedHashMap<>();
-    private final Map<String, DocumentDelta> items = new LinkedHashMap<>();
+    // per id, and in the order they came (by their foldIndex): events refer to their deltas by that number
+    private final Map<String, DocumentDelta> users = new HashMap<>();
+    private final Map<String, DocumentDelta> items = new HashMap<>();
+    private final List<DocumentDelta> userList = new ArrayList<>();
+    private final List<DocumentDelta> itemList = new ArrayList<>();
+    private final Function<String, DocumentDelta> newUser = id -> indexed(new DocumentDelta(id), userList);
+    private final Function<String, DocumentDelta> newItem = id -> indexed(new DocumentDelta(id), itemList);
     private final HeldEvents events = new HeldEvents();
     private final List<RecordPosition> rejected = new ArrayList<>();
     private final List<RecordPosition> duplicates = new ArrayList<>();
@@ -36,6 +43,8 @@ public final class BatchDelta {
     private Map<Rollup, Map<String, DocumentDelta>> windowed;
     /** Per window size (by its windows rollup), where the events that were late for it were read. */
     private Map<Rollup, Set<RecordPosition>> late = Map.of();
+    /** The primary size's entry of {@link #late}: the summary asks it of every event. */
+    private Set<RecordPosition> primaryLate = Set.of();
     private Map<Integer, Instant> streamTimes = Map.of();
 
     /** A batch keeping the default aggregates (1-minute windows). */
@@ -51,12 +60,18 @@ public final class BatchDelta {
         positions = null;
         windowed = null;
         InteractionEvent event = consumed.event();
-        DocumentDelta user = users.computeIfAbsent(event.userId(), DocumentDelta::new);
-        DocumentDelta item = items.computeIfAbsent(event.itemId(), DocumentDelta::new);
+        DocumentDelta user = users.computeIfAbsent(event.userId(), newUser);
+        DocumentDelta item = items.computeIfAbsent(event.itemId(), newItem);
         // held with the ids of its user's and item's deltas (the parser makes new strings for every event)
-        events.add(consumed, user.id(), item.id());
+        events.add(consumed, user.id(), item.id(), user.foldIndex, item.foldIndex);
         user.add(consumed);
         item.add(consumed);
+    }
+
+    private static DocumentDelta indexed(DocumentDelta delta, List<DocumentDelta> list) {
+        delta.foldIndex = list.size();
+        list.add(delta);
+        return delta;
     }
 
     /**
@@ -67,26 +82,30 @@ public final class BatchDelta {
         if (!other.rollups.all().equals(rollups.all())) {
             throw new IllegalArgumentException("cannot merge a fold of " + other.rollups + " into one of " + rollups);
         }
-        events.addAll(other.events);
+        int[] userIndexOf = mergeInto(users, userList, other.userList);
+        int[] itemIndexOf = mergeInto(items, itemList, other.itemList);
+        events.addAll(other.events, userIndexOf, itemIndexOf);
         rejected.addAll(other.rejected);
         duplicates.addAll(other.duplicates);
         positions = null;
         windowed = null;
-        mergeInto(users, other.users);
-        mergeInto(items, other.items);
     }
 
-    private static void mergeInto(Map<String, DocumentDelta> mine, Map<String, DocumentDelta> theirs) {
-        theirs.forEach((id, delta) -> {
-            DocumentDelta existing = mine.get(id);
+    /** @return per index of {@code theirs}, the index of the same document's delta here */
+    private static int[] mergeInto(Map<String, DocumentDelta> mine, List<DocumentDelta> mineInOrder,
+                                   List<DocumentDelta> theirs) {
+        int[] indexOf = new int[theirs.size()];
+        for (int i = 0; i < indexOf.length; i++) {
+            DocumentDelta delta = theirs.get(i);
+            DocumentDelta existing = mine.get(delta.id());
             if (existing == null) {
-                DocumentDelta copy = new DocumentDelta(id);
-                copy.merge(delta); // a copy: the other fold stays as it was
-                mine.put(id, copy);
-            } else {
-                existing.merge(delta);
+                existing = indexed(new DocumentDelta(delta.id()), mineInOrder); // a copy: the other fold stays as it was
+                mine.put(delta.id(), existing);
             }
-        });
+            existing.merge(delta);
+            indexOf[i] = existing.foldIndex;
+        }
+        return indexOf;
     }
 
     /**
@@ -123,49 +142,76 @@ public final class BatchDelta {
      */
     public void classifyLateness(Map<Integer, Instant> base, Duration grace) {
         List<Rollups.WindowSize> sizes = rollups.windowSizes();
-        List<Map<Long, WindowFold>> folds = new ArrayList<>(sizes.size());
-        List<Set<RecordPosition>> lateBySize = new ArrayList<>(sizes.size());
-        for (int i = 0; i < sizes.size(); i++) {
+        int sizeCount = sizes.size();
+        List<Map<Long, WindowFold>> folds = new ArrayList<>(sizeCount);
+        List<Set<RecordPosition>> lateBySize = new ArrayList<>(sizeCount);
+        long[] sizeMillis = new long[sizeCount];
+        for (int i = 0; i < sizeCount; i++) {
             folds.add(new LinkedHashMap<>());
             lateBySize.add(new HashSet<>());
+            sizeMillis[i] = sizes.get(i).size().toMillis();
         }
         long graceMillis = grace.toMillis();
-        Map<Integer, Instant> time = new HashMap<>(base);
+        int eventCount = events.size();
+        // per partition (Kafka's are small numbers), the stream time: the newest event time seen on it so far
+        int maxPartition = -1;
+        for (int e = 0; e < eventCount; e++) {
+            maxPartition = Math.max(maxPartition, events.partition(e));
+        }
+        boolean[] inBatch = new boolean[maxPartition + 1];
+        boolean[] hasTime = new boolean[maxPartition + 1];
+        long[] timeSeconds = new long[maxPartition + 1];
+        int[] timeNanos = new int[maxPartition + 1];
+        base.forEach((partition, time) -> {
+            if (partition >= 0 && partition <= hasTime.length - 1) { // the others are not in this batch
+                hasTime[partition] = true;
+                timeSeconds[partition] = time.getEpochSecond();
+                timeNanos[partition] = time.getNano();
+            }
+        });
         // events mostly arrive in time order: most share the previous event's window of each size
-        WindowFold[] previous = new WindowFold[sizes.size()];
-        for (ConsumedEvent consumed : events) {
-            Instant timestamp = consumed.event().timestamp();
-            Instant current = time.get(consumed.partition());
-            for (int i = 0; i < sizes.size(); i++) {
-                Rollups.WindowSize size = sizes.get(i);
-                long start = size.windows().windowStartMillis(timestamp.toEpochMilli());
-                boolean isLate = current != null && isAfter(current, start + size.size().toMillis() + graceMillis);
+        WindowFold[] previous = new WindowFold[sizeCount];
+        for (int e = 0; e < eventCount; e++) {
+            int partition = events.partition(e);
+            long seconds = events.epochSecond(e);
+            int nanos = events.nano(e);
+            long epochMillis = events.epochMillis(e);
+            boolean hasCurrent = hasTime[partition];
+            long currentSeconds = timeSeconds[partition];
+            int currentNanos = timeNanos[partition];
+            for (int i = 0; i < sizeCount; i++) {
+                long start = Math.floorDiv(epochMillis, sizeMillis[i]) * sizeMillis[i];
+                boolean isLate = hasCurrent && isAfter(currentSeconds, currentNanos, start + sizeMillis[i] + graceMillis);
                 WindowFold fold = previous[i] != null && previous[i].start == start ? previous[i]
                         : folds.get(i).computeIfAbsent(start, WindowFold::new);
                 previous[i] = fold;
-                fold.add(consumed, isLate);
+                fold.add(events, e, isLate);
                 if (isLate) {
-                    lateBySize.get(i).add(new RecordPosition(consumed.partition(), consumed.offset()));
+                    lateBySize.get(i).add(new RecordPosition(partition, events.offset(e)));
                 }
             }
-            if (current == null || timestamp.isAfter(current)) {
-                time.put(consumed.partition(), timestamp);
+            inBatch[partition] = true;
+            if (!hasCurrent || seconds > currentSeconds || (seconds == currentSeconds && nanos > currentNanos)) {
+                hasTime[partition] = true;
+                timeSeconds[partition] = seconds;
+                timeNanos[partition] = nanos;
             }
         }
-        Set<Integer> partitions = new HashSet<>();
-        for (int i = 0; i < events.size(); i++) {
-            partitions.add(events.partition(i));
+        Map<Integer, Instant> time = new HashMap<>();
+        for (int partition = 0; partition < inBatch.length; partition++) {
+            if (inBatch[partition]) {
+                time.put(partition, Instant.ofEpochSecond(timeSeconds[partition], timeNanos[partition]));
+            }
         }
-        time.keySet().retainAll(partitions);
 
         Map<Rollup, Map<String, DocumentDelta>> folded = new HashMap<>();
         Map<Rollup, Set<RecordPosition>> lateEvents = new HashMap<>();
-        for (int i = 0; i < sizes.size(); i++) {
+        for (int i = 0; i < sizeCount; i++) {
             Map<String, DocumentDelta> windows = new LinkedHashMap<>();
             Map<String, DocumentDelta> itemWindows = new LinkedHashMap<>();
             for (WindowFold fold : folds.get(i).values()) {
                 windows.put(fold.window.id(), fold.window);
-                fold.items.values().forEach(delta -> itemWindows.put(delta.id(), delta));
+                fold.items.forEach(delta -> itemWindows.put(delta.id(), delta));
             }
             folded.put(sizes.get(i).windows(), windows);
             folded.put(sizes.get(i).itemWindows(), itemWindows);
@@ -173,43 +219,97 @@ public final class BatchDelta {
         }
         windowed = folded;
         late = lateEvents;
+        primaryLate = lateEvents.get(rollups.primary().windows());
         streamTimes = time;
     }
 
-    /** {@code time} is after the instant {@code epochMillis}, to the nanosecond, without creating that instant. */
-    private static boolean isAfter(Instant time, long epochMillis) {
-        long seconds = Math.floorDiv(epochMillis, 1000);
-        long nanos = Math.floorMod(epochMillis, 1000) * 1_000_000L;
-        return time.getEpochSecond() > seconds || (time.getEpochSecond() == seconds && time.getNano() > nanos);
+    /** The instant {@code seconds}, {@code nanos} is after the instant {@code epochMillis}, to the nanosecond. */
+    private static boolean isAfter(long seconds, int nanos, long epochMillis) {
+        long otherSeconds = Math.floorDiv(epochMillis, 1000);
+        long otherNanos = Math.floorMod(epochMillis, 1000) * 1_000_000L;
+        return seconds > otherSeconds || (seconds == otherSeconds && nanos > otherNanos);
     }
 
     /** One window of one size: its delta and its per-item deltas. */
     private static final class WindowFold {
         final long start;
         final DocumentDelta window;
-        final Map<String, DocumentDelta> items = new LinkedHashMap<>();
+        /** In the order of their first event. */
+        final List<DocumentDelta> items = new ArrayList<>();
+        /** The same, by the fold's item index (open addressing): no hashing of ids per event. */
+        private int[] slotItems = new int[16];
+        private DocumentDelta[] slotDeltas = new DocumentDelta[16];
 
         WindowFold(long start) {
             this.start = start;
             window = new DocumentDelta(Instant.ofEpochMilli(start).toString());
+            Arrays.fill(slotItems, -1);
         }
 
-        void add(ConsumedEvent consumed, boolean isLate) {
-            DocumentDelta item = items.computeIfAbsent(consumed.event().itemId(),
-                    itemId -> new DocumentDelta(Rollup.itemWindowId(window.id(), itemId)));
+        void add(HeldEvents events, int event, boolean isLate) {
+            DocumentDelta item = item(events, event);
+            int partition = events.partition(event);
+            long offset = events.offset(event);
+            long seconds = events.epochSecond(event);
+            int nanos = events.nano(event);
             if (isLate) {
-                window.addLate(consumed);
-                item.addLate(consumed);
+                window.addLate(seconds, nanos, partition, offset);
+                item.addLate(seconds, nanos, partition, offset);
             } else {
-                window.add(consumed);
-                item.add(consumed);
+                int type = events.type(event).index();
+                window.add(type, seconds, nanos, partition, offset);
+                item.add(type, seconds, nanos, partition, offset);
+            }
+        }
+
+        private DocumentDelta item(HeldEvents events, int event) {
+            int itemIndex = events.itemIndex(event);
+            int mask = slotItems.length - 1;
+            int slot = (itemIndex * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
+            while (slotItems[slot] != -1) {
+                if (slotItems[slot] == itemIndex) {
+                    return slotDeltas[slot];
+                }
+                slot = (slot + 1) & mask;
+            }
+            DocumentDelta delta = new DocumentDelta(Rollup.itemWindowId(window.id(), events.itemId(event)));
+            slotItems[slot] = itemIndex;
+            slotDeltas[slot] = delta;
+            items.add(delta);
+            if (items.size() * 2 > slotItems.length) {
+                rehash(slotItems.length * 2);
+            }
+            return delta;
+        }
+
+        private void rehash(int capacity) {
+            int[] oldItems = slotItems;
+            DocumentDelta[] oldDeltas = slotDeltas;
+            slotItems = new int[capacity];
+            slotDeltas = new DocumentDelta[capacity];
+            Arrays.fill(slotItems, -1);
+            int mask = capacity - 1;
+            for (int i = 0; i < oldItems.length; i++) {
+                if (oldItems[i] != -1) {
+                    int slot = (oldItems[i] * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
+                    while (slotItems[slot] != -1) {
+                        slot = (slot + 1) & mask;
+                    }
+                    slotItems[slot] = oldItems[i];
+                    slotDeltas[slot] = oldDeltas[i];
+                }
             }
         }
     }
 
     /** Whether {@link #classifyLateness} found the event late for its window of the primary size. */
     public boolean isLate(ConsumedEvent event) {
-        return isLate(rollups.primary().windows(), event);
+        return isLate(event.partition(), event.offset());
+    }
+
+    /** {@link #isLate(ConsumedEvent)} of the event read at that position. */
+    boolean isLate(int partition, long offset) {
+        return !primaryLate.isEmpty() && primaryLate.contains(new RecordPosition(partition, offset));
     }
 
     private boolean isLate(Rollup rollup, ConsumedEvent event) {
@@ -250,9 +350,9 @@ public final class BatchDelta {
     public Collection<DocumentDelta> deltas(Rollup rollup) {
         Map<String, DocumentDelta> deltas;
         if (rollup.equals(Rollup.USERS)) {
-            deltas = users;
+            return Collections.unmodifiableCollection(userList);
         } else if (rollup.equals(Rollup.ITEMS)) {
-            deltas = items;
+            return Collections.unmodifiableCollection(itemList);
         } else {
             pairOf(rollup);
             if (windowed == null) {
@@ -280,6 +380,50 @@ public final class BatchDelta {
     /** The item id of the event at {@code index} of {@link #events()}, without making the event. */
     String itemIdOf(int index) {
         return events.itemId(index);
+    }
+
+    /** How many valid events the batch holds: {@code events().size()}, without a view. */
+    int eventCount() {
+        return events.size();
+    }
+
+    /** The partition of the event at {@code index} of {@link #events()}, without making the event. */
+    int partitionOf(int index) {
+        return events.partition(index);
+    }
+
+    /** The offset of the event at {@code index} of {@link #events()}, without making the event. */
+    long offsetOf(int index) {
+        return events.offset(index);
+    }
+
+    /** The type's index of the event at {@code index} of {@link #events()}, without making the event. */
+    int typeIndexOf(int index) {
+        return events.type(index).index();
+    }
+
+    /** The index among {@link #deltas deltas(USERS)} of the user of the event at {@code index} of {@link #events()}. */
+    int userIndexOf(int index) {
+        return events.userIndex(index);
+    }
+
+    /** The index among {@link #deltas deltas(ITEMS)} of the item of the event at {@code index} of {@link #events()}. */
+    int itemIndexOf(int index) {
+        return events.itemIndex(index);
+    }
+
+    /** The distinct users of the batch: {@link #userIndexOf} is below. */
+    int userCount() {
+        return userList.size();
+    }
+
+    String userIdAt(int userIndex) {
+        return userList.get(userIndex).id();
+    }
+
+    /** The distinct items of the batch: {@link #itemIndexOf} is below. */
+    int itemCount() {
+        return itemList.size();
     }
 
     /** The event time of the event at {@code index} of {@link #events()} in epoch milliseconds, without making the event. */

@@ -48,8 +48,12 @@ public final class DocumentDelta {
     private long late;
     /** Per type of the vocabulary (by its index), as far as the highest type seen. */
     private long[] byType = new long[3];
-    private Instant firstSeen;
-    private Instant lastSeen;
+    // the event-time span as numbers, not Instants: windows and items see a new latest event nearly every event
+    private boolean seen;
+    private long firstSeconds;
+    private int firstNanos;
+    private long lastSeconds;
+    private int lastNanos;
     // most deltas see one partition (a user's events are keyed to it): its range is kept without a map, which a
     // fold of a backlog with many distinct users holds for nearly every event
     private int onlyPartition = NO_PARTITION;
@@ -66,6 +70,8 @@ public final class DocumentDelta {
     private int lastSlot;
     private int originPartition = NO_PARTITION;
     private long originOffset;
+    /** Its index among its fold's users or items ({@link BatchDelta}), so that events can refer to it by number. */
+    int foldIndex = -1;
 
     public DocumentDelta(String id) {
         this.id = id;
@@ -73,13 +79,18 @@ public final class DocumentDelta {
 
     public void add(ConsumedEvent consumed) {
         InteractionEvent event = consumed.event();
+        add(event.type().index(), event.timestamp().getEpochSecond(), event.timestamp().getNano(),
+                consumed.partition(), consumed.offset());
+    }
+
+    /** {@link #add(ConsumedEvent)} from an event's fields, as a fold holds them ({@link HeldEvents}). */
+    void add(int type, long epochSecond, int nano, int partition, long offset) {
         total++;
-        int type = event.type().index();
         if (type >= byType.length) {
             byType = Arrays.copyOf(byType, type + 1);
         }
         byType[type]++;
-        include(consumed);
+        include(epochSecond, nano, partition, offset);
     }
 
     /**
@@ -87,23 +98,39 @@ public final class DocumentDelta {
      * its offset still guards the document against a replay.
      */
     public void addLate(ConsumedEvent consumed) {
-        late++;
-        include(consumed);
+        Instant timestamp = consumed.event().timestamp();
+        addLate(timestamp.getEpochSecond(), timestamp.getNano(), consumed.partition(), consumed.offset());
     }
 
-    private void include(ConsumedEvent consumed) {
-        InteractionEvent event = consumed.event();
-        Instant timestamp = event.timestamp();
-        if (firstSeen == null || timestamp.isBefore(firstSeen)) {
-            firstSeen = timestamp;
+    /** {@link #addLate(ConsumedEvent)} from an event's fields. */
+    void addLate(long epochSecond, int nano, int partition, long offset) {
+        late++;
+        include(epochSecond, nano, partition, offset);
+    }
+
+    private void include(long epochSecond, int nano, int partition, long offset) {
+        includeTime(epochSecond, nano);
+        include(partition, offset, offset);
+        if (isBeforeOrigin(partition, offset)) {
+            originPartition = partition;
+            originOffset = offset;
         }
-        if (lastSeen == null || timestamp.isAfter(lastSeen)) {
-            lastSeen = timestamp;
+    }
+
+    private void includeTime(long epochSecond, int nano) {
+        if (!seen) {
+            seen = true;
+            firstSeconds = lastSeconds = epochSecond;
+            firstNanos = lastNanos = nano;
+            return;
         }
-        include(consumed.partition(), consumed.offset(), consumed.offset());
-        if (isBeforeOrigin(consumed.partition(), consumed.offset())) {
-            originPartition = consumed.partition();
-            originOffset = consumed.offset();
+        if (epochSecond < firstSeconds || (epochSecond == firstSeconds && nano < firstNanos)) {
+            firstSeconds = epochSecond;
+            firstNanos = nano;
+        }
+        if (epochSecond > lastSeconds || (epochSecond == lastSeconds && nano > lastNanos)) {
+            lastSeconds = epochSecond;
+            lastNanos = nano;
         }
     }
 
@@ -160,11 +187,9 @@ public final class DocumentDelta {
         for (int i = 0; i < other.byType.length; i++) {
             byType[i] += other.byType[i];
         }
-        if (firstSeen == null || (other.firstSeen != null && other.firstSeen.isBefore(firstSeen))) {
-            firstSeen = other.firstSeen;
-        }
-        if (lastSeen == null || (other.lastSeen != null && other.lastSeen.isAfter(lastSeen))) {
-            lastSeen = other.lastSeen;
+        if (other.seen) {
+            includeTime(other.firstSeconds, other.firstNanos);
+            includeTime(other.lastSeconds, other.lastNanos);
         }
         if (other.ranges != null) {
             for (int slot = 0; slot < other.rangeCount; slot++) {
@@ -203,11 +228,11 @@ public final class DocumentDelta {
     }
 
     public Instant firstSeen() {
-        return firstSeen;
+        return seen ? Instant.ofEpochSecond(firstSeconds, firstNanos) : null;
     }
 
     public Instant lastSeen() {
-        return lastSeen;
+        return seen ? Instant.ofEpochSecond(lastSeconds, lastNanos) : null;
     }
 
     public SortedMap<Integer, OffsetRange> offsets() {

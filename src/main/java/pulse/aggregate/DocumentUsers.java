@@ -89,40 +89,37 @@ public final class DocumentUsers {
         private int documents;
 
         private Users(BatchDelta batch) {
-            Map<String, Integer> index = new HashMap<>();
-            List<String> ids = new ArrayList<>();
+            // the fold numbers its users in the order of their first event, and each event's user: nothing to hash
             ofEvent = new int[batch.events().size()];
             for (int i = 0; i < ofEvent.length; i++) {
-                String user = batch.userIdOf(i);
-                Integer known = index.get(user);
-                if (known == null) {
-                    known = ids.size();
-                    index.put(user, known);
-                    ids.add(user);
-                }
-                ofEvent[i] = known;
+                ofEvent[i] = batch.userIndexOf(i);
             }
-            this.ids = ids.toArray(String[]::new);
-            keys = new byte[this.ids.length][];
-            for (int user = 0; user < keys.length; user++) {
-                keys[user] = UniqueUsers.key(this.ids[user]);
+            ids = new String[batch.userCount()];
+            keys = new byte[ids.length][];
+            for (int user = 0; user < ids.length; user++) {
+                ids[user] = batch.userIdAt(user);
+                keys[user] = UniqueUsers.key(ids[user]);
             }
-            takenBy = new int[this.ids.length];
+            takenBy = new int[ids.length];
             Arrays.fill(takenBy, -1);
         }
 
-        /** The distinct users of the events at these indexes, in the order of the events that first brought them. */
-        private int[] distinctOf(IntList events) {
+        /**
+         * The distinct users of the events {@code events[from..to)}, in the order of the events that first brought
+         * them.
+         */
+        private int[] distinctOf(int[] events, int from, int to) {
             int document = documents++;
-            IntList distinct = new IntList();
-            for (int i = 0; i < events.size; i++) {
-                int user = ofEvent[events.values[i]];
+            int[] distinct = new int[Math.min(to - from, ids.length)];
+            int size = 0;
+            for (int i = from; i < to; i++) {
+                int user = ofEvent[events[i]];
                 if (takenBy[user] != document) {
                     takenBy[user] = document;
-                    distinct.add(user);
+                    distinct[size++] = user;
                 }
             }
-            return distinct.toArray();
+            return size == distinct.length ? distinct : Arrays.copyOf(distinct, size);
         }
     }
 
@@ -151,49 +148,26 @@ public final class DocumentUsers {
         List<DocumentUsers> documents = new ArrayList<>();
         switch (rollup.kind()) {
             case ITEMS -> {
-                Map<String, IntList> byItem = new HashMap<>();
+                int[] all = new int[events];
                 for (int i = 0; i < events; i++) {
-                    byItem.computeIfAbsent(batch.itemIdOf(i), item -> new IntList()).add(i);
+                    all[i] = i;
                 }
-                byItem.forEach((item, indexes) -> documents.add(
-                        new DocumentUsers(item, null, item, users, users.distinctOf(indexes))));
+                new ByItem(batch).group(all, events, (item, sorted, from, to) -> documents.add(
+                        new DocumentUsers(item, null, item, users, users.distinctOf(sorted, from, to))));
             }
-            case WINDOWS -> {
-                Map<Long, IntList> byWindow = new HashMap<>();
-                // events mostly arrive in time order: most share the previous event's window
-                long previousStart = Long.MIN_VALUE;
-                IntList previous = null;
-                for (int i = 0; i < events; i++) {
-                    long start = rollup.windowStartMillis(batch.epochMillisOf(i));
-                    if (previous == null || start != previousStart) {
-                        previous = byWindow.computeIfAbsent(start, s -> new IntList());
-                        previousStart = start;
-                    }
-                    previous.add(i);
-                }
-                byWindow.forEach((start, indexes) -> {
-                    Instant windowStart = Instant.ofEpochMilli(start);
-                    documents.add(new DocumentUsers(windowStart.toString(), windowStart, null, users,
-                            users.distinctOf(indexes)));
-                });
-            }
+            case WINDOWS -> byWindow(batch, rollup).forEach((start, indexes) -> {
+                Instant windowStart = Instant.ofEpochMilli(start);
+                documents.add(new DocumentUsers(windowStart.toString(), windowStart, null, users,
+                        users.distinctOf(indexes.values, 0, indexes.size)));
+            });
             case ITEM_WINDOWS -> {
-                Map<Long, Map<String, IntList>> byWindow = new HashMap<>();
-                long previousStart = Long.MIN_VALUE;
-                Map<String, IntList> previous = null;
-                for (int i = 0; i < events; i++) {
-                    long start = rollup.windowStartMillis(batch.epochMillisOf(i));
-                    if (previous == null || start != previousStart) {
-                        previous = byWindow.computeIfAbsent(start, s -> new HashMap<>());
-                        previousStart = start;
-                    }
-                    previous.computeIfAbsent(batch.itemIdOf(i), item -> new IntList()).add(i);
-                }
-                byWindow.forEach((start, items) -> {
+                ByItem byItem = new ByItem(batch);
+                byWindow(batch, rollup).forEach((start, indexes) -> {
                     Instant windowStart = Instant.ofEpochMilli(start);
                     String windowId = windowStart.toString();
-                    items.forEach((item, indexes) -> documents.add(new DocumentUsers(
-                            Rollup.itemWindowId(windowId, item), windowStart, item, users, users.distinctOf(indexes))));
+                    byItem.group(indexes.values, indexes.size, (item, sorted, from, to) -> documents.add(
+                            new DocumentUsers(Rollup.itemWindowId(windowId, item), windowStart, item, users,
+                                    users.distinctOf(sorted, from, to))));
                 });
             }
             case USERS -> throw new IllegalArgumentException("users have no unique users");
@@ -207,6 +181,70 @@ public final class DocumentUsers {
         return "DocumentUsers[" + id + ", " + distinct.length + " users]";
     }
 
+    /** The batch's events by the start of their window of that rollup's size, each window's in event order. */
+    private static Map<Long, IntList> byWindow(BatchDelta batch, Rollup rollup) {
+        Map<Long, IntList> byWindow = new HashMap<>();
+        int events = batch.events().size();
+        // events mostly arrive in time order: most share the previous event's window
+        long previousStart = Long.MIN_VALUE;
+        IntList previous = null;
+        for (int i = 0; i < events; i++) {
+            long start = rollup.windowStartMillis(batch.epochMillisOf(i));
+            if (previous == null || start != previousStart) {
+                previous = byWindow.computeIfAbsent(start, s -> new IntList());
+                previousStart = start;
+            }
+            previous.add(i);
+        }
+        return byWindow;
+    }
+
+    /** What {@link ByItem#group} hands over: an item's events, {@code sorted[from..to)}, in event order. */
+    private interface ItemEvents {
+        void accept(String item, int[] sorted, int from, int to);
+    }
+
+    /**
+     * Groups events by their item with the fold's item numbers (a counting sort, stable): no id hashed, no list
+     * grown per item. Its counts are reset after each group, so one serves every window of a rollup.
+     */
+    private static final class ByItem {
+        private final BatchDelta batch;
+        private final int[] counts;
+        private final int[] next;
+
+        ByItem(BatchDelta batch) {
+            this.batch = batch;
+            counts = new int[batch.itemCount()];
+            next = new int[batch.itemCount()];
+        }
+
+        void group(int[] events, int size, ItemEvents consumer) {
+            IntList items = new IntList(); // in the order of their first event
+            for (int i = 0; i < size; i++) {
+                if (counts[batch.itemIndexOf(events[i])]++ == 0) {
+                    items.add(batch.itemIndexOf(events[i]));
+                }
+            }
+            int start = 0;
+            for (int i = 0; i < items.size; i++) {
+                next[items.values[i]] = start;
+                start += counts[items.values[i]];
+            }
+            int[] sorted = new int[size];
+            for (int i = 0; i < size; i++) {
+                sorted[next[batch.itemIndexOf(events[i])]++] = events[i];
+            }
+            for (int i = 0; i < items.size; i++) {
+                int item = items.values[i];
+                int to = next[item];
+                int from = to - counts[item];
+                counts[item] = 0;
+                consumer.accept(batch.itemIdOf(sorted[from]), sorted, from, to);
+            }
+        }
+    }
+
     /** A growable list of indexes. */
     private static final class IntList {
         private int[] values = new int[4];
@@ -217,10 +255,6 @@ public final class DocumentUsers {
                 values = Arrays.copyOf(values, size * 2);
             }
             values[size++] = value;
-        }
-
-        int[] toArray() {
-            return Arrays.copyOf(values, size);
         }
     }
 }

@@ -26,16 +26,29 @@ final class HeldEvents extends AbstractList<ConsumedEvent> implements RandomAcce
     private int[] schemaVersions = new int[16];
     private int[] partitions = new int[16];
     private long[] offsets = new long[16];
+    /**
+     * Per event, the index of its user's and item's delta in the fold ({@link BatchDelta}), -1 where none was given:
+     * the passes over a fold's events (windows, unique users) group them by these numbers instead of hashing ids.
+     */
+    private int[] userIndexes = new int[16];
+    private int[] itemIndexes = new int[16];
     private int size;
 
     /** Holds the event, with these id strings for its user and item (the fold's shared ones). */
     void add(ConsumedEvent consumed, String userId, String itemId) {
+        add(consumed, userId, itemId, -1, -1);
+    }
+
+    /** Holds the event, with its user's and item's id strings and delta indexes in the fold. */
+    void add(ConsumedEvent consumed, String userId, String itemId, int userIndex, int itemIndex) {
         if (size == offsets.length) {
             grow(size * 2);
         }
         InteractionEvent event = consumed.event();
         users[size] = userId;
         items[size] = itemId;
+        userIndexes[size] = userIndex;
+        itemIndexes[size] = itemIndex;
         types[size] = event.type();
         seconds[size] = event.timestamp().getEpochSecond();
         nanos[size] = event.timestamp().getNano();
@@ -47,6 +60,15 @@ final class HeldEvents extends AbstractList<ConsumedEvent> implements RandomAcce
 
     /** Holds all of {@code other}'s events after these. */
     void addAll(HeldEvents other) {
+        addAll(other, null, null);
+    }
+
+    /**
+     * Holds all of {@code other}'s events after these, their user and item indexes mapped to this fold's.
+     *
+     * @param userIndexOf per user index of {@code other}, this fold's; null to keep them as they are
+     */
+    void addAll(HeldEvents other, int[] userIndexOf, int[] itemIndexOf) {
         if (size + other.size > offsets.length) {
             grow(Math.max(size + other.size, offsets.length * 2));
         }
@@ -58,7 +80,19 @@ final class HeldEvents extends AbstractList<ConsumedEvent> implements RandomAcce
         System.arraycopy(other.schemaVersions, 0, schemaVersions, size, other.size);
         System.arraycopy(other.partitions, 0, partitions, size, other.size);
         System.arraycopy(other.offsets, 0, offsets, size, other.size);
+        copyIndexes(other.userIndexes, userIndexOf, userIndexes, other.size);
+        copyIndexes(other.itemIndexes, itemIndexOf, itemIndexes, other.size);
         size += other.size;
+    }
+
+    private void copyIndexes(int[] from, int[] indexOf, int[] to, int count) {
+        if (indexOf == null) {
+            System.arraycopy(from, 0, to, size, count);
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            to[size + i] = from[i] < 0 ? -1 : indexOf[from[i]];
+        }
     }
 
     private void grow(int capacity) {
@@ -70,6 +104,8 @@ final class HeldEvents extends AbstractList<ConsumedEvent> implements RandomAcce
         schemaVersions = Arrays.copyOf(schemaVersions, capacity);
         partitions = Arrays.copyOf(partitions, capacity);
         offsets = Arrays.copyOf(offsets, capacity);
+        userIndexes = Arrays.copyOf(userIndexes, capacity);
+        itemIndexes = Arrays.copyOf(itemIndexes, capacity);
     }
 
     @Override
@@ -104,5 +140,31 @@ final class HeldEvents extends AbstractList<ConsumedEvent> implements RandomAcce
     /** The event time of the event at {@code index} in epoch milliseconds (rounded down), without making the event. */
     long epochMillis(int index) {
         return Math.addExact(Math.multiplyExact(seconds[index], 1000L), nanos[index] / 1_000_000);
+    }
+
+    /** The index of the event's user delta in its fold, or -1. */
+    int userIndex(int index) {
+        return userIndexes[index];
+    }
+
+    /** The index of the event's item delta in its fold, or -1. */
+    int itemIndex(int index) {
+        return itemIndexes[index];
+    }
+
+    InteractionType type(int index) {
+        return types[index];
+    }
+
+    long epochSecond(int index) {
+        return seconds[index];
+    }
+
+    int nano(int index) {
+        return nanos[index];
+    }
+
+    long offset(int index) {
+        return offsets[index];
     }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.function.Predicate;
+import java.util.function.IntToLongFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * What a batch adds to the global summary: events (in total and per type), records rejected to the dead-letter
@@ -28,41 +29,60 @@ public record SummaryDelta(long events, long rejected, long duplicates, long lat
      */
     public static SummaryDelta of(BatchDelta batch, Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
                                   Map<Integer, Long> applied) {
-        return of(batch.events(), batch::isLate, batch.rejectedPositions(), batch.duplicatePositions(), newUsers,
-                newItems, applied);
+        // the batch's columns, not events made again from them (three objects per event)
+        return of(batch.eventCount(), batch::partitionOf, batch::offsetOf, batch::typeIndexOf, batch::isLate,
+                batch.rejectedPositions(), batch.duplicatePositions(), newUsers, newItems, applied);
     }
 
     /** Events and rejected records only, none late and no duplicates. */
     public static SummaryDelta of(Collection<ConsumedEvent> batch, Collection<RecordPosition> rejected,
                                   Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
                                   Map<Integer, Long> applied) {
-        return of(batch, event -> false, rejected, List.of(), newUsers, newItems, applied);
+        List<ConsumedEvent> events = List.copyOf(batch);
+        return of(events.size(), i -> events.get(i).partition(), i -> events.get(i).offset(),
+                i -> events.get(i).event().type().index(), (partition, offset) -> false, rejected, List.of(), newUsers,
+                newItems, applied);
     }
 
-    private static SummaryDelta of(Collection<ConsumedEvent> batch, Predicate<ConsumedEvent> isLate,
+    /** Whether the event read at that position was late for its window of the primary size. */
+    interface LateTest {
+        boolean isLate(int partition, long offset);
+    }
+
+    private static SummaryDelta of(int count, IntUnaryOperator partitionOf, IntToLongFunction offsetOf,
+                                   IntUnaryOperator typeOf, LateTest late,
                                    Collection<RecordPosition> rejected, Collection<RecordPosition> duplicates,
                                    Collection<RecordPosition> newUsers, Collection<RecordPosition> newItems,
                                    Map<Integer, Long> applied) {
         long events = 0;
-        long late = 0;
+        long lateEvents = 0;
         long[] byType = new long[0];
         SortedMap<Integer, long[]> offsets = new TreeMap<>();
-        for (ConsumedEvent event : batch) {
-            if (isNew(event.partition(), event.offset(), applied)) {
+        int rangePartition = -1;
+        long[] range = null; // the range of rangePartition: events come in runs of one partition
+        for (int i = 0; i < count; i++) {
+            int partition = partitionOf.applyAsInt(i);
+            long offset = offsetOf.applyAsLong(i);
+            if (isNew(partition, offset, applied)) {
                 events++;
-                int type = event.event().type().index();
+                int type = typeOf.applyAsInt(i);
                 if (type >= byType.length) {
                     byType = Arrays.copyOf(byType, type + 1);
                 }
                 byType[type]++;
-                if (isLate.test(event)) {
-                    late++;
+                if (late.isLate(partition, offset)) {
+                    lateEvents++;
                 }
-                include(offsets, event.partition(), event.offset());
+                if (range == null || rangePartition != partition) {
+                    range = offsets.computeIfAbsent(partition, p -> new long[] {offset, offset});
+                    rangePartition = partition;
+                }
+                range[0] = Math.min(range[0], offset);
+                range[1] = Math.max(range[1], offset);
             }
         }
         return new SummaryDelta(events, countNew(rejected, applied, offsets), countNew(duplicates, applied, offsets),
-                late, countNew(newUsers, applied, null), countNew(newItems, applied, null), byType, offsets);
+                lateEvents, countNew(newUsers, applied, null), countNew(newItems, applied, null), byType, offsets);
     }
 
     public boolean isEmpty() {

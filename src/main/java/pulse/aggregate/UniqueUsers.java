@@ -15,8 +15,9 @@ import java.util.Collection;
  * is harmless. Up to ~1,500 distinct users the estimate is within 1 of the exact count (the sketch holds every
  * user's hash); above, its relative standard error is about {@code 0.83/sqrt(2^lgK)} (0.65 % at lgK 14).
  *
- * <p>A stored sketch is updated in place (read, add the batch's users, write back), never through a {@link Union}:
- * a union re-encoding an HLL_4 result costs ~0.5 ms per document, a direct update a few µs.
+ * <p>A stored sketch is updated in place (read, add the batch's users, write back; the store keeps the sketches it
+ * wrote on the heap, {@link #addTo}), never through a {@link Union}: a union re-encoding an HLL_4 result costs ~0.5 ms
+ * per document, a direct update a few µs.
  *
  * <p>A user id is added as its {@linkplain #key UTF-8 bytes}, encoded once per batch and added to each of the user's
  * documents ({@link DocumentUsers}) with {@code HllSketch.update(byte[])}, which hashes them as
@@ -71,15 +72,41 @@ public final class UniqueUsers {
      * @throws SketchesException when {@code stored} is not a sketch
      */
     public Result add(byte[] stored, byte[][] keys) {
-        HllSketch sketch = stored == null ? new HllSketch(lgK, TgtHllType.HLL_4) : HllSketch.heapify(Memory.wrap(stored));
+        HllSketch sketch = stored == null ? newSketch() : heapify(stored);
+        boolean changed = addTo(sketch, keys) || stored == null;
+        return new Result(sketch.toCompactByteArray(), estimate(sketch), changed);
+    }
+
+    /** An empty updatable sketch of this lgK. */
+    public HllSketch newSketch() {
+        return new HllSketch(lgK, TgtHllType.HLL_4);
+    }
+
+    /**
+     * A stored sketch's compact bytes as an updatable sketch on the heap, which {@link #addTo} can update again and
+     * again without reading the bytes each time.
+     *
+     * @throws SketchesException when {@code stored} is not a sketch
+     */
+    public static HllSketch heapify(byte[] stored) {
+        return HllSketch.heapify(Memory.wrap(stored));
+    }
+
+    /**
+     * Adds users to a sketch in place.
+     *
+     * @param keys the users' {@link #key}s, repeats allowed
+     * @return whether it counts more than before; when not, the sketch is as it was
+     */
+    public static boolean addTo(HllSketch sketch, byte[][] keys) {
         double before = sketch.getEstimate();
         for (byte[] key : keys) {
             sketch.update(key);
         }
-        // a new hash or a raised bucket always raises the estimate (coupon count, HIP accumulator); the bytes cannot
-        // tell: a small sketch's set of hashes is laid out in the order it was rebuilt in
-        boolean changed = stored == null || sketch.getEstimate() != before;
-        return new Result(sketch.toCompactByteArray(), estimate(sketch), changed);
+        // a new hash or a raised bucket always raises the estimate (coupon count, HIP accumulator), and nothing else
+        // changes the sketch; the bytes cannot tell: a small sketch's set of hashes is laid out in the order it was
+        // rebuilt in
+        return sketch.getEstimate() != before;
     }
 
     /** What a sketch takes of a user id: its UTF-8 bytes, which {@code update(String)} hashes too. */
@@ -101,7 +128,8 @@ public final class UniqueUsers {
         return Math.round(union.getEstimate());
     }
 
-    private static long estimate(HllSketch sketch) {
+    /** The estimated distinct users of a sketch, a whole number. */
+    public static long estimate(HllSketch sketch) {
         return Math.round(sketch.getEstimate());
     }
 }

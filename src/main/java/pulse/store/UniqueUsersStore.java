@@ -106,11 +106,12 @@ public class UniqueUsersStore {
         boolean conflicted = false;
         long writes = 0;
         for (int round = 0; round < MAX_CONFLICT_ROUNDS && !pending.isEmpty(); round++) {
-            // the cache's version where it has one, else (and after a conflict) what MongoDB holds
+            // the cache's version where it has one, else (and after a conflict) what MongoDB holds; a cached sketch
+            // is taken out while this write updates it, and put back once written
             Map<String, SketchCache.Entry> known = new HashMap<>();
             List<String> unknown = new ArrayList<>();
             for (DocumentUsers document : pending) {
-                SketchCache.Entry cached = conflicted ? null : cache.get(name, document.id());
+                SketchCache.Entry cached = conflicted ? null : cache.take(name, document.id());
                 if (cached == null) {
                     unknown.add(document.id());
                 } else {
@@ -120,8 +121,11 @@ public class UniqueUsersStore {
             if (!unknown.isEmpty()) {
                 collection.find(Filters.in("_id", unknown))
                         .projection(Projections.include(UniqueUsersUpdates.SKETCH, UniqueUsersUpdates.VERSION))
-                        .forEach(stored -> known.put(stored.getString("_id"), new SketchCache.Entry(
-                                UniqueUsersUpdates.version(stored), UniqueUsersUpdates.sketch(stored))));
+                        .forEach(stored -> {
+                            String id = stored.getString("_id");
+                            known.put(id, new SketchCache.Entry(UniqueUsersUpdates.version(stored),
+                                    UniqueUsersUpdates.readable(id, UniqueUsersUpdates.sketch(stored))));
+                        });
             }
             List<DocumentUsers> sent = new ArrayList<>();
             List<UniqueUsersUpdates.Update> updates = new ArrayList<>();
@@ -148,8 +152,7 @@ public class UniqueUsersStore {
             List<DocumentUsers> conflicting = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 String id = sent.get(i).id();
-                if (failed.contains(i)) { // another writer updated it since: read it again
-                    cache.remove(name, id);
+                if (failed.contains(i)) { // another writer updated it since: read it again (it is out of the cache)
                     conflicting.add(sent.get(i));
                 } else {
                     cache.put(name, id, new SketchCache.Entry(updates.get(i).version(), updates.get(i).sketch()));

@@ -3,6 +3,7 @@ package pulse.store;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import org.apache.datasketches.common.SketchesException;
+import org.apache.datasketches.hll.HllSketch;
 import org.bson.Document;
 import org.bson.types.Binary;
 import org.slf4j.Logger;
@@ -35,22 +36,25 @@ public final class UniqueUsersUpdates {
     }
 
     /** An update, and the sketch and version the document holds once it applied. */
-    public record Update(UpdateOneModel<Document> model, long version, byte[] sketch) {
+    public record Update(UpdateOneModel<Document> model, long version, HllSketch sketch) {
     }
 
     /**
+     * Adds the document's users to its sketch, in place, and builds the update that stores it.
+     *
      * @param version the version the document's sketch was read (or last written) at, 0 for none
-     * @param stored  the sketch's bytes then, or null for none
-     * @return the conditional upsert, or null when the stored sketch already holds every one of these users
+     * @param sketch  the sketch then, updatable ({@link #readable}); null for none. Updated in place: when this
+     *                answers null it is as it was
+     * @return the conditional upsert, or null when the sketch already holds every one of these users
      */
-    public static Update upsert(Rollup rollup, DocumentUsers document, long version, byte[] stored, UniqueUsers sketches) {
-        UniqueUsers.Result result = add(document.id(), stored, document.keys(), sketches);
-        if (!result.changed()) {
+    public static Update upsert(Rollup rollup, DocumentUsers document, long version, HllSketch sketch, UniqueUsers sketches) {
+        HllSketch updated = sketch != null ? sketch : sketches.newSketch();
+        if (!UniqueUsers.addTo(updated, document.keys()) && sketch != null) {
             return null;
         }
         Document filter = new Document("_id", document.id()).append(VERSION, AggregateUpdates.notAtOrBeyond(version + 1));
-        Document update = new Document("$set", new Document(SKETCH, new Binary(result.sketch()))
-                .append(UNIQUE_USERS, result.estimate())
+        Document update = new Document("$set", new Document(SKETCH, new Binary(updated.toCompactByteArray()))
+                .append(UNIQUE_USERS, UniqueUsers.estimate(updated))
                 .append(VERSION, version + 1));
         if (rollup.isWindowed()) {
             // only inserted when retention removed the window between its counters and this update
@@ -61,7 +65,7 @@ public final class UniqueUsersUpdates {
             }
             update.append("$setOnInsert", setOnInsert);
         }
-        return new Update(new UpdateOneModel<>(filter, update, UPSERT), version + 1, result.sketch());
+        return new Update(new UpdateOneModel<>(filter, update, UPSERT), version + 1, updated);
     }
 
     /** The version of a stored document (as read with {@link #SKETCH} and {@link #VERSION}), 0 for none. */
@@ -76,18 +80,18 @@ public final class UniqueUsersUpdates {
     }
 
     /**
-     * The users added to the stored sketch, read once; to a new sketch when the stored one is unreadable (logged),
-     * so that one bad document cannot stop the pipeline.
+     * The stored sketch as an updatable one; null when there is none, or when it is unreadable (logged): the users
+     * then go to a new sketch, so that one bad document cannot stop the pipeline.
      */
-    private static UniqueUsers.Result add(String id, byte[] stored, byte[][] users, UniqueUsers sketches) {
+    public static HllSketch readable(String id, byte[] stored) {
         if (stored != null) {
             try {
-                return sketches.add(stored, users);
+                return UniqueUsers.heapify(stored);
             } catch (SketchesException | ClassCastException | IndexOutOfBoundsException e) {
                 LOG.warn("The unique users sketch of {} is not readable ({}); it starts again from this batch's users", id,
                         e.getMessage());
             }
         }
-        return sketches.add(null, users);
+        return null;
     }
 }

@@ -5,8 +5,10 @@ import org.apache.datasketches.hll.TgtHllType;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -139,6 +141,45 @@ class UniqueUsersTest {
             // and added to a sketch DataSketches wrote: nothing new, so unchanged
             assertThat(sketches.add(expected.toCompactByteArray(), users).changed()).as("%d users", size).isFalse();
         }
+    }
+
+    @Test
+    void aSketchKeptOnTheHeapAndUpdatedInPlaceCountsAsOneRebuiltFromItsStoredBytesForEveryBatch() {
+        // the store keeps written sketches on the heap and adds the next batch to them in place; before, every batch
+        // was added to the sketch rebuilt from its stored bytes. Batches of new, repeated and mixed users, through the
+        // small (list, set) and the full (HLL) forms
+        Random random = new Random(7);
+        HllSketch kept = sketches.newSketch();
+        byte[] stored = null;
+        int next = 0;
+        Set<String> distinct = new HashSet<>();
+        for (int batch = 0; batch < 60; batch++) {
+            List<String> users = new ArrayList<>();
+            int size = 1 + random.nextInt(batch < 30 ? 100 : 2_000);
+            for (int i = 0; i < size; i++) {
+                boolean repeat = next > 0 && random.nextInt(3) == 0;
+                users.add("user-" + (repeat ? random.nextInt(next) : next++));
+            }
+            if (batch % 10 == 9) { // a replay: only users the sketches already hold
+                int known = next;
+                users.replaceAll(user -> "user-" + random.nextInt(known));
+            }
+            distinct.addAll(users);
+            byte[][] keys = users.stream().map(UniqueUsers::key).toArray(byte[][]::new);
+            byte[] keptBefore = kept.toCompactByteArray();
+            UniqueUsers.Result rebuilt = sketches.add(stored, keys);
+            boolean keptChanged = UniqueUsers.addTo(kept, keys);
+
+            assertThat(keptChanged).as("batch %d", batch).isEqualTo(rebuilt.changed());
+            assertThat(UniqueUsers.estimate(kept)).as("batch %d", batch).isEqualTo(rebuilt.estimate());
+            assertThat(UniqueUsers.estimate(kept.toCompactByteArray())).isEqualTo(rebuilt.estimate());
+            if (!keptChanged) {
+                assertThat(kept.toCompactByteArray()).as("batch %d, nothing new", batch).isEqualTo(keptBefore);
+            }
+            stored = rebuilt.sketch();
+        }
+        assertThat(distinct).hasSizeGreaterThan(20_000); // well into the full form
+        assertThat(UniqueUsers.estimate(kept)).isBetween(Math.round(distinct.size() * 0.98), Math.round(distinct.size() * 1.02));
     }
 
     @Test
