@@ -32,8 +32,8 @@ import java.util.function.Function;
  * <li>the whole document is read before any field is judged, so a syntax error anywhere (a duplicated key,
  *     even inside a nested value, or anything after the event) makes it {@code MALFORMED_JSON}, not whatever
  *     an earlier field would have been rejected for;</li>
- * <li>values the event does not use are still read token by token (every string checked as decoding would, every number
- *     converted), so they fail the same way, and are otherwise ignored;</li>
+ * <li>values the event does not use are still read token by token (every string checked as decoding would,
+ *     every number converted), so they fail the same way, and are otherwise ignored;</li>
  * <li>fields are then judged in a fixed order ({@link Field}), whatever their order in the document.</li>
  * </ul>
  */
@@ -559,8 +559,8 @@ public class EventParser {
     }
 
     /**
-     * Reads past the value that starts at {@code token} (field names with {@code nextFieldName}, strings checked as decoding would (skipped by the next token),
-     * numbers converted), so that whatever makes a document invalid, from a duplicated key in a nested object to a
+     * Reads past the value that starts at {@code token} (field names with {@code nextFieldName}, strings checked as
+     * decoding would, numbers converted), so that whatever makes a document invalid, from a duplicated key in a nested object to a
      * nesting too deep, fails here too.
      */
     private static void skipValue(JsonParser p, JsonToken token, MemberNames memberNames) throws IOException {
