@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import pulse.event.EventMapping.Field;
 import pulse.event.EventMapping.FieldRef;
@@ -13,11 +13,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -33,8 +32,8 @@ import java.util.function.Function;
  * <li>the whole document is read before any field is judged, so a syntax error anywhere (a duplicated key,
  *     even inside a nested value, or anything after the event) makes it {@code MALFORMED_JSON}, not whatever
  *     an earlier field would have been rejected for;</li>
- * <li>values the event does not use are still read token by token (every string decoded, every number
- *     converted), so they fail the same way, and are otherwise ignored;</li>
+ * <li>values the event does not use are still read token by token (every string checked as decoding would,
+ *     every number converted), so they fail the same way, and are otherwise ignored;</li>
  * <li>fields are then judged in a fixed order ({@link Field}), whatever their order in the document.</li>
  * </ul>
  */
@@ -44,6 +43,8 @@ public class EventParser {
     public static final long NO_RECORD_TIMESTAMP = -1;
     /** A CloudEvents binary-mode record carries its attributes as headers named {@code ce_<attribute>}. */
     public static final String CLOUDEVENTS_HEADER_PREFIX = "ce_";
+    /** The header whose presence says a record is a CloudEvent in binary mode, named once rather than per record. */
+    private static final String SPECVERSION_HEADER = CLOUDEVENTS_HEADER_PREFIX + "specversion";
 
     /** One factory for every parser; thread-safe, and it keeps the field-name symbol table and buffers warm. */
     /**
@@ -51,15 +52,32 @@ public class EventParser {
      * seconds where milliseconds are read. Only the rejection's message uses it.
      */
     private static final long SECONDS_READ_AS_MILLIS = 100_000_000_000L;
-    private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .build();
+    /**
+     * Duplicated keys are found by {@link MemberNames}, not by Jackson's {@code STRICT_DUPLICATE_DETECTION}, which
+     * makes a HashSet for every object read (3 % of the Java samples and ~5 % of the bytes allocated in the
+     * steady state profiled for issue 18).
+     */
+    private static final JsonFactory JSON = JsonFactory.builder().build();
+    /** Jackson's own message for a duplicated key, kept as the rejection's detail. */
+    private static final String DUPLICATE_FIELD = "Duplicate field '%s'";
     private static final String TRAILING_TOKEN = "Trailing token (of type %s) found after value (bound as "
             + "`com.fasterxml.jackson.databind.JsonNode`): not allowed as per `DeserializationFeature.FAIL_ON_TRAILING_TOKENS`";
     private static final Field[] FIELDS = Field.values();
     /** The CloudEvents {@code specversion}, read after the event's own fields. */
     private static final int SPECVERSION = FIELDS.length;
     private static final int SLOTS = SPECVERSION + 1;
+    private static final int TYPE = Field.TYPE.ordinal();
+    private static final int TIMESTAMP = Field.TIMESTAMP.ordinal();
+    private static final String CURRENT_SCHEMA_VERSION_TEXT = Integer.toString(InteractionEvent.CURRENT_SCHEMA_VERSION);
+    /** The texts of small integers (a schema version, a small id), made once. */
+    private static final String[] SMALL_INTEGERS = new String[100];
+
+    static {
+        for (int i = 0; i < SMALL_INTEGERS.length; i++) {
+            SMALL_INTEGERS[i] = Integer.toString(i);
+        }
+    }
+
     private static final String SUPPORTED_SPECVERSION = "1.0";
 
     private final ValidationOptions options;
@@ -107,9 +125,9 @@ public class EventParser {
             throw new InvalidEventException(RejectionReason.TOO_LARGE,
                     "value is " + value.length + " bytes, the limit is " + options.maxEventBytes());
         }
-        Layout layout = binaryLayout != null && headers.apply(CLOUDEVENTS_HEADER_PREFIX + "specversion") != null
+        Layout layout = binaryLayout != null && headers.apply(SPECVERSION_HEADER) != null
                 ? binaryLayout : valueLayout;
-        Fields json = read(value, layout.root);
+        Fields json = read(value, layout);
         layout.readHeaders(headers, json);
         if (binaryLayout != null) {
             specVersion(json, layout);
@@ -127,12 +145,94 @@ public class EventParser {
 
     /** The paths to read in a JSON document: a tree of member names (or array indexes), slots at their ends. */
     private static final class Node {
-        final Map<String, Node> children = new HashMap<>(4);
+        private static final Node[] NO_NODES = new Node[0];
+        /** Enough for the attributes of a CloudEvent or a tracking plan's envelope; more are read by name. */
+        private static final int MAX_UNMAPPED = 16;
+        /** The member name (or array index) that leads here, interned like the names Jackson reads; null at the root. */
+        final String name;
+        /** The name as a JSON string's bytes, to be matched in the document without decoding it. */
+        final SerializedString quotedName;
+        /** Member names (or array indexes) and the nodes they lead to; a few at most, so searched in order. */
+        String[] names = new String[0];
+        Node[] children = new Node[0];
         int[] slots = new int[0];
+        /**
+         * The mapped member that came first in this object in the last document that had another first, and the one
+         * that came after this one in its parent: producers write members in one order, so the next name is
+         * guessed and matched as bytes. Written by any thread that reads another order; a stale guess costs only a
+         * miss, so plain fields do.
+         */
+        Node firstMember;
+        Node nextMember;
+        /** False for a member the mapping does not name, learned only to keep the order guess going past it. */
+        final boolean mapped;
+        /**
+         * Unmapped member names this object had (at most {@link #MAX_UNMAPPED}), so that the order guess can match
+         * them as bytes too (CloudEvents' {@code source} between {@code id} and {@code type}). Copied on write by
+         * whichever thread reads a new one; volatile so that the array's elements are seen with it.
+         */
+        private volatile Node[] unmapped = NO_NODES;
+
+        Node(String name) {
+            this(name, true);
+        }
+
+        private Node(String name, boolean mapped) {
+            this.mapped = mapped;
+            this.name = name;
+            this.quotedName = name == null ? null : new SerializedString(name);
+            if (quotedName != null) {
+                quotedName.asQuotedUTF8(); // computed once, here
+            }
+        }
 
         Node child(String token) {
-            // interned like the member names Jackson reads, so a lookup finds its key by identity, without comparing text
-            return children.computeIfAbsent(token.intern(), t -> new Node());
+            Node child = find(token);
+            if (child == null) {
+                // interned like the member names Jackson reads, so a lookup finds its name by identity first
+                String interned = token.intern();
+                names = Arrays.copyOf(names, names.length + 1);
+                names[names.length - 1] = interned;
+                children = Arrays.copyOf(children, children.length + 1);
+                child = children[children.length - 1] = new Node(interned);
+            }
+            return child;
+        }
+
+        /** The node a member name leads to, or null. */
+        Node find(String name) {
+            String[] known = names;
+            for (int i = 0; i < known.length; i++) {
+                if (known[i].equals(name)) { // String.equals compares identity first
+                    return children[i];
+                }
+            }
+            return null;
+        }
+
+        /**
+         * The unmapped member of that name learned in this object, learning it if there is room, or null: unmapped
+         * nodes hold no slots and no children (their values are skipped), so only their names matter.
+         */
+        Node unmappedMember(String name) {
+            Node[] known = unmapped;
+            for (Node member : known) {
+                if (member.name.equals(name)) {
+                    return member;
+                }
+            }
+            if (known.length == MAX_UNMAPPED) {
+                return null;
+            }
+            Node member = new Node(name, false);
+            Node[] more = Arrays.copyOf(known, known.length + 1);
+            more[known.length] = member;
+            unmapped = more; // two threads may each add one: a duplicate node costs only a miss
+            return member;
+        }
+
+        boolean hasChildren() {
+            return names.length > 0;
         }
 
         void addSlot(int slot) {
@@ -144,11 +244,24 @@ public class EventParser {
 
     /** Where each field of one kind of record is: a path in the JSON document or a header, and what to call it. */
     private static final class Layout {
-        final Node root = new Node();
+        final Node root = new Node(null);
         final String[] headers = new String[SLOTS];
         final String[] names = new String[SLOTS];
+        final InteractionTypes types;
+        /** Times are read as ISO-8601 (maybe), so the common shape can be read from the parser's buffer. */
+        final boolean isoTimes;
+        /** The offset zone-less times are read at, or null when the zone is a region (left to the full parse). */
+        final ZoneOffset localOffset;
+        /** A JSON integer time is epoch milliseconds (auto or epoch-millis), so it can be read as a long. */
+        final boolean integerMillis;
 
         Layout(EventMapping mapping, boolean cloudEvents, boolean binary) {
+            this.types = mapping.types();
+            this.isoTimes = mapping.timestampFormat() == EventMapping.TimestampFormat.AUTO
+                    || mapping.timestampFormat() == EventMapping.TimestampFormat.ISO;
+            this.localOffset = mapping.timeZone() instanceof ZoneOffset offset ? offset : null;
+            this.integerMillis = mapping.timestampFormat() == EventMapping.TimestampFormat.AUTO
+                    || mapping.timestampFormat() == EventMapping.TimestampFormat.EPOCH_MILLIS;
             for (Field field : FIELDS) {
                 FieldRef ref = mapping.field(field);
                 boolean read = ref != null && !(field == Field.TIMESTAMP
@@ -185,13 +298,32 @@ public class EventParser {
             return path;
         }
 
+        /**
+         * Reads the type (a name or alias spelled as configured, in ASCII) or the supported spec version straight
+         * from a header's bytes, so that no String is made of them; false for anything else, which is then kept as
+         * text and judged as before.
+         */
+        private boolean readFromBytes(byte[] value, int slot, Fields fields) {
+            if (slot == TYPE) {
+                fields.type = types.spelledAsConfigured(value);
+                return fields.type != null;
+            }
+            if (slot == SPECVERSION && value.length == 3 && value[0] == '1' && value[1] == '.' && value[2] == '0') {
+                fields.texts[slot] = SUPPORTED_SPECVERSION;
+                return true;
+            }
+            return false;
+        }
+
         void readHeaders(Function<String, byte[]> recordHeaders, Fields fields) {
             for (int slot = 0; slot < SLOTS; slot++) {
                 if (headers[slot] != null) {
                     byte[] value = recordHeaders.apply(headers[slot]);
                     if (value != null) {
                         fields.types[slot] = JsonNodeType.STRING;
-                        fields.texts[slot] = new String(value, StandardCharsets.UTF_8);
+                        if (!readFromBytes(value, slot, fields)) {
+                            fields.texts[slot] = new String(value, StandardCharsets.UTF_8);
+                        }
                     }
                 }
             }
@@ -206,30 +338,92 @@ public class EventParser {
         final String[] texts = new String[SLOTS];
         /** The number was written without fraction or exponent. */
         final boolean[] integral = new boolean[SLOTS];
+        /** The type, when its string was a configured name exactly (no text kept then). */
+        InteractionType type;
+        /** The time, when its string had the common ISO shape (no text kept then). */
+        Instant time;
+        final MemberNames memberNames = new MemberNames();
+    }
+
+    /**
+     * The member names of every object open while a document is read, to find a duplicated key at any depth, as
+     * Jackson's {@code STRICT_DUPLICATE_DETECTION} did and with its message. One stack of names for all open
+     * objects: an object's names start where its parent's end and are dropped when it closes, so keys repeated across
+     * sibling objects are not duplicates. Objects have a few members, so a linear search beats hashing; Jackson
+     * returns one canonical String per name, so a repeated key is usually found by identity.
+     */
+    private static final class MemberNames {
+        private String[] names = new String[16];
+        private int size;
+        /** Where each open object's names start in {@code names}. */
+        private int[] starts = new int[8];
+        private int depth;
+
+        void enterObject() {
+            if (depth == starts.length) {
+                starts = Arrays.copyOf(starts, depth * 2);
+            }
+            starts[depth++] = size;
+        }
+
+        void exitObject() {
+            size = starts[--depth];
+        }
+
+        /** Adds a member name of the innermost open object, or throws if it already has it. */
+        void add(String name) throws DuplicateMemberException {
+            String[] known = names;
+            for (int i = starts[depth - 1]; i < size; i++) {
+                if (known[i].equals(name)) { // String.equals compares identity first
+                    throw new DuplicateMemberException(name);
+                }
+            }
+            if (size == known.length) {
+                names = known = Arrays.copyOf(known, size * 2);
+            }
+            known[size++] = name;
+        }
+    }
+
+    /** A key repeated in one object: thrown while reading, turned into a MALFORMED_JSON rejection. */
+    private static final class DuplicateMemberException extends IOException {
+        final String name;
+
+        DuplicateMemberException(String name) {
+            super(name, null);
+            this.name = name;
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this; // a rejection, not a bug: no stack needed
+        }
     }
 
     /** Reads the whole value: one JSON object and nothing after it, or the reason it is not. */
-    private static Fields read(byte[] value, Node root) throws InvalidEventException {
+    private static Fields read(byte[] value, Layout layout) throws InvalidEventException {
         try (JsonParser p = JSON.createParser(value)) {
             JsonToken token = p.nextToken();
             if (token == null) {
                 throw new InvalidEventException(RejectionReason.MALFORMED_JSON, "no JSON content");
             }
-            Fields fields = null;
-            if (token == JsonToken.START_OBJECT) {
-                fields = new Fields();
-                readObject(p, root, fields);
+            Fields fields = new Fields();
+            boolean object = token == JsonToken.START_OBJECT;
+            if (object) {
+                readObject(p, layout.root, fields, layout);
             } else {
-                skipValue(p, token);
+                skipValue(p, token, fields.memberNames);
             }
             JsonToken trailing = p.nextToken(); // "{...}garbage" is not one event
             if (trailing != null) {
                 throw new InvalidEventException(RejectionReason.MALFORMED_JSON, abbreviate(TRAILING_TOKEN.formatted(trailing)));
             }
-            if (fields == null) {
+            if (!object) {
                 throw new InvalidEventException(RejectionReason.NOT_AN_OBJECT, "expected a JSON object, got " + typeOf(token));
             }
             return fields;
+        } catch (DuplicateMemberException e) {
+            throw new InvalidEventException(RejectionReason.MALFORMED_JSON, abbreviate(DUPLICATE_FIELD.formatted(e.name)));
         } catch (JsonProcessingException e) {
             throw new InvalidEventException(RejectionReason.MALFORMED_JSON, abbreviate(e.getOriginalMessage()));
         } catch (IOException e) {
@@ -238,80 +432,156 @@ public class EventParser {
     }
 
     /** The members of an object, the parser being on its START_OBJECT; ends on its END_OBJECT. */
-    private static void readObject(JsonParser p, Node node, Fields fields) throws IOException {
-        for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
-            JsonToken token = p.nextToken();
-            Node child = node.children.get(name);
-            if (child == null) {
-                skipValue(p, token); // a member the mapping does not name is ignored once it is well formed
+    private static void readObject(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
+        MemberNames memberNames = fields.memberNames;
+        memberNames.enterObject();
+        Node previous = null; // the last member read whose next one is guessed (mapped, or unmapped and learned)
+        while (true) {
+            Node guess = previous == null ? node.firstMember : previous.nextMember;
+            String name;
+            Node child;
+            if (guess != null && p.nextFieldName(guess.quotedName)) {
+                name = guess.name;
+                child = guess;
             } else {
-                readValue(p, token, child, fields);
+                name = guess == null ? p.nextFieldName() : p.currentToken() == JsonToken.FIELD_NAME ? p.currentName() : null;
+                if (name == null) { // END_OBJECT
+                    break;
+                }
+                child = node.find(name);
+                if (child == null) {
+                    child = node.unmappedMember(name);
+                }
+                if (child != null) { // learn this order for the next document (written only when it changes)
+                    if (previous == null && node.firstMember != child) {
+                        node.firstMember = child;
+                    } else if (previous != null && previous.nextMember != child) {
+                        previous.nextMember = child;
+                    }
+                }
+            }
+            memberNames.add(name);
+            JsonToken token = p.nextToken();
+            if (child == null || !child.mapped) {
+                if (child != null) {
+                    previous = child; // the guess goes on past it
+                }
+                skipValue(p, token, memberNames); // a member the mapping does not name is ignored once it is well formed
+            } else {
+                previous = child;
+                readValue(p, token, child, fields, layout);
             }
         }
+        memberNames.exitObject();
     }
 
     /** The elements of an array on a mapped path, the parser being on its START_ARRAY; ends on its END_ARRAY. */
-    private static void readArray(JsonParser p, Node node, Fields fields) throws IOException {
+    private static void readArray(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
         int index = 0;
         for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken(), index++) {
-            Node child = node.children.get(Integer.toString(index));
+            Node child = node.find(Integer.toString(index));
             if (child == null) {
-                skipValue(p, token);
+                skipValue(p, token, fields.memberNames);
             } else {
-                readValue(p, token, child, fields);
+                readValue(p, token, child, fields, layout);
             }
         }
     }
 
-    private static void readValue(JsonParser p, JsonToken token, Node node, Fields fields) throws IOException {
+    private static void readValue(JsonParser p, JsonToken token, Node node, Fields fields, Layout layout)
+            throws IOException {
         for (int slot : node.slots) {
             fields.types[slot] = typeOf(token);
             if (token == JsonToken.VALUE_STRING) {
+                if (readFromBuffer(p, slot, fields, layout)) {
+                    continue;
+                }
                 fields.texts[slot] = p.getText();
             } else if (token == JsonToken.VALUE_NUMBER_INT) {
                 fields.integral[slot] = true;
+                if (slot == TIMESTAMP && layout.integerMillis && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    // what Timestamps.epochMillis reads from the integer's text, without the text
+                    fields.time = Instant.ofEpochMilli(p.getLongValue());
+                    continue;
+                }
                 fields.texts[slot] = integerText(p);
             } else if (token == JsonToken.VALUE_NUMBER_FLOAT) {
                 fields.texts[slot] = p.getText();
             }
         }
-        if (token == JsonToken.START_OBJECT && !node.children.isEmpty()) {
-            readObject(p, node, fields);
-        } else if (token == JsonToken.START_ARRAY && !node.children.isEmpty()) {
-            readArray(p, node, fields);
+        if (token == JsonToken.START_OBJECT && node.hasChildren()) {
+            readObject(p, node, fields, layout);
+        } else if (token == JsonToken.START_ARRAY && node.hasChildren()) {
+            readArray(p, node, fields, layout);
         } else if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY || node.slots.length == 0
                 || token == JsonToken.VALUE_NUMBER_FLOAT) {
-            skipValue(p, token); // read through (a float converted) like any value nothing is taken from
+            skipValue(p, token, fields.memberNames); // read through (a float converted) like any value nothing is taken from
         }
+    }
+
+    /**
+     * Reads the type, the time or the spec version straight from the parser's characters when they have the common
+     * form (a type's name or alias spelled as configured, an ISO time ending in Z, "1.0"), so that no String is made
+     * of them; false for anything else,
+     * which is then kept as text and judged as before.
+     */
+    private static boolean readFromBuffer(JsonParser p, int slot, Fields fields, Layout layout) throws IOException {
+        if (slot == TYPE) {
+            fields.type = layout.types.spelledAsConfigured(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+            return fields.type != null;
+        }
+        if (slot == TIMESTAMP && layout.isoTimes) {
+            fields.time = Timestamps.parseCommonShape(p.getTextCharacters(), p.getTextOffset(), p.getTextLength(),
+                    layout.localOffset);
+            return fields.time != null;
+        }
+        if (slot == SPECVERSION && p.getTextLength() == SUPPORTED_SPECVERSION.length()) {
+            char[] chars = p.getTextCharacters();
+            int offset = p.getTextOffset();
+            if (chars[offset] == '1' && chars[offset + 1] == '.' && chars[offset + 2] == '0') {
+                fields.texts[slot] = SUPPORTED_SPECVERSION;
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An integer as decimal text, normalised ({@code -0} is {@code 0}). */
     private static String integerText(JsonParser p) throws IOException {
         return switch (p.getNumberType()) {
-            case INT -> Integer.toString(p.getIntValue());
+            case INT -> {
+                int value = p.getIntValue();
+                yield value >= 0 && value < SMALL_INTEGERS.length ? SMALL_INTEGERS[value] : Integer.toString(value);
+            }
             case LONG -> Long.toString(p.getLongValue());
             default -> p.getBigIntegerValue().toString();
         };
     }
 
     /**
-     * Reads past the value that starts at {@code token} (field names with {@code nextFieldName}, strings decoded,
-     * numbers converted), so that whatever makes a document invalid, from a duplicated key in a nested object to a
+     * Reads past the value that starts at {@code token} (field names with {@code nextFieldName}, strings checked as
+     * decoding would, numbers converted), so that whatever makes a document invalid, from a duplicated key in a nested object to a
      * nesting too deep, fails here too.
      */
-    private static void skipValue(JsonParser p, JsonToken token) throws IOException {
+    private static void skipValue(JsonParser p, JsonToken token, MemberNames memberNames) throws IOException {
         if (token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY) {
             readScalar(p, token);
             return;
+        }
+        if (token == JsonToken.START_OBJECT) {
+            memberNames.enterObject();
         }
         int depth = 1;
         while (depth > 0) {
             JsonToken next;
             if (p.getParsingContext().inObject()) {
-                if (p.nextFieldName() == null) { // END_OBJECT
+                String name = p.nextFieldName();
+                if (name == null) { // END_OBJECT
+                    memberNames.exitObject();
                     depth--;
                     continue;
                 }
+                memberNames.add(name);
                 next = p.nextToken();
             } else {
                 next = p.nextToken();
@@ -320,7 +590,10 @@ public class EventParser {
                     continue;
                 }
             }
-            if (next == JsonToken.START_OBJECT || next == JsonToken.START_ARRAY) {
+            if (next == JsonToken.START_OBJECT) {
+                memberNames.enterObject();
+                depth++;
+            } else if (next == JsonToken.START_ARRAY) {
                 depth++;
             } else {
                 readScalar(p, next);
@@ -330,7 +603,9 @@ public class EventParser {
 
     private static void readScalar(JsonParser p, JsonToken token) throws IOException {
         if (token == JsonToken.VALUE_STRING) {
-            p.getText();
+            // left to the parser's next token, which skips it checking what decoding checks (UTF-8 sequences,
+            // control characters, escapes, its end) with the same messages: no characters copied, no String made
+            return;
         } else if (token == JsonToken.VALUE_NUMBER_INT) {
             switch (p.getNumberType()) {
                 case INT -> p.getIntValue();
@@ -387,7 +662,7 @@ public class EventParser {
         if (!json.integral[slot]) {
             throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be an integer");
         }
-        if (!Integer.toString(InteractionEvent.CURRENT_SCHEMA_VERSION).equals(json.texts[slot])) {
+        if (!CURRENT_SCHEMA_VERSION_TEXT.equals(json.texts[slot])) {
             throw new InvalidEventException(RejectionReason.UNSUPPORTED_SCHEMA_VERSION, field + " " + json.texts[slot]
                     + " is not supported (expected " + InteractionEvent.CURRENT_SCHEMA_VERSION + ")");
         }
@@ -451,6 +726,9 @@ public class EventParser {
 
     private InteractionType type(Fields json, Layout layout) throws InvalidEventException {
         int slot = Field.TYPE.ordinal();
+        if (json.type != null) {
+            return json.type; // a string, spelled as configured
+        }
         String text = text(json, layout, slot);
         return mapping.types().resolve(text).orElseThrow(() -> new InvalidEventException(RejectionReason.UNKNOWN_TYPE,
                 layout.names[slot] + " '" + abbreviate(text) + "' is not one of " + String.join(", ", mapping.types().names())
@@ -496,6 +774,9 @@ public class EventParser {
             throw new InvalidEventException(RejectionReason.WRONG_TYPE, field + " must be a "
                     + (mapping.timestampFormat() == EventMapping.TimestampFormat.ISO ? "string" : "string or a number")
                     + ", got " + type);
+        }
+        if (json.time != null) {
+            return json.time; // a string in the common ISO shape, which parseIso reads the same
         }
         Instant parsed = switch (mapping.timestampFormat()) {
             case AUTO -> string && !Timestamps.isDigits(text) ? Timestamps.parseIso(text, mapping.timeZone())

@@ -33,6 +33,12 @@ public final class InteractionTypes {
     /** Aliases in their configured order. */
     private final Map<String, InteractionType> aliases;
     private final InteractionType other;
+    /**
+     * The aliases that are not also a name, as configured, with their types: what {@link #resolve} finds by
+     * {@code exact} after the names, for {@link #spelledAsConfigured} to match in a parser's buffer.
+     */
+    private final String[] exactAliases;
+    private final InteractionType[] exactAliasTypes;
 
     private InteractionTypes(List<InteractionType> all, Map<String, InteractionType> aliases, InteractionType other) {
         this.all = List.copyOf(all);
@@ -46,6 +52,16 @@ public final class InteractionTypes {
             exact.put(alias, type);
             folded.put(fold(alias), type);
         });
+        List<String> aliasTexts = new ArrayList<>();
+        List<InteractionType> aliasTypes = new ArrayList<>();
+        aliases.forEach((alias, type) -> {
+            if (all.stream().noneMatch(name -> name.name().equals(alias))) { // a name spelled so wins, as in resolve
+                aliasTexts.add(alias);
+                aliasTypes.add(type);
+            }
+        });
+        this.exactAliases = aliasTexts.toArray(String[]::new);
+        this.exactAliasTypes = aliasTypes.toArray(InteractionType[]::new);
     }
 
     /**
@@ -107,6 +123,68 @@ public final class InteractionTypes {
             type = folded.get(fold(text));
         }
         return Optional.ofNullable(type != null ? type : other);
+    }
+
+    /**
+     * The type whose name or alias, as configured, is exactly the text in {@code chars} from {@code offset}, or null:
+     * the first steps of {@link #resolve(String)} (names, then exact aliases), for a parser that has the text in its
+     * buffer and need not make a String of it.
+     */
+    InteractionType spelledAsConfigured(char[] chars, int offset, int length) {
+        for (InteractionType candidate : all) {
+            String name = candidate.name();
+            if (name.length() == length && sameChars(name, chars, offset)) {
+                return candidate;
+            }
+        }
+        String[] aliasTexts = exactAliases;
+        for (int i = 0; i < aliasTexts.length; i++) {
+            if (aliasTexts[i].length() == length && sameChars(aliasTexts[i], chars, offset)) {
+                return exactAliasTypes[i];
+            }
+        }
+        return null;
+    }
+
+    /**
+     * {@link #spelledAsConfigured(char[], int, int)} for UTF-8 bytes (a header's value): only names and aliases that
+     * are ASCII can match, byte for byte; null for anything else, which is then resolved from its text.
+     */
+    InteractionType spelledAsConfigured(byte[] bytes) {
+        for (InteractionType candidate : all) {
+            if (sameAscii(candidate.name(), bytes)) {
+                return candidate;
+            }
+        }
+        String[] aliasTexts = exactAliases;
+        for (int i = 0; i < aliasTexts.length; i++) {
+            if (sameAscii(aliasTexts[i], bytes)) {
+                return exactAliasTypes[i];
+            }
+        }
+        return null;
+    }
+
+    private static boolean sameAscii(String text, byte[] bytes) {
+        if (text.length() != bytes.length) {
+            return false;
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80 || bytes[i] != (byte) c) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameChars(String name, char[] chars, int offset) {
+        for (int i = 0; i < name.length(); i++) {
+            if (name.charAt(i) != chars[offset + i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The type of that exact name (as configured); for configuration and tests. */

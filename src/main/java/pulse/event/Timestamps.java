@@ -35,30 +35,37 @@ final class Timestamps {
      * time is then read at that offset), with ASCII digits and values in range; null for any other text.
      */
     static Instant parseCommonShape(String text, ZoneOffset localOffset) {
-        int length = text.length();
-        boolean utc = length > 0 && text.charAt(length - 1) == 'Z';
-        int end = utc ? length - 1 : length; // where the date-time ends
+        return parseCommonShape(text.toCharArray(), 0, text.length(), localOffset);
+    }
+
+    /**
+     * {@link #parseCommonShape(String, ZoneOffset)} for the text in {@code chars} from {@code offset}, {@code length}
+     * characters: the parser's own buffer, so that a time is read without making a String of it.
+     */
+    static Instant parseCommonShape(char[] chars, int offset, int length, ZoneOffset localOffset) {
+        boolean utc = length > 0 && chars[offset + length - 1] == 'Z';
+        int end = utc ? length - 1 : length; // where the date-time ends, from offset
         if ((!utc && localOffset == null) || end < 19 || end > 29 || end == 20
-                || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
-                || text.charAt(13) != ':' || text.charAt(16) != ':') {
+                || chars[offset + 4] != '-' || chars[offset + 7] != '-' || chars[offset + 10] != 'T'
+                || chars[offset + 13] != ':' || chars[offset + 16] != ':') {
             return null;
         }
-        int year = digits(text, 0, 4);
-        int month = digits(text, 5, 7);
-        int day = digits(text, 8, 10);
-        int hour = digits(text, 11, 13);
-        int minute = digits(text, 14, 16);
-        int second = digits(text, 17, 19);
+        int year = digits(chars, offset, 4);
+        int month = digits(chars, offset + 5, 2);
+        int day = digits(chars, offset + 8, 2);
+        int hour = digits(chars, offset + 11, 2);
+        int minute = digits(chars, offset + 14, 2);
+        int second = digits(chars, offset + 17, 2);
         if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) {
             return null;
         }
         int nanos = 0;
         if (end > 19) { // ".f{1,9}"
-            if (text.charAt(19) != '.') {
+            if (chars[offset + 19] != '.') {
                 return null;
             }
-            int fraction = digits(text, 20, end);
+            int fraction = digits(chars, offset + 20, end - 20);
             if (fraction < 0) {
                 return null;
             }
@@ -79,11 +86,11 @@ final class Timestamps {
         return parseCommonShape(text, null);
     }
 
-    /** The ASCII digits from {@code start} to {@code end} (at most 9) as a number, or -1 if any is not one. */
-    private static int digits(String text, int start, int end) {
+    /** The {@code count} (at most 9) ASCII digits from {@code start} as a number, or -1 if any is not one. */
+    private static int digits(char[] chars, int start, int count) {
         int value = 0;
-        for (int i = start; i < end; i++) {
-            int digit = text.charAt(i) - '0';
+        for (int i = start; i < start + count; i++) {
+            int digit = chars[i] - '0';
             if (digit < 0 || digit > 9) {
                 return -1;
             }

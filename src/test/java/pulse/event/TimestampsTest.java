@@ -122,4 +122,17 @@ class TimestampsTest {
         }
         assertThat(answered).as("texts the fast path answered for").isGreaterThan(10_000);
     }
+
+    /** The parser reads times from its own buffer: a text amid other characters answers as the text alone. */
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-11-27T21:50:57.123Z", "2026-11-27T21:50:57Z", "2026-11-27T21:50:57.123456",
+            "2026-11-27T21:50:57", "2026-01-31T12:00:00+01:00", "2026-02-29T12:00:00Z", "2026-01-31 12:00:00Z", "", "Z",
+            "2026-01-31T12:00:00.Z", "2026-01-31T12:00:00.1234567890Z"})
+    void aTextInsideALargerBufferAnswersAsTheTextAlone(String text) {
+        char[] buffer = ("Z9-T:" + text + "Z0:.").toCharArray();
+        for (ZoneOffset local : new ZoneOffset[]{null, ZoneOffset.UTC, ZoneOffset.ofHours(-5)}) {
+            assertThat(Timestamps.parseCommonShape(buffer, 5, text.length(), local)).as(text + " at " + local)
+                    .isEqualTo(Timestamps.parseCommonShape(text, local));
+        }
+    }
 }
