@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.io.SerializedString;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
 import pulse.event.EventMapping.Field;
 import pulse.event.EventMapping.FieldRef;
@@ -15,7 +14,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 
@@ -143,108 +141,9 @@ public class EventParser {
 
     // ---- where fields are -----------------------------------------------------------------------------
 
-    /** The paths to read in a JSON document: a tree of member names (or array indexes), slots at their ends. */
-    private static final class Node {
-        private static final Node[] NO_NODES = new Node[0];
-        /** Enough for the attributes of a CloudEvent or a tracking plan's envelope; more are read by name. */
-        private static final int MAX_UNMAPPED = 16;
-        /** The member name (or array index) that leads here, interned like the names Jackson reads; null at the root. */
-        final String name;
-        /** The name as a JSON string's bytes, to be matched in the document without decoding it. */
-        final SerializedString quotedName;
-        /** Member names (or array indexes) and the nodes they lead to; a few at most, so searched in order. */
-        String[] names = new String[0];
-        Node[] children = new Node[0];
-        int[] slots = new int[0];
-        /**
-         * The mapped member that came first in this object in the last document that had another first, and the one
-         * that came after this one in its parent: producers write members in one order, so the next name is
-         * guessed and matched as bytes. Written by any thread that reads another order; a stale guess costs only a
-         * miss, so plain fields do.
-         */
-        Node firstMember;
-        Node nextMember;
-        /** False for a member the mapping does not name, learned only to keep the order guess going past it. */
-        final boolean mapped;
-        /**
-         * Unmapped member names this object had (at most {@link #MAX_UNMAPPED}), so that the order guess can match
-         * them as bytes too (CloudEvents' {@code source} between {@code id} and {@code type}). Copied on write by
-         * whichever thread reads a new one; volatile so that the array's elements are seen with it.
-         */
-        private volatile Node[] unmapped = NO_NODES;
-
-        Node(String name) {
-            this(name, true);
-        }
-
-        private Node(String name, boolean mapped) {
-            this.mapped = mapped;
-            this.name = name;
-            this.quotedName = name == null ? null : new SerializedString(name);
-            if (quotedName != null) {
-                quotedName.asQuotedUTF8(); // computed once, here
-            }
-        }
-
-        Node child(String token) {
-            Node child = find(token);
-            if (child == null) {
-                // interned like the member names Jackson reads, so a lookup finds its name by identity first
-                String interned = token.intern();
-                names = Arrays.copyOf(names, names.length + 1);
-                names[names.length - 1] = interned;
-                children = Arrays.copyOf(children, children.length + 1);
-                child = children[children.length - 1] = new Node(interned);
-            }
-            return child;
-        }
-
-        /** The node a member name leads to, or null. */
-        Node find(String name) {
-            String[] known = names;
-            for (int i = 0; i < known.length; i++) {
-                if (known[i].equals(name)) { // String.equals compares identity first
-                    return children[i];
-                }
-            }
-            return null;
-        }
-
-        /**
-         * The unmapped member of that name learned in this object, learning it if there is room, or null: unmapped
-         * nodes hold no slots and no children (their values are skipped), so only their names matter.
-         */
-        Node unmappedMember(String name) {
-            Node[] known = unmapped;
-            for (Node member : known) {
-                if (member.name.equals(name)) {
-                    return member;
-                }
-            }
-            if (known.length == MAX_UNMAPPED) {
-                return null;
-            }
-            Node member = new Node(name, false);
-            Node[] more = Arrays.copyOf(known, known.length + 1);
-            more[known.length] = member;
-            unmapped = more; // two threads may each add one: a duplicate node costs only a miss
-            return member;
-        }
-
-        boolean hasChildren() {
-            return names.length > 0;
-        }
-
-        void addSlot(int slot) {
-            int[] more = Arrays.copyOf(slots, slots.length + 1);
-            more[slots.length] = slot;
-            slots = more;
-        }
-    }
-
     /** Where each field of one kind of record is: a path in the JSON document or a header, and what to call it. */
     private static final class Layout {
-        final Node root = new Node(null);
+        final PathNode root = new PathNode(null);
         final String[] headers = new String[SLOTS];
         final String[] names = new String[SLOTS];
         final InteractionTypes types;
@@ -283,7 +182,7 @@ public class EventParser {
             }
             List<String> path = ref.isAttribute() ? List.of(ref.attribute())
                     : cloudEvents && !binary ? prepend("data", ref.pointer()) : ref.pointer();
-            Node node = root;
+            PathNode node = root;
             for (String token : path) {
                 node = node.child(token);
             }
@@ -345,60 +244,6 @@ public class EventParser {
         final MemberNames memberNames = new MemberNames();
     }
 
-    /**
-     * The member names of every object open while a document is read, to find a duplicated key at any depth, as
-     * Jackson's {@code STRICT_DUPLICATE_DETECTION} did and with its message. One stack of names for all open
-     * objects: an object's names start where its parent's end and are dropped when it closes, so keys repeated across
-     * sibling objects are not duplicates. Objects have a few members, so a linear search beats hashing; Jackson
-     * returns one canonical String per name, so a repeated key is usually found by identity.
-     */
-    private static final class MemberNames {
-        private String[] names = new String[16];
-        private int size;
-        /** Where each open object's names start in {@code names}. */
-        private int[] starts = new int[8];
-        private int depth;
-
-        void enterObject() {
-            if (depth == starts.length) {
-                starts = Arrays.copyOf(starts, depth * 2);
-            }
-            starts[depth++] = size;
-        }
-
-        void exitObject() {
-            size = starts[--depth];
-        }
-
-        /** Adds a member name of the innermost open object, or throws if it already has it. */
-        void add(String name) throws DuplicateMemberException {
-            String[] known = names;
-            for (int i = starts[depth - 1]; i < size; i++) {
-                if (known[i].equals(name)) { // String.equals compares identity first
-                    throw new DuplicateMemberException(name);
-                }
-            }
-            if (size == known.length) {
-                names = known = Arrays.copyOf(known, size * 2);
-            }
-            known[size++] = name;
-        }
-    }
-
-    /** A key repeated in one object: thrown while reading, turned into a MALFORMED_JSON rejection. */
-    private static final class DuplicateMemberException extends IOException {
-        final String name;
-
-        DuplicateMemberException(String name) {
-            super(name, null);
-            this.name = name;
-        }
-
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this; // a rejection, not a bug: no stack needed
-        }
-    }
 
     /** Reads the whole value: one JSON object and nothing after it, or the reason it is not. */
     private static Fields read(byte[] value, Layout layout) throws InvalidEventException {
@@ -422,7 +267,7 @@ public class EventParser {
                 throw new InvalidEventException(RejectionReason.NOT_AN_OBJECT, "expected a JSON object, got " + typeOf(token));
             }
             return fields;
-        } catch (DuplicateMemberException e) {
+        } catch (MemberNames.DuplicateMemberException e) {
             throw new InvalidEventException(RejectionReason.MALFORMED_JSON, abbreviate(DUPLICATE_FIELD.formatted(e.name)));
         } catch (JsonProcessingException e) {
             throw new InvalidEventException(RejectionReason.MALFORMED_JSON, abbreviate(e.getOriginalMessage()));
@@ -432,14 +277,14 @@ public class EventParser {
     }
 
     /** The members of an object, the parser being on its START_OBJECT; ends on its END_OBJECT. */
-    private static void readObject(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
+    private static void readObject(JsonParser p, PathNode node, Fields fields, Layout layout) throws IOException {
         MemberNames memberNames = fields.memberNames;
         memberNames.enterObject();
-        Node previous = null; // the last member read whose next one is guessed (mapped, or unmapped and learned)
+        PathNode previous = null; // the last member read whose next one is guessed (mapped, or unmapped and learned)
         while (true) {
-            Node guess = previous == null ? node.firstMember : previous.nextMember;
+            PathNode guess = previous == null ? node.firstMember : previous.nextMember;
             String name;
-            Node child;
+            PathNode child;
             if (guess != null && p.nextFieldName(guess.quotedName)) {
                 name = guess.name;
                 child = guess;
@@ -476,10 +321,10 @@ public class EventParser {
     }
 
     /** The elements of an array on a mapped path, the parser being on its START_ARRAY; ends on its END_ARRAY. */
-    private static void readArray(JsonParser p, Node node, Fields fields, Layout layout) throws IOException {
+    private static void readArray(JsonParser p, PathNode node, Fields fields, Layout layout) throws IOException {
         int index = 0;
         for (JsonToken token = p.nextToken(); token != JsonToken.END_ARRAY; token = p.nextToken(), index++) {
-            Node child = node.find(Integer.toString(index));
+            PathNode child = node.find(Integer.toString(index));
             if (child == null) {
                 skipValue(p, token, fields.memberNames);
             } else {
@@ -488,7 +333,7 @@ public class EventParser {
         }
     }
 
-    private static void readValue(JsonParser p, JsonToken token, Node node, Fields fields, Layout layout)
+    private static void readValue(JsonParser p, JsonToken token, PathNode node, Fields fields, Layout layout)
             throws IOException {
         for (int slot : node.slots) {
             fields.types[slot] = typeOf(token);
