@@ -265,7 +265,7 @@ public final class BatchDelta {
         private DocumentDelta item(HeldEvents events, int event) {
             int itemIndex = events.itemIndex(event);
             int mask = slotItems.length - 1;
-            int slot = (itemIndex * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
+            int slot = slotOf(itemIndex, mask);
             while (slotItems[slot] != -1) {
                 if (slotItems[slot] == itemIndex) {
                     return slotDeltas[slot];
@@ -282,6 +282,11 @@ public final class BatchDelta {
             return delta;
         }
 
+        /** The home slot of an item index in a table of {@code mask + 1} (a power of two) slots: Fibonacci hashing. */
+        private static int slotOf(int itemIndex, int mask) {
+            return (itemIndex * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
+        }
+
         private void rehash(int capacity) {
             int[] oldItems = slotItems;
             DocumentDelta[] oldDeltas = slotDeltas;
@@ -291,7 +296,7 @@ public final class BatchDelta {
             int mask = capacity - 1;
             for (int i = 0; i < oldItems.length; i++) {
                 if (oldItems[i] != -1) {
-                    int slot = (oldItems[i] * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
+                    int slot = slotOf(oldItems[i], mask);
                     while (slotItems[slot] != -1) {
                         slot = (slot + 1) & mask;
                     }
