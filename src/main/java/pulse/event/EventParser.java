@@ -16,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Turns a record into a valid {@link InteractionEvent}, or says precisely why it cannot. The record is read as the
@@ -115,6 +116,17 @@ public class EventParser {
      *                        mode are headers {@code ce_*})
      */
     public InteractionEvent parse(byte[] value, long recordTimestamp, Function<String, byte[]> headers)
+            throws InvalidEventException {
+        return parse(value, () -> recordTimestamp, headers);
+    }
+
+    /**
+     * @param recordTimestamp the Kafka record's timestamp in epoch milliseconds, or {@link #NO_RECORD_TIMESTAMP}; asked
+     *                        for only when the event's time is the record's (reading it costs a cache miss per record)
+     * @param headers         the value of the record's header of a name, or null (CloudEvents attributes in binary
+     *                        mode are headers {@code ce_*})
+     */
+    public InteractionEvent parse(byte[] value, LongSupplier recordTimestamp, Function<String, byte[]> headers)
             throws InvalidEventException {
         if (value == null || value.length == 0) {
             throw new InvalidEventException(RejectionReason.EMPTY_VALUE, "the record has no value");
@@ -580,13 +592,13 @@ public class EventParser {
                         + " (event.types, event.types.aliases)"));
     }
 
-    private Instant timestamp(Fields json, Layout layout, long recordTimestamp) throws InvalidEventException {
+    private Instant timestamp(Fields json, Layout layout, LongSupplier recordTimestamp) throws InvalidEventException {
         int slot = Field.TIMESTAMP.ordinal();
         Instant timestamp = switch (mapping.timestampSource()) {
-            case RECORD -> recordTime(recordTimestamp);
+            case RECORD -> recordTime(recordTimestamp.getAsLong());
             case FIELD -> fieldTime(json, layout, slot);
             case FIELD_OR_RECORD -> json.types[slot] == null || json.types[slot] == JsonNodeType.NULL
-                    ? recordTime(recordTimestamp) : fieldTime(json, layout, slot);
+                    ? recordTime(recordTimestamp.getAsLong()) : fieldTime(json, layout, slot);
         };
         Instant now = clock.instant();
         if (timestamp.isAfter(now.plus(options.maxFutureSkew()))) {

@@ -1,12 +1,12 @@
 package pulse.kafka;
 
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,49 +62,39 @@ public final class KafkaBatch {
         String consumerId = null;
         long commitTimeoutMs = 0;
         // a poll returns each partition's records together: look the partition's list up only when it changes
-        String currentTopic = null;
-        int currentPartition = -1;
+        TopicPartition currentPartition = null;
         List<KafkaRecord> current = null;
         for (Exchange exchange : batch) {
-            // one pass over the headers camel-kafka set (exact names and types) instead of a case-insensitive
-            // lookup per header: this runs for every record
-            String topic = null;
-            int partition = -1;
-            long offset = -1;
-            String key = null;
-            long timestamp = -1;
-            Headers headers = null;
-            KafkaManualCommit commit = null;
-            for (Map.Entry<String, Object> header : exchange.getMessage().getHeaders().entrySet()) {
-                switch (header.getKey()) {
-                    case KafkaConstants.TOPIC -> topic = (String) header.getValue();
-                    case KafkaConstants.PARTITION -> partition = (Integer) header.getValue();
-                    case KafkaConstants.OFFSET -> offset = (Long) header.getValue();
-                    case KafkaConstants.KEY -> key = header.getValue() == null ? null : header.getValue().toString();
-                    case KafkaConstants.TIMESTAMP -> timestamp = (Long) header.getValue();
-                    case KafkaConstants.HEADERS -> headers = (Headers) header.getValue();
-                    case KafkaConstants.MANUAL_COMMIT -> commit = (KafkaManualCommit) header.getValue();
-                    default -> { }
-                }
+            // the record's partition and offset from its manual commit (one header lookup; camel-kafka hands every
+            // record of a partition the same TopicPartition): this runs for every record, 20,000 exchanges after
+            // camel-kafka built them, and every header entry touched is a cache miss, so the key, timestamp and
+            // Kafka headers are left in the Camel headers for the few records that need them (KafkaRecord)
+            Message message = exchange.getMessage();
+            Map<String, Object> camelHeaders = message.getHeaders();
+            if (!(camelHeaders.get(KafkaConstants.MANUAL_COMMIT) instanceof DefaultKafkaManualCommit commit)) {
+                throw new IllegalStateException("the batch carries no camel-kafka manual commit: the route's endpoint"
+                        + " needs allowManualCommit=true");
             }
-            if (current == null || partition != currentPartition || !topic.equals(currentTopic)) {
-                current = records.computeIfAbsent(new TopicPartition(topic, partition), tp -> new ArrayList<>());
-                currentTopic = topic;
+            KafkaManualCommitFactory.KafkaRecordPayload position = commit.getKafkaRecordPayload();
+            TopicPartition partition = position.partition;
+            long offset = position.recordOffset;
+            if (current == null || !partition.equals(currentPartition)) {
+                current = records.computeIfAbsent(partition, tp -> new ArrayList<>());
                 currentPartition = partition;
             }
             if (!current.isEmpty() && offset <= current.get(current.size() - 1).offset()) {
                 // the partition's position was reset within the batch (a rebalance, camel-kafka keeps polled records
                 // across polls): the records before are read again after this one, so only the new reading counts
-                LOG.info("Partition {}-{} was read again from offset {} within one batch; dropping the {} records"
-                        + " read before", topic, partition, offset, current.size());
+                LOG.info("Partition {} was read again from offset {} within one batch; dropping the {} records"
+                        + " read before", partition, offset, current.size());
                 current.clear();
             }
-            current.add(new KafkaRecord(topic, partition, offset, key, (byte[]) exchange.getMessage().getBody(), timestamp,
-                    headers));
-            if (consumer == null && commit instanceof DefaultKafkaManualCommit manual) {
-                consumer = manual.getCamelExchangePayload().consumer;
-                consumerId = manual.getThreadId();
-                commitTimeoutMs = manual.getCommitTimeout();
+            current.add(KafkaRecord.ofCamelHeaders(partition.topic(), partition.partition(), offset,
+                    (byte[]) message.getBody(), camelHeaders));
+            if (consumer == null) {
+                consumer = commit.getCamelExchangePayload().consumer;
+                consumerId = commit.getThreadId();
+                commitTimeoutMs = commit.getCommitTimeout();
             }
         }
         Map<TopicPartition, Long> lastOffsets = new LinkedHashMap<>();

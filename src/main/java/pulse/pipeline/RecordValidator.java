@@ -15,7 +15,7 @@ public class RecordValidator {
     }
 
     public ConsumedEvent validate(KafkaRecord record) throws InvalidEventException {
-        return new ConsumedEvent(parser.parse(record.value(), record.timestamp(), record::header), record.partition(),
+        return new ConsumedEvent(parser.parse(record.value(), record::timestamp, record::header), record.partition(),
                 record.offset());
     }
 }

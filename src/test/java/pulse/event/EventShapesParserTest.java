@@ -20,6 +20,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -312,6 +313,19 @@ class EventShapesParserTest {
                     .isEqualTo(Instant.parse("2026-12-02T02:00:00.123Z"));
             assertThat(parser.parse(bytes(withTime("\"2026-12-02T02:00:05Z\"")), 1796176800123L, name -> null).timestamp())
                     .isEqualTo(Instant.parse("2026-12-02T02:00:05Z"));
+        }
+
+        @Test
+        void theRecordTimestampIsNotReadWhenTheEventCarriesItsTime() throws Exception {
+            // reading it costs the consumer a cache miss per record (KafkaRecord reads it from camel-kafka's headers)
+            LongSupplier unreadable = () -> {
+                throw new AssertionError("the record timestamp was read");
+            };
+            for (TimestampSource source : List.of(TimestampSource.FIELD, TimestampSource.FIELD_OR_RECORD)) {
+                assertThat(parser(TimestampFormat.AUTO, source)
+                        .parse(bytes(withTime("\"2026-12-02T02:00:05Z\"")), unreadable, name -> null).timestamp())
+                        .as(source.name()).isEqualTo(Instant.parse("2026-12-02T02:00:05Z"));
+            }
         }
 
         @Test

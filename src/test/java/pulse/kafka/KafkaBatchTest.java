@@ -5,10 +5,12 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import pulse.testsupport.CamelKafkaRecords;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +80,36 @@ class KafkaBatchTest {
         assertThat(batch.getPartitions()).flatExtracting(records -> records).extracting(KafkaRecord::offset)
                 .containsExactly(500L, 501L, 5L, 6L);
         assertThat(batch.commits().lastOffsets()).containsEntry(P0, 501L);
+    }
+
+    @Test
+    void eachRecordKeepsTheKeyTimestampAndHeadersCamelKafkaSetForIt() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_specversion", "1.0".getBytes(StandardCharsets.UTF_8));
+        headers.add("ce_specversion", "1.1".getBytes(StandardCharsets.UTF_8));
+        byte[] value = {'{', '}'};
+        List<Exchange> exchanges = List.of(
+                camelKafka.record(TOPIC, 0, 7, "user-7", value, 1_796_176_800_123L, headers),
+                camelKafka.record(TOPIC, 1, 3, null, value, 1_796_176_800_456L, new RecordHeaders()));
+
+        List<KafkaRecord> records = KafkaBatch.read(exchanges, 100).getPartitions().stream()
+                .flatMap(List::stream).toList();
+
+        assertThat(records).containsExactly(
+                new KafkaRecord(TOPIC, 0, 7, "user-7", value, 1_796_176_800_123L, headers),
+                new KafkaRecord(TOPIC, 1, 3, null, value, 1_796_176_800_456L, new RecordHeaders()));
+        assertThat(records.get(0).header("ce_specversion")).asString(StandardCharsets.UTF_8).isEqualTo("1.1");
+        assertThat(records.get(1).header("ce_specversion")).isNull();
+    }
+
+    @Test
+    void aRecordWithoutTimestampOrHeadersReadsAsNone() {
+        KafkaRecord record = KafkaBatch.read(List.of(record(0, 1)), 100).getPartitions().iterator().next().get(0);
+
+        assertThat(record.timestamp()).isEqualTo(-1);
+        assertThat(record.headers()).isNull();
+        assertThat(record.header("ce_specversion")).isNull();
+        assertThat(record.key()).isEqualTo("user-1");
     }
 
     @Test

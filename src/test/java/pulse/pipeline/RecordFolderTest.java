@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,7 +55,7 @@ class RecordFolderTest {
     void aParserFailureNobodyForesawRejectsTheRecordInsteadOfStoppingTheBatch() {
         EventParser broken = new EventParser(ValidationOptions.defaults(), Clock.systemUTC()) {
             @Override
-            public InteractionEvent parse(byte[] value, long recordTimestamp, Function<String, byte[]> headers)
+            public InteractionEvent parse(byte[] value, LongSupplier recordTimestamp, Function<String, byte[]> headers)
                     throws InvalidEventException {
                 if (value.length == 1) {
                     throw new IllegalStateException("a bug");

@@ -8,6 +8,7 @@ import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.support.DefaultExchange;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Headers;
 
 /**
  * Records as camel-kafka's batching consumer hands them to a route: one exchange per record, with camel-kafka's
@@ -33,10 +34,22 @@ public final class CamelKafkaRecords {
         exchange.getMessage().setHeader(KafkaConstants.TOPIC, topic);
         exchange.getMessage().setHeader(KafkaConstants.PARTITION, partition);
         exchange.getMessage().setHeader(KafkaConstants.OFFSET, offset);
-        exchange.getMessage().setHeader(KafkaConstants.KEY, key);
+        if (key != null) { // camel-kafka sets no key header for a record without key
+            exchange.getMessage().setHeader(KafkaConstants.KEY, key);
+        }
         exchange.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, new DefaultKafkaManualSyncCommit(
                 new KafkaManualCommitFactory.CamelExchangePayload(exchange, consumer, consumerId, null),
                 new KafkaManualCommitFactory.KafkaRecordPayload(new TopicPartition(topic, partition), offset, 5_000), null));
+        return exchange;
+    }
+
+    /** A record with its timestamp and Kafka headers, set as camel-kafka sets them (boxed; the headers object itself). */
+    public Exchange record(String topic, int partition, long offset, String key, byte[] value, long timestamp,
+                           Headers headers) {
+        Exchange exchange = record(topic, partition, offset, key, value);
+        exchange.getMessage().setHeader(KafkaConstants.HEADERS, headers);
+        exchange.getMessage().setHeader(KafkaConstants.TIMESTAMP, timestamp);
+        exchange.getMessage().setHeader(Exchange.MESSAGE_TIMESTAMP, timestamp);
         return exchange;
     }
 }
