@@ -21,6 +21,7 @@ import pulse.kafka.KafkaBatch;
 import pulse.kafka.KafkaRecord;
 import pulse.pipeline.RecordValidator;
 
+import java.lang.ref.Reference;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -96,6 +97,9 @@ public final class IntakeHarness {
                     }
                 }
                 long parseDone = System.nanoTime();
+                // camel-kafka keeps the batch's exchanges (its queue, the batch exchange's body) until the route is
+                // done with the batch: so must the harness, or a GC during the validation finds them garbage here only
+                Reference.reachabilityFence(batch);
                 read += readDone - start;
                 parse += parseDone - readDone;
                 check(kafkaBatch, parsed, expected, from);
