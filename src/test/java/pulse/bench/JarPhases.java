@@ -181,6 +181,9 @@ final class JarPhases {
         if (steady != null) {
             report.row("  CPU per event in steady state: app / broker", String.format(Locale.ROOT, "%.2f / %.2f",
                     steady.appCpuMicrosPerEvent(), steady.brokerCpuMicrosPerEvent()), "us/event", "(info)", "", null);
+            report.row("  JIT compiler threads' share of the app's CPU in steady state",
+                    String.format(Locale.ROOT, "%.0f", 100 * steady.jitShare()), "%",
+                    "(info)", "", null);
         }
         report.row("  app's max RSS", MemoryProbe.mib(run.maxRss()), "MiB", "(info)", "", null);
     }
@@ -192,8 +195,9 @@ final class JarPhases {
         say("[%s] %,d records: %.2f s from launch (group join after %.2f s): %,.0f/s from launch, %,.0f/s from the"
                         + " join%s; app CPU %.2f us/record (JIT %.0f%%, GC %.0f%%), broker %.2f us/record, app RSS up to %d MiB",
                 key, run.done(), run.endSeconds(), run.joinSeconds(), run.launchRate(), run.joinRate(),
-                steady == null ? "; no steady state" : String.format(Locale.ROOT, ", %,.0f/s in steady state (from t=%.0f s)",
-                        steady.rate(), steady.from().t()),
+                steady == null ? "; no steady state" : String.format(Locale.ROOT,
+                        ", %,.0f/s in steady state (from t=%.0f s; JIT %.0f%% of the app's CPU in it)", steady.rate(),
+                        steady.from().t(), 100 * steady.jitShare()),
                 run.appCpuMicrosPerRecord(), 100 * run.jitShare(), 100 * run.gcShare(), run.brokerCpuMicrosPerRecord(),
                 MemoryProbe.mib(run.maxRss()));
         report.value(key + ".records", run.records());
@@ -215,6 +219,7 @@ final class JarPhases {
             report.value(key + ".steady.ratioToConsumerCeiling", Report.round(steady.rate() / consumerRate, 3));
             report.value(key + ".steady.appCpuMicrosPerEvent", Report.round(steady.appCpuMicrosPerEvent(), 2));
             report.value(key + ".steady.brokerCpuMicrosPerEvent", Report.round(steady.brokerCpuMicrosPerEvent(), 2));
+            report.value(key + ".steady.jitShare", Report.round(steady.jitShare(), 3));
         }
         List<Map<String, Object>> samples = new ArrayList<>();
         for (JarRun.Sample s : run.samples()) {

@@ -30,8 +30,12 @@ record JarRun(long records, long done, boolean complete, double joinSeconds, dou
     record Sample(double t, JvmThreadCpu app, long brokerCpuNanos, double progress, long rss) {
     }
 
-    /** Where steady state begins, and what it measured from there to the end. */
-    record Steady(Sample from, double rate, double appCpuMicrosPerEvent, double brokerCpuMicrosPerEvent, double seconds) {
+    /**
+     * Where steady state begins, and what it measured from there to the end; {@code jitShare}: the JIT compiler
+     * threads' share of the app's CPU time over that span (the start only needs one quiet window: C2 may go on after).
+     */
+    record Steady(Sample from, double rate, double appCpuMicrosPerEvent, double brokerCpuMicrosPerEvent, double seconds,
+                  double jitShare) {
     }
 
     double launchRate() {
@@ -75,7 +79,8 @@ record JarRun(long records, long done, boolean complete, double joinSeconds, dou
             double events = done - s.progress();
             JvmThreadCpu appCpu = app.since(s.app());
             return new Steady(s, events / seconds, appCpu.totalNanos() / 1e3 / events,
-                    (brokerCpuNanos - s.brokerCpuNanos()) / 1e3 / events, seconds);
+                    (brokerCpuNanos - s.brokerCpuNanos()) / 1e3 / events, seconds,
+                    appCpu.totalNanos() == 0 ? Double.NaN : (double) appCpu.jitNanos() / appCpu.totalNanos());
         }
         return null;
     }
