@@ -1,9 +1,8 @@
 package pulse.aggregate;
 
-import java.util.AbstractList;
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.RandomAccess;
 
 /**
  * A fold's deltas by document id, in the order they were added (each delta's {@code foldIndex} is its place in that
@@ -23,8 +22,9 @@ final class DeltasById {
     /** Null where a slot is free: a free slot ends a probe. */
     private DocumentDelta[] slotDeltas = new DocumentDelta[INITIAL_CAPACITY];
     /** By foldIndex. */
-    private DocumentDelta[] inOrder = new DocumentDelta[INITIAL_CAPACITY / 2];
-    private int size;
+    private final List<DocumentDelta> inOrder = new ArrayList<>();
+    /** The same, read-only, for the fold's readers (as an ArrayList's, which their copies and sorts take fastest). */
+    private final List<DocumentDelta> readOnly = Collections.unmodifiableList(inOrder);
     /** 32 - log2(capacity): the shift that takes the slot from the spread hash's high bits. */
     private int shift = Integer.numberOfLeadingZeros(INITIAL_CAPACITY - 1);
 
@@ -41,14 +41,11 @@ final class DeltasById {
             slot = (slot + 1) & mask;
         }
         delta = new DocumentDelta(id);
-        delta.foldIndex = size;
+        delta.foldIndex = inOrder.size();
         slotHashes[slot] = hash;
         slotDeltas[slot] = delta;
-        if (size == inOrder.length) {
-            inOrder = Arrays.copyOf(inOrder, size * 2);
-        }
-        inOrder[size++] = delta;
-        if (size * 2 > slotDeltas.length) {
+        inOrder.add(delta);
+        if (inOrder.size() * 2 > slotDeltas.length) {
             rehash(slotDeltas.length * 2);
         }
         return delta;
@@ -70,20 +67,17 @@ final class DeltasById {
     }
 
     int size() {
-        return size;
+        return inOrder.size();
     }
 
     /** The delta whose foldIndex is {@code index}. */
     DocumentDelta at(int index) {
-        if (index < 0 || index >= size) {
-            throw new IndexOutOfBoundsException("delta " + index + " of " + size);
-        }
-        return inOrder[index];
+        return inOrder.get(index);
     }
 
     /** The deltas in the order they were added, as a read-only view. */
     List<DocumentDelta> inOrder() {
-        return new InOrder();
+        return readOnly;
     }
 
     private void rehash(int capacity) {
@@ -102,18 +96,6 @@ final class DeltasById {
                 slotHashes[slot] = oldHashes[i];
                 slotDeltas[slot] = oldDeltas[i];
             }
-        }
-    }
-
-    private final class InOrder extends AbstractList<DocumentDelta> implements RandomAccess {
-        @Override
-        public DocumentDelta get(int index) {
-            return at(index);
-        }
-
-        @Override
-        public int size() {
-            return size;
         }
     }
 }
