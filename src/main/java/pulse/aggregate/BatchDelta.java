@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * A consumed batch folded into one delta per aggregate document. Users and items are folded as events are added;
@@ -29,12 +28,8 @@ public final class BatchDelta {
 
     private final Rollups rollups;
     // per id, and in the order they came (by their foldIndex): events refer to their deltas by that number
-    private final Map<String, DocumentDelta> users = new HashMap<>();
-    private final Map<String, DocumentDelta> items = new HashMap<>();
-    private final List<DocumentDelta> userList = new ArrayList<>();
-    private final List<DocumentDelta> itemList = new ArrayList<>();
-    private final Function<String, DocumentDelta> newUser = id -> indexed(new DocumentDelta(id), userList);
-    private final Function<String, DocumentDelta> newItem = id -> indexed(new DocumentDelta(id), itemList);
+    private final DeltasById users = new DeltasById();
+    private final DeltasById items = new DeltasById();
     private final HeldEvents events = new HeldEvents();
     private final List<RecordPosition> rejected = new ArrayList<>();
     private final List<RecordPosition> duplicates = new ArrayList<>();
@@ -60,18 +55,12 @@ public final class BatchDelta {
         positions = null;
         windowed = null;
         InteractionEvent event = consumed.event();
-        DocumentDelta user = users.computeIfAbsent(event.userId(), newUser);
-        DocumentDelta item = items.computeIfAbsent(event.itemId(), newItem);
+        DocumentDelta user = users.getOrAdd(event.userId());
+        DocumentDelta item = items.getOrAdd(event.itemId());
         // held with the ids of its user's and item's deltas (the parser makes new strings for every event)
         events.add(consumed, user.id(), item.id(), user.foldIndex, item.foldIndex);
         user.add(consumed);
         item.add(consumed);
-    }
-
-    private static DocumentDelta indexed(DocumentDelta delta, List<DocumentDelta> list) {
-        delta.foldIndex = list.size();
-        list.add(delta);
-        return delta;
     }
 
     /**
@@ -82,8 +71,8 @@ public final class BatchDelta {
         if (!other.rollups.all().equals(rollups.all())) {
             throw new IllegalArgumentException("cannot merge a fold of " + other.rollups + " into one of " + rollups);
         }
-        int[] userIndexOf = mergeInto(users, userList, other.userList);
-        int[] itemIndexOf = mergeInto(items, itemList, other.itemList);
+        int[] userIndexOf = mergeInto(users, other.users);
+        int[] itemIndexOf = mergeInto(items, other.items);
         events.addAll(other.events, userIndexOf, itemIndexOf);
         rejected.addAll(other.rejected);
         duplicates.addAll(other.duplicates);
@@ -92,16 +81,12 @@ public final class BatchDelta {
     }
 
     /** @return per index of {@code theirs}, the index of the same document's delta here */
-    private static int[] mergeInto(Map<String, DocumentDelta> mine, List<DocumentDelta> mineInOrder,
-                                   List<DocumentDelta> theirs) {
+    private static int[] mergeInto(DeltasById mine, DeltasById theirs) {
         int[] indexOf = new int[theirs.size()];
         for (int i = 0; i < indexOf.length; i++) {
-            DocumentDelta delta = theirs.get(i);
-            DocumentDelta existing = mine.get(delta.id());
-            if (existing == null) {
-                existing = indexed(new DocumentDelta(delta.id()), mineInOrder); // a copy: the other fold stays as it was
-                mine.put(delta.id(), existing);
-            }
+            DocumentDelta delta = theirs.at(i);
+            // a new delta is an empty copy, merged into: the other fold stays as it was
+            DocumentDelta existing = mine.getOrAdd(delta.id());
             existing.merge(delta);
             indexOf[i] = existing.foldIndex;
         }
@@ -355,9 +340,9 @@ public final class BatchDelta {
     public Collection<DocumentDelta> deltas(Rollup rollup) {
         Map<String, DocumentDelta> deltas;
         if (rollup.equals(Rollup.USERS)) {
-            return Collections.unmodifiableCollection(userList);
+            return users.inOrder();
         } else if (rollup.equals(Rollup.ITEMS)) {
-            return Collections.unmodifiableCollection(itemList);
+            return items.inOrder();
         } else {
             pairOf(rollup);
             if (windowed == null) {
@@ -419,16 +404,16 @@ public final class BatchDelta {
 
     /** The distinct users of the batch: {@link #userIndexOf} is below. */
     int userCount() {
-        return userList.size();
+        return users.size();
     }
 
     String userIdAt(int userIndex) {
-        return userList.get(userIndex).id();
+        return users.at(userIndex).id();
     }
 
     /** The distinct items of the batch: {@link #itemIndexOf} is below. */
     int itemCount() {
-        return itemList.size();
+        return items.size();
     }
 
     /** The event time of the event at {@code index} of {@link #events()} in epoch milliseconds, without making the event. */

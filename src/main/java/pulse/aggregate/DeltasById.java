@@ -1,0 +1,101 @@
+package pulse.aggregate;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * A fold's deltas by document id, in the order they were added (each delta's {@code foldIndex} is its place in that
+ * order). Open addressing with linear probing over a power-of-two table, at most half full, with each id's
+ * {@code hashCode} kept beside its delta and spread by Fibonacci hashing (times 2^32 / phi, the high bits as the
+ * slot). Not a {@code HashMap}: ids such as "user-N" (sequential numbers in strings) crowd {@code String.hashCode}'s
+ * low bits, which {@code HashMap} indexes by, so a growing map chained them into lists and red-black trees, and its
+ * lookups by id (two per event, one per merged delta) were ~10 % of the consumers' CPU samples in steady state
+ * (docs/benchmark.md). A probe here compares kept hashes, and an id's characters only where they are equal.
+ */
+final class DeltasById {
+
+    private static final int FIBONACCI = 0x9E3779B9;
+    private static final int INITIAL_CAPACITY = 64;
+
+    private int[] slotHashes = new int[INITIAL_CAPACITY];
+    /** Null where a slot is free: a free slot ends a probe. */
+    private DocumentDelta[] slotDeltas = new DocumentDelta[INITIAL_CAPACITY];
+    /** By foldIndex. */
+    private final List<DocumentDelta> inOrder = new ArrayList<>();
+    /** The same, read-only, for the fold's readers (as an ArrayList's, which their copies and sorts take fastest). */
+    private final List<DocumentDelta> readOnly = Collections.unmodifiableList(inOrder);
+    /** 32 - log2(capacity): the shift that takes the slot from the spread hash's high bits. */
+    private int shift = Integer.numberOfLeadingZeros(INITIAL_CAPACITY - 1);
+
+    /** The delta of {@code id}, added (empty, with the next foldIndex) if there is none yet: one probe either way. */
+    DocumentDelta getOrAdd(String id) {
+        int hash = id.hashCode();
+        int mask = slotDeltas.length - 1;
+        int slot = (hash * FIBONACCI) >>> shift;
+        DocumentDelta delta;
+        while ((delta = slotDeltas[slot]) != null) {
+            if (slotHashes[slot] == hash && delta.id().equals(id)) {
+                return delta;
+            }
+            slot = (slot + 1) & mask;
+        }
+        delta = new DocumentDelta(id);
+        delta.foldIndex = inOrder.size();
+        slotHashes[slot] = hash;
+        slotDeltas[slot] = delta;
+        inOrder.add(delta);
+        if (inOrder.size() * 2 > slotDeltas.length) {
+            rehash(slotDeltas.length * 2);
+        }
+        return delta;
+    }
+
+    /** The delta of {@code id}, or null. */
+    DocumentDelta get(String id) {
+        int hash = id.hashCode();
+        int mask = slotDeltas.length - 1;
+        int slot = (hash * FIBONACCI) >>> shift;
+        DocumentDelta delta;
+        while ((delta = slotDeltas[slot]) != null) {
+            if (slotHashes[slot] == hash && delta.id().equals(id)) {
+                return delta;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return null;
+    }
+
+    int size() {
+        return inOrder.size();
+    }
+
+    /** The delta whose foldIndex is {@code index}. */
+    DocumentDelta at(int index) {
+        return inOrder.get(index);
+    }
+
+    /** The deltas in the order they were added, as a read-only view. */
+    List<DocumentDelta> inOrder() {
+        return readOnly;
+    }
+
+    private void rehash(int capacity) {
+        int[] oldHashes = slotHashes;
+        DocumentDelta[] oldDeltas = slotDeltas;
+        slotHashes = new int[capacity];
+        slotDeltas = new DocumentDelta[capacity];
+        shift = Integer.numberOfLeadingZeros(capacity - 1);
+        int mask = capacity - 1;
+        for (int i = 0; i < oldDeltas.length; i++) {
+            if (oldDeltas[i] != null) {
+                int slot = (oldHashes[i] * FIBONACCI) >>> shift;
+                while (slotDeltas[slot] != null) {
+                    slot = (slot + 1) & mask;
+                }
+                slotHashes[slot] = oldHashes[i];
+                slotDeltas[slot] = oldDeltas[i];
+            }
+        }
+    }
+}
