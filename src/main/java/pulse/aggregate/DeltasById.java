@@ -31,14 +31,10 @@ final class DeltasById {
     /** The delta of {@code id}, added (empty, with the next foldIndex) if there is none yet: one probe either way. */
     DocumentDelta getOrAdd(String id) {
         int hash = id.hashCode();
-        int mask = slotDeltas.length - 1;
-        int slot = (hash * FIBONACCI) >>> shift;
-        DocumentDelta delta;
-        while ((delta = slotDeltas[slot]) != null) {
-            if (slotHashes[slot] == hash && delta.id().equals(id)) {
-                return delta;
-            }
-            slot = (slot + 1) & mask;
+        int slot = slotOf(id, hash);
+        DocumentDelta delta = slotDeltas[slot];
+        if (delta != null) {
+            return delta;
         }
         delta = new DocumentDelta(id);
         delta.foldIndex = inOrder.size();
@@ -53,17 +49,18 @@ final class DeltasById {
 
     /** The delta of {@code id}, or null. */
     DocumentDelta get(String id) {
-        int hash = id.hashCode();
+        return slotDeltas[slotOf(id, id.hashCode())];
+    }
+
+    /** The slot holding {@code id}'s delta, or the free slot that ends its probe. */
+    private int slotOf(String id, int hash) {
         int mask = slotDeltas.length - 1;
         int slot = (hash * FIBONACCI) >>> shift;
         DocumentDelta delta;
-        while ((delta = slotDeltas[slot]) != null) {
-            if (slotHashes[slot] == hash && delta.id().equals(id)) {
-                return delta;
-            }
+        while ((delta = slotDeltas[slot]) != null && !(slotHashes[slot] == hash && delta.id().equals(id))) {
             slot = (slot + 1) & mask;
         }
-        return null;
+        return slot;
     }
 
     int size() {
