@@ -250,7 +250,7 @@ public final class BatchDelta {
         private DocumentDelta item(HeldEvents events, int event) {
             int itemIndex = events.itemIndex(event);
             int mask = slotItems.length - 1;
-            int slot = slotOf(itemIndex, mask);
+            int slot = DeltasById.homeSlot(itemIndex, mask);
             while (slotItems[slot] != -1) {
                 if (slotItems[slot] == itemIndex) {
                     return slotDeltas[slot];
@@ -267,11 +267,6 @@ public final class BatchDelta {
             return delta;
         }
 
-        /** The home slot of an item index in a table of {@code mask + 1} (a power of two) slots: Fibonacci hashing. */
-        private static int slotOf(int itemIndex, int mask) {
-            return (itemIndex * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
-        }
-
         private void rehash(int capacity) {
             int[] oldItems = slotItems;
             DocumentDelta[] oldDeltas = slotDeltas;
@@ -281,7 +276,7 @@ public final class BatchDelta {
             int mask = capacity - 1;
             for (int i = 0; i < oldItems.length; i++) {
                 if (oldItems[i] != -1) {
-                    int slot = slotOf(oldItems[i], mask);
+                    int slot = DeltasById.homeSlot(oldItems[i], mask);
                     while (slotItems[slot] != -1) {
                         slot = (slot + 1) & mask;
                     }

@@ -15,7 +15,6 @@ import java.util.List;
  */
 final class DeltasById {
 
-    private static final int FIBONACCI = 0x9E3779B9;
     private static final int INITIAL_CAPACITY = 64;
 
     private int[] slotHashes = new int[INITIAL_CAPACITY];
@@ -25,8 +24,6 @@ final class DeltasById {
     private final List<DocumentDelta> inOrder = new ArrayList<>();
     /** The same, read-only, for the fold's readers (as an ArrayList's, which their copies and sorts take fastest). */
     private final List<DocumentDelta> readOnly = Collections.unmodifiableList(inOrder);
-    /** 32 - log2(capacity): the shift that takes the slot from the spread hash's high bits. */
-    private int shift = Integer.numberOfLeadingZeros(INITIAL_CAPACITY - 1);
 
     /** The delta of {@code id}, added (empty, with the next foldIndex) if there is none yet: one probe either way. */
     DocumentDelta getOrAdd(String id) {
@@ -55,7 +52,7 @@ final class DeltasById {
     /** The slot holding {@code id}'s delta, or the free slot that ends its probe. */
     private int slotOf(String id, int hash) {
         int mask = slotDeltas.length - 1;
-        int slot = (hash * FIBONACCI) >>> shift;
+        int slot = homeSlot(hash, mask);
         DocumentDelta delta;
         while ((delta = slotDeltas[slot]) != null && !(slotHashes[slot] == hash && delta.id().equals(id))) {
             slot = (slot + 1) & mask;
@@ -77,16 +74,23 @@ final class DeltasById {
         return readOnly;
     }
 
+    /**
+     * The home slot of a hash in a table of {@code mask + 1} (a power of two) slots: Fibonacci hashing, the product's
+     * high bits (times 2^32 / phi), so that hashes differing only in their low bits still spread.
+     */
+    static int homeSlot(int hash, int mask) {
+        return (hash * 0x9E3779B9) >>> Integer.numberOfLeadingZeros(mask);
+    }
+
     private void rehash(int capacity) {
         int[] oldHashes = slotHashes;
         DocumentDelta[] oldDeltas = slotDeltas;
         slotHashes = new int[capacity];
         slotDeltas = new DocumentDelta[capacity];
-        shift = Integer.numberOfLeadingZeros(capacity - 1);
         int mask = capacity - 1;
         for (int i = 0; i < oldDeltas.length; i++) {
             if (oldDeltas[i] != null) {
-                int slot = (oldHashes[i] * FIBONACCI) >>> shift;
+                int slot = homeSlot(oldHashes[i], mask);
                 while (slotDeltas[slot] != null) {
                     slot = (slot + 1) & mask;
                 }
