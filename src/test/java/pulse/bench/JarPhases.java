@@ -348,14 +348,16 @@ final class JarPhases {
         reportRun(run, "invalid records, the jar as its own JVM", "invalid", false);
         double ratio = valid == null ? Double.NaN : run.joinRate() / valid.joinRate();
         String rate = valid == null ? "" : String.format(Locale.ROOT, "%,.0f vs %,.0f", run.joinRate(), valid.joinRate());
-        report.row("  invalid vs valid records/s (jar, from the group join" + (run.complete() ? ""
+        String sizes = valid == null || valid.records() == run.records() ? "" : String.format(Locale.ROOT,
+                "; %,d invalid records against %,d valid events (--jar-events)", run.records(), valid.records());
+        report.row("  invalid vs valid records/s (jar, from the group join" + sizes + (run.complete() ? ""
                         : String.format(Locale.ROOT, "; NOT complete: %,d of %,d in %d s", run.done(), count,
                         o.invalidTimeoutSeconds)) + "): " + rate, ratio, "x", ">= 0.5x", "",
                 Double.isNaN(ratio) ? null : ratio >= 0.5);
         report.value("invalid.ratioToValid", Report.round(ratio, 3));
     }
 
-    private static long endOffsets(Admin admin, String topic) throws Exception {
+    static long endOffsets(Admin admin, String topic) throws Exception {
         Map<String, TopicDescription> topics;
         try {
             topics = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS);
