@@ -211,19 +211,37 @@ public final class Benchmark {
     }
 
     private void runPhases() {
-        BenchEvents events = new BenchEvents(o.events, o.users, o.items, o.zipf, o.userZipf, o.seed, Instant.now());
+        // the jar's runs on the main topic read jarEvents; every other phase its first o.events (the same sequence)
+        BenchEvents jarEvents = new BenchEvents(o.jarEvents(), o.users, o.items, o.zipf, o.userZipf, o.seed,
+                Instant.now());
+        BenchEvents events = jarEvents.prefix(o.events);
         phase("reference: producer and consumer ceilings", () -> {
             CeilingsPhase.Rates ceilings = new CeilingsPhase(this).run(events);
             producerRate = ceilings.producer();
             consumerRate = ceilings.consumer();
         });
+        boolean[] extended = {jarEvents.count() == events.count()};
+        if (!extended[0]) {
+            phase("the end-to-end topic extended to --jar-events", () -> {
+                new TopicExtension(this).append(E2E_TOPIC, jarEvents, events.count());
+                extended[0] = true;
+            });
+            report.note(String.format(Locale.ROOT, "--jar-events %d: the jar's end-to-end runs on %s (the main run,"
+                    + " AppCDS, variants, compared jars) read %,d events, the first %,d of which the ceilings measured"
+                    + " (the rest of the same seeded sequence appended after them) and are checked against the ground"
+                    + " truth of all %,d; the event shapes, invalid records, naive baseline, freshness and memory runs"
+                    + " read topics of their own", jarEvents.count(), E2E_TOPIC, jarEvents.count(), events.count(),
+                    jarEvents.count()));
+        }
         JarPhases jar = new JarPhases(this);
         JarRun[] valid = new JarRun[1];
         if (o.skipJar) {
             report.note("the jar's runs skipped (--skip-jar)");
+        } else if (!extended[0]) {
+            report.note("the jar's runs skipped: the end-to-end topic was not extended to --jar-events (see above)");
         } else {
             JarPhases.Shape shape = new JarPhases.Shape("default", E2E_TOPIC, Map.of());
-            phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, events, "jar", "",
+            phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, jarEvents, "jar", "",
                     o.appJavaOptions));
             if (o.skipCds) {
                 report.note("the AppCDS run skipped (--skip-cds)");
@@ -236,7 +254,7 @@ public final class Benchmark {
                     List<String> java = new ArrayList<>(o.appJavaOptions);
                     java.add("-XX:SharedArchiveFile=" + cdsArchive);
                     java.add("-Xshare:on"); // fail rather than run without the archive under this row's name
-                    jar.endToEnd(shape, events, "jarCds", "AppCDS: java -XX:SharedArchiveFile=... -jar", java);
+                    jar.endToEnd(shape, jarEvents, "jarCds", "AppCDS: java -XX:SharedArchiveFile=... -jar", java);
                 });
                 if (cdsArchive != null) {
                     // README's throughput start: the archive and the parallel collector
@@ -245,7 +263,7 @@ public final class Benchmark {
                         java.add("-XX:+UseParallelGC");
                         java.add("-XX:SharedArchiveFile=" + cdsArchive);
                         java.add("-Xshare:on");
-                        jar.endToEnd(shape, events, "jarTuned",
+                        jar.endToEnd(shape, jarEvents, "jarTuned",
                                 "java -XX:+UseParallelGC -XX:SharedArchiveFile=... -jar", java);
                     });
                 }
@@ -259,7 +277,7 @@ public final class Benchmark {
                         }
                         java.add(option.equals("@cds") ? "-XX:SharedArchiveFile=" + cdsArchive : option);
                     }
-                    jar.endToEnd(shape, events, "variant." + variant.getKey(), variant.getKey() + ": "
+                    jar.endToEnd(shape, jarEvents, "variant." + variant.getKey(), variant.getKey() + ": "
                             + String.join(" ", variant.getValue()), java);
                 });
             }
@@ -274,7 +292,7 @@ public final class Benchmark {
                 phase("event shapes: parse cost and the jar end to end", () -> new ShapesPhase(this, jar).run(events, valid[0]));
             }
             if (!o.compareJars.isEmpty()) {
-                phase("jars compared end to end", () -> new JarComparison(this, jar).run(events));
+                phase("jars compared end to end", () -> new JarComparison(this, jar).run(jarEvents));
             }
         }
         if (o.skipInProcess) {

@@ -21,6 +21,11 @@ import java.util.Properties;
 public final class BenchmarkOptions {
 
     long events = 2_000_000;
+    /**
+     * --jar-events: events of the jar's end-to-end runs on the main topic when more than {@link #events} (0: as many):
+     * the ceilings are measured on the first {@code events}, then the rest of the same sequence is appended.
+     */
+    long jarEvents;
     int users = 10_000;
     int items = 1_000;
     double zipf = 1.1;
@@ -180,6 +185,7 @@ public final class BenchmarkOptions {
         try {
             switch (name) {
                 case "events" -> events = positiveLong(value);
+                case "jar-events" -> jarEvents = positiveLong(value);
                 case "users" -> users = positiveInt(value);
                 case "items" -> items = positiveInt(value);
                 case "zipf" -> zipf = positiveDouble(value);
@@ -289,7 +295,25 @@ public final class BenchmarkOptions {
         return environment;
     }
 
+    /** Events of the jar's end-to-end runs on the main topic: --jar-events, or --events. */
+    long jarEvents() {
+        return jarEvents > 0 ? jarEvents : events;
+    }
+
     private void validate() {
+        if (jarEvents > 0) {
+            if (jarEvents <= events) {
+                throw new IllegalArgumentException("--jar-events " + jarEvents + " must be more than --events " + events
+                        + " (the jar's runs read the --events of the ceilings and the rest appended after them)");
+            }
+            if (skipJar) {
+                throw new IllegalArgumentException("--jar-events is for the jar's runs: it cannot go with --skip-jar");
+            }
+            if (!skipInProcess) {
+                throw new IllegalArgumentException("--jar-events appends to the topic that the end to end in the"
+                        + " benchmark's JVM reads and checks against --events: add --skip-in-process");
+            }
+        }
         if (invalidEvents < 0) {
             invalidEvents = (int) Math.min(events, Integer.MAX_VALUE - 8);
         }
@@ -322,6 +346,7 @@ public final class BenchmarkOptions {
     Map<String, Object> describe() {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("events", events);
+        d.put("jarEvents", jarEvents());
         d.put("users", users);
         d.put("items", items);
         d.put("itemZipf", zipf);
@@ -396,6 +421,8 @@ public final class BenchmarkOptions {
         return String.join("\n",
                 "Usage: mvn -q test-compile exec:java@bench -Dexec.args=\"--events 2000000 ...\"",
                 "  --events N              events of the end-to-end run (2000000)",
+                "  --jar-events M          events of the jar's runs on the main topic (--events): after the ceilings on",
+                "                          the first N, the rest of the same sequence is appended (needs --skip-in-process)",
                 "  --users N / --items N   distinct users (10000) and items (1000)",
                 "  --zipf X                item popularity Zipf exponent (1.1); --user-zipf X (0.8)",
                 "  --partitions N          partitions of the topics (6)",

@@ -49,4 +49,19 @@ class BenchmarkOptionsTest {
         assertThat(BenchmarkOptions.parse("--memory-features", "--memory-xmx", "256m").memoryXmx()).isEqualTo("256m");
         assertThat(BenchmarkOptions.parse("--memory-features").describe()).containsEntry("memoryXmx", "240m");
     }
+
+    @Test
+    void theJarReadsMoreEventsThanTheCeilingsOnlyWhenToldAndNoPhaseThatReadsTheMainTopicAsTheCeilingsDidRuns() {
+        assertThat(BenchmarkOptions.parse("--events", "1000").jarEvents()).isEqualTo(1_000);
+        BenchmarkOptions longer = BenchmarkOptions.parse("--events", "1000", "--jar-events", "3000", "--skip-in-process");
+        assertThat(longer.events).isEqualTo(1_000);
+        assertThat(longer.jarEvents()).isEqualTo(3_000);
+        assertThat(longer.describe()).containsEntry("events", 1_000L).containsEntry("jarEvents", 3_000L);
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--events", "1000", "--jar-events", "1000", "--skip-in-process"))
+                .hasMessageContaining("--jar-events 1000 must be more than --events 1000");
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--events", "1000", "--jar-events", "3000"))
+                .hasMessageContaining("--skip-in-process");
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--events", "1000", "--jar-events", "3000", "--skip-in-process",
+                "--skip-jar")).hasMessageContaining("--skip-jar");
+    }
 }

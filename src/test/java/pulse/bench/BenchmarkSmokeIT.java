@@ -76,6 +76,36 @@ class BenchmarkSmokeIT {
         assertThat(logLevels()).as("log levels after the benchmark").isEqualTo(levelsBefore);
     }
 
+    /**
+     * --jar-events: the ceilings drain exactly the first --events (their drain checks the topic's size), then the rest
+     * of the same sequence is appended, and the jar's run takes in all of it and leaves the aggregates of all of it.
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void theJarRunsOnTheLongerTopicOfJarEventsAndItsAggregatesAreThoseOfAllOfThem() throws Exception {
+        Path out = Path.of("target", "benchmark-smoke-jar-events.json");
+        Files.deleteIfExists(out);
+
+        Map<String, Object> result = Benchmark.run(BenchmarkOptions.parse(
+                "--events", "20000",
+                "--jar-events", "50000",
+                "--users", "1000",
+                "--items", "200",
+                "--skip-in-process", "--skip-naive", "--skip-freshness", "--skip-generator", "--skip-memory",
+                "--skip-cds", "--skip-shapes", "--skip-invalid", "--skip-ladder",
+                "--out", out.toString()));
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = (Map<String, Object>) result.get("values");
+        assertThat((List<?>) values.get("failedPhases")).as("phases that failed").isEmpty();
+        assertThat((Double) values.get("consumer.recordsPerSecond")).as("consumer ceiling on the first 20,000").isPositive();
+        assertThat(values.get("append.events")).isEqualTo(30_000L);
+        assertThat(values.get("jar.records")).isEqualTo(50_000L);
+        assertThat(values.get("jar.done")).isEqualTo(50_000L);
+        assertThat(values.get("jar.mismatches")).as("the jar's mismatches with the ground truth of all 50,000")
+                .isEqualTo(0);
+    }
+
     /** Every configured logger's level, and the levels the loggers of Camel, Vert.x and Jolokia end up with. */
     private static Map<String, String> logLevels() {
         LoggerContext context = (LoggerContext) LogManager.getContext(false);

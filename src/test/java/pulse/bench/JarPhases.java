@@ -50,11 +50,15 @@ final class JarPhases {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** The JIT compilers' share of the app's CPU time below which the run counts as steady. */
     static final double STEADY_JIT_SHARE = 0.10;
-    /** Seconds over which that share is taken. */
+    /** Seconds over which that share is taken (a window ending at each one-second sample). */
     static final int STEADY_WINDOW = 2;
     private static final long JOIN_TIMEOUT_SECONDS = 120;
-    /** A steady state shorter than this is not reported: a few writes would decide it. */
-    static final double STEADY_MIN_SECONDS = 3;
+    /**
+     * A steady state shorter than this is not reported ("not reached"): two of the app's write cycles while it drains
+     * a backlog ({@code aggregation.write.max-delay}, 5 s), so that the span's rate is not one cycle's fold or write
+     * phase, and five of the JIT's 2-s windows.
+     */
+    static final double STEADY_MIN_SECONDS = 10;
 
     /**
      * What a jar run consumes: its topic's records and the app properties that describe them ({@code event.*} for
@@ -165,10 +169,12 @@ final class JarPhases {
         report.row("  from the group join (first fetch) to the end", join, valid ? "events/s" : "records/s", "(info)",
                 Report.ratio(join / consumerRate), null);
         if (valid) {
-            String from = steady == null ? "not reached" : String.format(Locale.ROOT, "from t=%.0f s, %.1f s",
+            String from = steady == null ? String.format(Locale.ROOT, "not reached: no %.0f s to the end after it",
+                    STEADY_MIN_SECONDS) : String.format(Locale.ROOT, "from t=%.0f s, %.1f s",
                     steady.from().t(), steady.seconds());
             double ratio = steady == null ? Double.NaN : steady.rate() / consumerRate;
-            report.row("  in steady state (JIT < " + Math.round(100 * STEADY_JIT_SHARE) + "% of the app's CPU; " + from + ")",
+            report.row("  in steady state (after the last " + STEADY_WINDOW + "-s window with the JIT >= "
+                            + Math.round(100 * STEADY_JIT_SHARE) + "% of the app's CPU; " + from + ")",
                     steady == null ? Double.NaN : steady.rate(), "events/s", ">= 0.25x consumer ceiling",
                     Report.ratio(ratio), steady == null ? Boolean.FALSE : ratio >= 0.25);
         }
@@ -342,14 +348,16 @@ final class JarPhases {
         reportRun(run, "invalid records, the jar as its own JVM", "invalid", false);
         double ratio = valid == null ? Double.NaN : run.joinRate() / valid.joinRate();
         String rate = valid == null ? "" : String.format(Locale.ROOT, "%,.0f vs %,.0f", run.joinRate(), valid.joinRate());
-        report.row("  invalid vs valid records/s (jar, from the group join" + (run.complete() ? ""
+        String sizes = valid == null || valid.records() == run.records() ? "" : String.format(Locale.ROOT,
+                "; %,d invalid records against %,d valid events (--jar-events)", run.records(), valid.records());
+        report.row("  invalid vs valid records/s (jar, from the group join" + sizes + (run.complete() ? ""
                         : String.format(Locale.ROOT, "; NOT complete: %,d of %,d in %d s", run.done(), count,
                         o.invalidTimeoutSeconds)) + "): " + rate, ratio, "x", ">= 0.5x", "",
                 Double.isNaN(ratio) ? null : ratio >= 0.5);
         report.value("invalid.ratioToValid", Report.round(ratio, 3));
     }
 
-    private static long endOffsets(Admin admin, String topic) throws Exception {
+    static long endOffsets(Admin admin, String topic) throws Exception {
         Map<String, TopicDescription> topics;
         try {
             topics = admin.describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS);

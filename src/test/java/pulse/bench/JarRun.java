@@ -32,7 +32,7 @@ record JarRun(long records, long done, boolean complete, double joinSeconds, dou
 
     /**
      * Where steady state begins, and what it measured from there to the end; {@code jitShare}: the JIT compiler
-     * threads' share of the app's CPU time over that span (the start only needs one quiet window: C2 may go on after).
+     * threads' share of the app's CPU time over that span (below the threshold, since every window in it is).
      */
     record Steady(Sample from, double rate, double appCpuMicrosPerEvent, double brokerCpuMicrosPerEvent, double seconds,
                   double jitShare) {
@@ -55,34 +55,43 @@ record JarRun(long records, long done, boolean complete, double joinSeconds, dou
     }
 
     /**
-     * Steady state: from the first sample after the group join at which the JIT compiler threads took less than
-     * {@code maxJitShare} of the app's CPU time over the {@code window} seconds before it, to the end; null when the
-     * run never got there, or got there with less than {@code minSeconds} or no known progress left.
+     * Steady state: from the end of the LAST {@code window}-second window (one ending at each sample) in which the JIT
+     * compiler threads took {@code maxJitShare} or more of the app's CPU time, to the end of the run; so every window
+     * after its start is below that share. Not before the group join (no progress is known before it). Null when the
+     * run did not complete, when the JIT's last busy window ends less than {@code minSeconds} before the end (it never
+     * settled), or when the app's progress at the start is unknown.
      */
     Steady steady(double maxJitShare, int window, double minSeconds) {
         if (!complete || Double.isNaN(joinSeconds)) {
             return null;
         }
-        for (int i = window; i < samples.size(); i++) {
-            Sample s = samples.get(i);
-            if (s.t() < joinSeconds + window) {
-                continue;
+        int firstAfterJoin = -1;
+        int lastJitBusy = -1; // the sample that ends the last window with the JIT at or over the share
+        for (int i = 0; i < samples.size(); i++) {
+            if (firstAfterJoin < 0 && samples.get(i).t() >= joinSeconds) {
+                firstAfterJoin = i;
             }
-            JvmThreadCpu recent = s.app().since(samples.get(i - window).app());
-            if (recent.totalNanos() <= 0 || (double) recent.jitNanos() / recent.totalNanos() >= maxJitShare) {
-                continue;
+            if (i >= window) {
+                JvmThreadCpu recent = samples.get(i).app().since(samples.get(i - window).app());
+                if (recent.totalNanos() > 0 && (double) recent.jitNanos() / recent.totalNanos() >= maxJitShare) {
+                    lastJitBusy = i;
+                }
             }
-            double seconds = endSeconds - s.t();
-            if (Double.isNaN(s.progress()) || seconds < minSeconds || s.progress() >= done) {
-                return null;
-            }
-            double events = done - s.progress();
-            JvmThreadCpu appCpu = app.since(s.app());
-            return new Steady(s, events / seconds, appCpu.totalNanos() / 1e3 / events,
-                    (brokerCpuNanos - s.brokerCpuNanos()) / 1e3 / events, seconds,
-                    appCpu.totalNanos() == 0 ? Double.NaN : (double) appCpu.jitNanos() / appCpu.totalNanos());
         }
-        return null;
+        if (firstAfterJoin < 0) {
+            return null;
+        }
+        int start = Math.max(firstAfterJoin, lastJitBusy);
+        Sample s = samples.get(start);
+        double seconds = endSeconds - s.t();
+        if (Double.isNaN(s.progress()) || seconds < minSeconds || s.progress() >= done) {
+            return null;
+        }
+        double events = done - s.progress();
+        JvmThreadCpu appCpu = app.since(s.app());
+        return new Steady(s, events / seconds, appCpu.totalNanos() / 1e3 / events,
+                (brokerCpuNanos - s.brokerCpuNanos()) / 1e3 / events, seconds,
+                appCpu.totalNanos() == 0 ? Double.NaN : (double) appCpu.jitNanos() / appCpu.totalNanos());
     }
 
     /** The JIT's and the GC's shares of the app's CPU time over the whole run. */

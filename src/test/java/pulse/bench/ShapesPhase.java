@@ -51,7 +51,7 @@ final class ShapesPhase {
 
     /**
      * @param mainRun the default end-to-end run of the jar, taken as the {@code pulse} shape's when it ran on as many
-     *                events (null: none)
+     *                events (null: none; with --jar-events it ran on more, and the pulse shape gets a run of its own)
      */
     void run(BenchEvents events, JarRun mainRun) throws Exception {
         long n = Math.min(o.shapeEvents, events.count());
@@ -67,7 +67,7 @@ final class ShapesPhase {
         Map<EventShape, JarRun> runs = new EnumMap<>(EventShape.class);
         for (EventShape shape : o.shapes) {
             String key = "shape." + shape.property();
-            if (shape == EventShape.PULSE && mainRun != null && n == events.count()) {
+            if (shape == EventShape.PULSE && mainRun != null && mainRun.records() == n) {
                 say("[shapes] pulse: the default end-to-end run of the jar (same topic, same %,d events)", n);
                 runs.put(shape, mainRun);
                 report.value(key + ".sameAs", "jar");
@@ -100,7 +100,8 @@ final class ShapesPhase {
             }
             JarRun.Steady steady = JarPhases.steady(run);
             String size = String.format(Locale.ROOT, "%,d", run.records());
-            String fewer = n < events.count() ? String.format(Locale.ROOT, "; the main row has %,d", events.count()) : "";
+            long mainEvents = mainRun == null ? events.count() : mainRun.records();
+            String fewer = n < mainEvents ? String.format(Locale.ROOT, "; the main row has %,d", mainEvents) : "";
             report.row("  end to end, the jar (" + size + " events" + fewer + (run == mainRun ? "; the main row's run" : "")
                             + "): launch -> all in MongoDB",
                     run.launchRate(), "events/s", "(info)", reference ? "" : Report.ratio(run.launchRate() / base.launchRate()),

@@ -53,6 +53,9 @@ public final class GroundTruth {
         }
     }
 
+    /** Documents per reply when reading a collection. */
+    private static final int READ_BATCH = 5_000;
+
     private final Rollups rollups;
     private final InteractionTypes types;
     private final Map<Rollup, Map<String, Expected>> expected = new HashMap<>();
@@ -154,7 +157,10 @@ public final class GroundTruth {
         for (Rollup rollup : rollups.all()) {
             Map<String, Expected> want = expected.get(rollup);
             Map<String, Document> have = new HashMap<>();
-            database.getCollection(rollup.collection()).find().forEach(d -> have.put(d.getString("_id"), d));
+            // in batches: the app's embedded server answered a 60M-event run's whole item_windows (134 MB) in one
+            // reply without them, over the driver's 48 MB limit
+            database.getCollection(rollup.collection()).find().batchSize(READ_BATCH)
+                    .forEach(d -> have.put(d.getString("_id"), d));
             if (have.size() != want.size()) {
                 problems.add(rollup.collection() + ": " + have.size() + " documents, expected " + want.size());
             }
