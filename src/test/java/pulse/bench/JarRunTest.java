@@ -39,6 +39,21 @@ class JarRunTest {
     }
 
     @Test
+    void singleRecompilationsAfterTheDenseCompilingEndTwoSecondWindowsButNotTenSecondOnes() {
+        // dense compiling to t = 20, then 3 % with one busy second at t = 30 and one at t = 45, as on a 60M-event run:
+        // a 10-s window holding two dense seconds (18, 19) is the last at >= 10 %: it ends at t = 28; a lone busy
+        // second is (0.3 + 9 x 0.03) / 10 = 5.7 % of a 10-s window, but 16.5 % of a 2-s one (the last ends at t = 47)
+        double[] jit = new double[60];
+        for (int second = 0; second < 60; second++) {
+            jit[second] = second < 20 ? 0.5 : second == 30 || second == 45 ? BUSY : 0.03;
+        }
+        JarRun run = run(jit, 1.0);
+
+        assertThat(run.steady(0.10, 10, 10).from().t()).isEqualTo(28.0);
+        assertThat(run.steady(0.10, 2, 10).from().t()).isEqualTo(47.0);
+    }
+
+    @Test
     void noSteadyStateWhenTheJitKeepsComingBackToTheEnd() {
         // two quiet seconds, two busy ones, over and over: quiet windows come and go, but the last busy one ends at
         // t = 29 of 30
