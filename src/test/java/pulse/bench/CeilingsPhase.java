@@ -6,7 +6,6 @@ import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -33,7 +32,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 import static pulse.bench.Benchmark.say;
@@ -339,15 +337,7 @@ final class CeilingsPhase {
 
     Drain produce(String topic, String[] keys, byte[][] values, String round) throws Exception {
         int n = keys.length;
-        AtomicLong acked = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        Callback callback = (metadata, exception) -> {
-            if (exception != null) {
-                failure.compareAndSet(null, exception);
-            } else {
-                acked.incrementAndGet();
-            }
-        };
+        SendTally callback = new SendTally();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(b.producerProperties())) {
             producer.partitionsFor(topic); // metadata first: not part of the rate
             say("[producer] producing %,d pre-serialized events to %s as fast as possible (acks=all, idempotent, lz4,"
@@ -361,22 +351,18 @@ final class CeilingsPhase {
                 if ((i & 0x3FFF) == 0) {
                     long now = System.nanoTime();
                     if (now > nextReport) {
-                        say("[producer] %,d / %,d sent, %,d acknowledged, %,.0f events/s so far", i, n, acked.get(),
-                                acked.get() * 1e9 / (now - start));
+                        say("[producer] %,d / %,d sent, %,d acknowledged, %,.0f events/s so far", i, n, callback.acked(),
+                                callback.acked() * 1e9 / (now - start));
                         nextReport += 5 * NANOS_PER_SECOND;
                     }
-                    if (failure.get() != null) {
-                        throw failure.get();
-                    }
+                    callback.throwIfFailed();
                 }
             }
             producer.flush();
             long end = System.nanoTime();
-            if (failure.get() != null) {
-                throw failure.get();
-            }
+            callback.throwIfFailed();
             double rate = n * 1e9 / (end - start);
-            say("[producer] %,d events acknowledged in %.2f s: %,.0f events/s", acked.get(), (end - start) / 1e9, rate);
+            say("[producer] %,d events acknowledged in %.2f s: %,.0f events/s", callback.acked(), (end - start) / 1e9, rate);
             return new Drain(rate, (Benchmark.processCpuNanos() - cpuStart) / 1e3 / n, (b.brokerCpuNanos() - brokerCpuStart) / 1e3 / n);
         }
     }

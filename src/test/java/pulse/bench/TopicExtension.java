@@ -1,7 +1,6 @@
 package pulse.bench;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import pulse.event.EventJson;
@@ -10,8 +9,6 @@ import pulse.event.InteractionEvent;
 import java.nio.file.Files;
 import java.util.Iterator;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static pulse.bench.Benchmark.say;
 
@@ -66,15 +63,7 @@ final class TopicExtension {
             }
         }
         say("[append] the first %,d events generated again (dropped) in %.1f s", from, (System.nanoTime() - start) / 1e9);
-        AtomicLong acked = new AtomicLong();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        Callback callback = (metadata, exception) -> {
-            if (exception != null) {
-                failure.compareAndSet(null, exception);
-            } else {
-                acked.incrementAndGet();
-            }
-        };
+        SendTally callback = new SendTally();
         long sendStart = System.nanoTime();
         long nextReport = sendStart + 5 * NANOS_PER_SECOND;
         long sent = 0;
@@ -87,22 +76,18 @@ final class TopicExtension {
                 producer.send(new ProducerRecord<>(topic, event.userId(), value), callback);
                 sent++;
                 if ((sent & 0x3FFF) == 0) {
-                    if (failure.get() != null) {
-                        throw failure.get();
-                    }
+                    callback.throwIfFailed();
                     long now = System.nanoTime();
                     if (now > nextReport) {
-                        say("[append] %,d / %,d sent, %,d acknowledged, %,.0f events/s", sent, appended, acked.get(),
-                                acked.get() * 1e9 / (now - sendStart));
+                        say("[append] %,d / %,d sent, %,d acknowledged, %,.0f events/s", sent, appended, callback.acked(),
+                                callback.acked() * 1e9 / (now - sendStart));
                         nextReport += 5 * NANOS_PER_SECOND;
                     }
                 }
             }
             producer.flush();
         }
-        if (failure.get() != null) {
-            throw failure.get();
-        }
+        callback.throwIfFailed();
         double seconds = (System.nanoTime() - sendStart) / 1e9;
         try (Admin admin = b.admin()) {
             long held = JarPhases.endOffsets(admin, topic);
