@@ -28,7 +28,6 @@ import java.util.concurrent.TimeUnit;
 public final class EmbeddedKafka implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
-    static final String ALTERNATIVE = "set kafka.brokers to an existing Kafka cluster";
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
@@ -52,8 +51,9 @@ public final class EmbeddedKafka implements AutoCloseable {
      */
     public static EmbeddedKafka start(Path logDir, String host, int port, int controllerPort, String portProperty,
                                       Map<String, String> brokerSettings) {
-        Ports.requireFree(host, port, portProperty, ALTERNATIVE);
-        Ports.requireFree(host, controllerPort, portProperty.replace("port", "controller-port"), ALTERNATIVE);
+        Ports.requireFree(host, port, portProperty, "set kafka.brokers to an existing Kafka cluster");
+        Ports.requireFree(host, controllerPort, portProperty.replace("port", "controller-port"),
+                "set kafka.brokers to an existing Kafka cluster");
         long started = System.nanoTime();
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
@@ -78,7 +78,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             format(logDir);
             KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrapServers(host, port));
+            EmbeddedKafka kafka = new EmbeddedKafka(server, host + ":" + port);
             kafka.awaitReady(Duration.ofSeconds(60));
             LOG.info("Embedded Kafka broker (KRaft) ready on {} in {} ms, log in {}", kafka.bootstrapServers,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), logDir.toAbsolutePath());
@@ -128,11 +128,6 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     public String bootstrapServers() {
         return bootstrapServers;
-    }
-
-    /** The bootstrap address of a broker on this host and port. */
-    static String bootstrapServers(String host, int port) {
-        return host + ":" + port;
     }
 
     @Override

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 public final class EmbeddedMongo implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMongo.class);
-    static final String ALTERNATIVE = "set mongodb.uri to an existing MongoDB";
 
     private final MongoServer server;
     private final String connectionString;
@@ -30,7 +29,7 @@ public final class EmbeddedMongo implements AutoCloseable {
 
     /** A server persisted to {@code file}, so aggregates survive a restart. */
     public static EmbeddedMongo persistent(Path file, String host, int port, String portProperty) {
-        Ports.requireFree(host, port, portProperty, ALTERNATIVE);
+        Ports.requireFree(host, port, portProperty, "set mongodb.uri to an existing MongoDB");
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
         } catch (IOException e) {
@@ -49,12 +48,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     private static EmbeddedMongo start(MongoBackend backend, String host, int port) {
         MongoServer server = new MongoServer(backend);
         server.bind(host, port);
-        return new EmbeddedMongo(server, connectionString(host, port));
-    }
-
-    /** The connection string of a server on this host and port. */
-    static String connectionString(String host, int port) {
-        return "mongodb://" + host + ":" + port;
+        return new EmbeddedMongo(server, "mongodb://" + host + ":" + port);
     }
 
     public String connectionString() {
