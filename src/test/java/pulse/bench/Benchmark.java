@@ -260,11 +260,11 @@ public final class Benchmark {
                 BenchEvents coldEvents = jarEvents.prefix(o.coldEvents);
                 String topic = String.format(Locale.ROOT, "cold start, on the first %,d events", o.coldEvents);
                 phase("end to end, the jar's " + topic, () -> jar.endToEnd(cold, coldEvents, "cold", topic,
-                        o.appJavaOptions));
+                        o.appJavaOptions, JarPhases.Rows.COLD_START));
                 if (cdsArchive != null) {
                     phase("end to end, the jar's " + topic + " with AppCDS and the parallel GC", () ->
                             jar.endToEnd(cold, coldEvents, "coldTuned", topic + ": " + TUNED_START,
-                                    tunedStart(cdsArchive)));
+                                    tunedStart(cdsArchive), JarPhases.Rows.COLD_START));
                 }
             }
             phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, jarEvents, "jar", "",
