@@ -74,6 +74,9 @@ public final class Benchmark {
     static final String FRESH_TOPIC = "bench-fresh";
     static final String MEMORY_TOPIC = "bench-memory";
     static final String CDS_TOPIC = "bench-cds-training";
+    /** --cold-events: the jar's cold-start runs read the first events of the sequence from a topic of their own. */
+    static final String COLD_TOPIC = "bench-cold";
+    private static final String TUNED_START = "java -XX:+UseParallelGC -XX:SharedArchiveFile=... -jar";
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     /** Plain fills and drains of the topic; the fastest is the producer's and the consumer's ceiling. */
 
@@ -241,32 +244,40 @@ public final class Benchmark {
             report.note("the jar's runs skipped: the end-to-end topic was not extended to --jar-events (see above)");
         } else {
             JarPhases.Shape shape = new JarPhases.Shape("default", E2E_TOPIC, Map.of());
-            phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, jarEvents, "jar", "",
-                    o.appJavaOptions));
             if (o.skipCds) {
                 report.note("the AppCDS run skipped (--skip-cds)");
             } else {
-                phase("end to end, the jar with AppCDS", () -> {
+                phase("AppCDS: the jar's training run", () -> {
                     cdsArchive = jar.trainCds(CDS_TOPIC, o.cdsEvents);
                     if (cdsArchive == null) {
                         throw new IllegalStateException("no AppCDS archive; see target/benchmark-bench-jar-cds-training.log");
                     }
+                });
+            }
+            if (o.coldEvents > 0) {
+                // right after the ceilings, as the main runs come without --jar-events
+                JarPhases.Shape cold = new JarPhases.Shape("default", COLD_TOPIC, Map.of());
+                BenchEvents coldEvents = jarEvents.prefix(o.coldEvents);
+                String topic = String.format(Locale.ROOT, "cold start, on the first %,d events", o.coldEvents);
+                phase("end to end, the jar's " + topic, () -> jar.endToEnd(cold, coldEvents, "cold", topic,
+                        o.appJavaOptions, JarPhases.Rows.COLD_START));
+                if (cdsArchive != null) {
+                    phase("end to end, the jar's " + topic + " with AppCDS and the parallel GC", () ->
+                            jar.endToEnd(cold, coldEvents, "coldTuned", topic + ": " + TUNED_START,
+                                    tunedStart(cdsArchive), JarPhases.Rows.COLD_START));
+                }
+            }
+            phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, jarEvents, "jar", "",
+                    o.appJavaOptions));
+            if (cdsArchive != null) {
+                phase("end to end, the jar with AppCDS", () -> {
                     List<String> java = new ArrayList<>(o.appJavaOptions);
                     java.add("-XX:SharedArchiveFile=" + cdsArchive);
                     java.add("-Xshare:on"); // fail rather than run without the archive under this row's name
                     jar.endToEnd(shape, jarEvents, "jarCds", "AppCDS: java -XX:SharedArchiveFile=... -jar", java);
                 });
-                if (cdsArchive != null) {
-                    // README's throughput start: the archive and the parallel collector
-                    phase("end to end, the jar with AppCDS and the parallel GC", () -> {
-                        List<String> java = new ArrayList<>(o.appJavaOptions);
-                        java.add("-XX:+UseParallelGC");
-                        java.add("-XX:SharedArchiveFile=" + cdsArchive);
-                        java.add("-Xshare:on");
-                        jar.endToEnd(shape, jarEvents, "jarTuned",
-                                "java -XX:+UseParallelGC -XX:SharedArchiveFile=... -jar", java);
-                    });
-                }
+                phase("end to end, the jar with AppCDS and the parallel GC",
+                        () -> jar.endToEnd(shape, jarEvents, "jarTuned", TUNED_START, tunedStart(cdsArchive)));
             }
             for (Map.Entry<String, List<String>> variant : o.variants.entrySet()) {
                 phase("end to end, the jar with " + variant.getKey(), () -> {
@@ -328,6 +339,18 @@ public final class Benchmark {
 
     private interface Phase {
         void run() throws Exception;
+    }
+
+    /**
+     * README's throughput start (docs/operations.md, and the Dockerfile's): the AppCDS archive and the parallel
+     * collector, after --app-java-options.
+     */
+    private List<String> tunedStart(Path archive) {
+        List<String> java = new ArrayList<>(o.appJavaOptions);
+        java.add("-XX:+UseParallelGC");
+        java.add("-XX:SharedArchiveFile=" + archive);
+        java.add("-Xshare:on"); // fail rather than run without the archive under this row's name
+        return java;
     }
 
     private void phase(String name, Phase phase) {

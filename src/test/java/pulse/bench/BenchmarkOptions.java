@@ -26,6 +26,12 @@ public final class BenchmarkOptions {
      * the ceilings are measured on the first {@code events}, then the rest of the same sequence is appended.
      */
     long jarEvents;
+    /**
+     * --cold-events: the jar's cold-start runs (plain, and the documented start with AppCDS and the parallel GC) on a
+     * topic of their own holding the first K of the events (0: none), so that a run with --jar-events reports the
+     * from-launch rate of issue 18 (2M events) next to its steady state.
+     */
+    long coldEvents;
     int users = 10_000;
     int items = 1_000;
     double zipf = 1.1;
@@ -186,6 +192,7 @@ public final class BenchmarkOptions {
             switch (name) {
                 case "events" -> events = positiveLong(value);
                 case "jar-events" -> jarEvents = positiveLong(value);
+                case "cold-events" -> coldEvents = positiveLong(value);
                 case "users" -> users = positiveInt(value);
                 case "items" -> items = positiveInt(value);
                 case "zipf" -> zipf = positiveDouble(value);
@@ -314,6 +321,15 @@ public final class BenchmarkOptions {
                         + " benchmark's JVM reads and checks against --events: add --skip-in-process");
             }
         }
+        if (coldEvents > 0) {
+            if (coldEvents > events) {
+                throw new IllegalArgumentException("--cold-events " + coldEvents + " must be at most --events " + events
+                        + " (the cold-start topic gets the first of the ceilings' pre-serialized events)");
+            }
+            if (skipJar) {
+                throw new IllegalArgumentException("--cold-events is for the jar's runs: it cannot go with --skip-jar");
+            }
+        }
         if (invalidEvents < 0) {
             invalidEvents = (int) Math.min(events, Integer.MAX_VALUE - 8);
         }
@@ -347,6 +363,7 @@ public final class BenchmarkOptions {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("events", events);
         d.put("jarEvents", jarEvents());
+        d.put("coldEvents", coldEvents);
         d.put("users", users);
         d.put("items", items);
         d.put("itemZipf", zipf);
@@ -423,6 +440,8 @@ public final class BenchmarkOptions {
                 "  --events N              events of the end-to-end run (2000000)",
                 "  --jar-events M          events of the jar's runs on the main topic (--events): after the ceilings on",
                 "                          the first N, the rest of the same sequence is appended (needs --skip-in-process)",
+                "  --cold-events K         the jar's cold start on a topic of its own with the first K events (K <= N):",
+                "                          plain, and with AppCDS and the parallel GC unless --skip-cds (none)",
                 "  --users N / --items N   distinct users (10000) and items (1000)",
                 "  --zipf X                item popularity Zipf exponent (1.1); --user-zipf X (0.8)",
                 "  --partitions N          partitions of the topics (6)",

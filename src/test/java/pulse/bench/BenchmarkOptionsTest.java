@@ -64,4 +64,19 @@ class BenchmarkOptionsTest {
         assertThatThrownBy(() -> BenchmarkOptions.parse("--events", "1000", "--jar-events", "3000", "--skip-in-process",
                 "--skip-jar")).hasMessageContaining("--skip-jar");
     }
+
+    @Test
+    void theColdStartRunsReadAPrefixOfTheCeilingsEventsAndNeedTheJar() {
+        assertThat(BenchmarkOptions.parse("--events", "1000").coldEvents).isZero();
+        BenchmarkOptions cold = BenchmarkOptions.parse("--events", "1000", "--jar-events", "3000", "--skip-in-process",
+                "--cold-events", "1000");
+        assertThat(cold.coldEvents).isEqualTo(1_000);
+        assertThat(cold.describe()).containsEntry("coldEvents", 1_000L);
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--events", "1000", "--cold-events", "1001"))
+                .hasMessageContaining("--cold-events 1001 must be at most --events 1000");
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--events", "1000", "--cold-events", "500", "--skip-jar"))
+                .hasMessageContaining("--cold-events").hasMessageContaining("--skip-jar");
+        assertThatThrownBy(() -> BenchmarkOptions.parse("--events", "1000", "--cold-events", "0"))
+                .hasMessageContaining("cold-events");
+    }
 }

@@ -79,16 +79,19 @@ class BenchmarkSmokeIT {
     /**
      * --jar-events: the ceilings drain exactly the first --events (their drain checks the topic's size), then the rest
      * of the same sequence is appended, and the jar's run takes in all of it and leaves the aggregates of all of it.
+     * --cold-events: before it, the cold-start run reads its own topic of the first 10,000 and leaves exactly theirs.
      */
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void theJarRunsOnTheLongerTopicOfJarEventsAndItsAggregatesAreThoseOfAllOfThem() throws Exception {
+    void theJarRunsOnTheLongerTopicOfJarEventsAndItsAggregatesAreThoseOfAllOfThemTheColdStartOnlyThoseOfItsPrefix()
+            throws Exception {
         Path out = Path.of("target", "benchmark-smoke-jar-events.json");
         Files.deleteIfExists(out);
 
         Map<String, Object> result = Benchmark.run(BenchmarkOptions.parse(
                 "--events", "20000",
                 "--jar-events", "50000",
+                "--cold-events", "10000",
                 "--users", "1000",
                 "--items", "200",
                 "--skip-in-process", "--skip-naive", "--skip-freshness", "--skip-generator", "--skip-memory",
@@ -103,6 +106,10 @@ class BenchmarkSmokeIT {
         assertThat(values.get("jar.records")).isEqualTo(50_000L);
         assertThat(values.get("jar.done")).isEqualTo(50_000L);
         assertThat(values.get("jar.mismatches")).as("the jar's mismatches with the ground truth of all 50,000")
+                .isEqualTo(0);
+        assertThat(values.get("cold.records")).isEqualTo(10_000L);
+        assertThat(values.get("cold.done")).isEqualTo(10_000L);
+        assertThat(values.get("cold.mismatches")).as("the cold run's mismatches with the ground truth of the first 10,000")
                 .isEqualTo(0);
     }
 

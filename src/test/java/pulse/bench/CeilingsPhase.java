@@ -63,9 +63,20 @@ final class CeilingsPhase {
     record Rates(double producer, double consumer) {
     }
 
+    /** Produces the first {@code count} pre-serialized events to {@code topic}, before anything is timed. */
+    private void fillWithPrefix(String topic, String[] keys, byte[][] values, int count, String purpose) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(b.producerProperties())) {
+            for (int k = 0; k < count; k++) {
+                producer.send(new ProducerRecord<>(topic, keys[k], values[k]));
+            }
+            producer.flush();
+        }
+        say("[prepare] %,d events on %s for %s", count, topic, purpose);
+    }
+
     /**
      * Creates the phases' topics and fills them (the naive baseline's prefix, the invalid records, the AppCDS
-     * training run's events), then measures the producer ceiling (filling {@link Benchmark#Benchmark.E2E_TOPIC}, which every
+     * training run's events, the cold-start runs' prefix), then measures the producer ceiling (filling {@link Benchmark#Benchmark.E2E_TOPIC}, which every
      * later phase reads) and the consumer ceiling, each the best of {@value #ROUNDS}, and the cost ladder.
      */
     Rates run(BenchEvents events) throws Exception {
@@ -106,13 +117,7 @@ final class CeilingsPhase {
 
         if (!o.skipNaive) {
             // the naive baseline's topic: a prefix of the same data, produced before anything is timed
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(b.producerProperties())) {
-                for (int k = 0; k < o.naiveEvents; k++) {
-                    producer.send(new ProducerRecord<>(Benchmark.NAIVE_TOPIC, keys[k], values[k]));
-                }
-                producer.flush();
-            }
-            say("[prepare] %,d events on %s for the naive baseline", o.naiveEvents, Benchmark.NAIVE_TOPIC);
+            fillWithPrefix(Benchmark.NAIVE_TOPIC, keys, values, o.naiveEvents, "the naive baseline");
         }
         if (!o.skipInvalid && !o.skipJar) {
             byte[][] invalid = JarPhases.invalidRecords(values, o.invalidEvents);
@@ -127,15 +132,12 @@ final class CeilingsPhase {
         }
 
         if (!o.skipCds && !o.skipJar) {
-            int training = (int) Math.min(n, o.cdsEvents);
             b.createTopics(List.of(Benchmark.CDS_TOPIC));
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(b.producerProperties())) {
-                for (int k = 0; k < training; k++) {
-                    producer.send(new ProducerRecord<>(Benchmark.CDS_TOPIC, keys[k], values[k]));
-                }
-                producer.flush();
-            }
-            say("[prepare] %,d events on %s for the AppCDS training run", training, Benchmark.CDS_TOPIC);
+            fillWithPrefix(Benchmark.CDS_TOPIC, keys, values, (int) Math.min(n, o.cdsEvents), "the AppCDS training run");
+        }
+        if (o.coldEvents > 0) {
+            b.createTopics(List.of(Benchmark.COLD_TOPIC));
+            fillWithPrefix(Benchmark.COLD_TOPIC, keys, values, (int) o.coldEvents, "the jar's cold-start runs");
         }
 
         // a fresh JVM's first sends run interpreted: warm the client and the broker up on a throw-away topic first

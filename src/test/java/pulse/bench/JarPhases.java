@@ -71,8 +71,12 @@ final class JarPhases {
     record Shape(String name, String topic, Map<String, String> appProperties) {
     }
 
-    /** How much of a run goes into the table: every row (the main runs) or two lines (shapes, compared jars). */
-    enum Rows { FULL, COMPACT }
+    /**
+     * How much of a run goes into the table: every row (the main runs); every row but the steady state's (the
+     * cold-start runs of --cold-events: a 2M-event run ends before the JIT settles, and --jar-events' runs give that
+     * figure); or two lines (shapes, compared jars).
+     */
+    enum Rows { FULL, COLD_START, COMPACT }
 
     private final Benchmark b;
     private final BenchmarkOptions o;
@@ -94,7 +98,12 @@ final class JarPhases {
      */
     JarRun endToEnd(Shape shape, BenchEvents truth, String key, String variant, List<String> javaOptions)
             throws Exception {
-        return endToEnd(shape, truth.count(), () -> new GroundTruth(truth), o.jar, key, variant, javaOptions, Rows.FULL);
+        return endToEnd(shape, truth, key, variant, javaOptions, Rows.FULL);
+    }
+
+    JarRun endToEnd(Shape shape, BenchEvents truth, String key, String variant, List<String> javaOptions, Rows rows)
+            throws Exception {
+        return endToEnd(shape, truth.count(), () -> new GroundTruth(truth), o.jar, key, variant, javaOptions, rows);
     }
 
     /**
@@ -135,15 +144,15 @@ final class JarPhases {
         report.value(key + ".jar", jar.toString());
         String label = "end to end, the jar as its own JVM" + (variant.isEmpty() ? "" : " (" + variant + ")")
                 + (shape.name().equals("default") ? "" : ", shape " + shape.name());
-        if (rows == Rows.FULL) {
-            reportRun(run, label, key, true);
-        } else {
+        if (rows == Rows.COMPACT) {
             reportValues(run, key);
+        } else {
+            reportRun(run, label, key, true, rows == Rows.FULL);
         }
         say("[%s] %d mismatches%s", key, mismatches.size(),
                 mismatches.isEmpty() ? "" : ": " + mismatches.subList(0, Math.min(10, mismatches.size())));
-        if (rows == Rows.FULL || !mismatches.isEmpty()) {
-            report.row("  correctness (jar" + (rows == Rows.FULL ? "" : ", " + key) + "): mismatches vs ground truth",
+        if (rows != Rows.COMPACT || !mismatches.isEmpty()) {
+            report.row("  correctness (jar" + (rows != Rows.COMPACT ? "" : ", " + key) + "): mismatches vs ground truth",
                     (long) mismatches.size(), "documents/fields", "0", "", mismatches.isEmpty());
         }
         report.value(key + ".mismatches", mismatches.size());
@@ -155,8 +164,11 @@ final class JarPhases {
         return run.steady(STEADY_JIT_SHARE, STEADY_WINDOW, STEADY_MIN_SECONDS);
     }
 
-    /** The rows of a run; {@code valid}: a run of valid events, with the targets of issue 18. */
-    private void reportRun(JarRun run, String label, String key, boolean valid) {
+    /**
+     * The rows of a run; {@code valid}: a run of valid events, with the targets of issue 18; {@code steadyRow}: with the
+     * steady state's row (valid runs only).
+     */
+    private void reportRun(JarRun run, String label, String key, boolean valid, boolean steadyRow) {
         double consumerRate = b.consumerRate();
         double launch = run.launchRate();
         double join = run.joinRate();
@@ -172,7 +184,7 @@ final class JarPhases {
         }
         report.row("  from the group join (first fetch) to the end", join, valid ? "events/s" : "records/s", "(info)",
                 Report.ratio(join / consumerRate), null);
-        if (valid) {
+        if (valid && steadyRow) {
             String from = steady == null ? String.format(Locale.ROOT, "not reached: no %.0f s to the end after it",
                     STEADY_MIN_SECONDS) : String.format(Locale.ROOT, "from t=%.0f s, %.1f s",
                     steady.from().t(), steady.seconds());
@@ -349,7 +361,7 @@ final class JarPhases {
             run = measure(app, "jar invalid", props.get("kafka.consumer.group-id"), count,
                     () -> endOffsets(admin, dlq), false);
         }
-        reportRun(run, "invalid records, the jar as its own JVM", "invalid", false);
+        reportRun(run, "invalid records, the jar as its own JVM", "invalid", false, false);
         double ratio = valid == null ? Double.NaN : run.joinRate() / valid.joinRate();
         String rate = valid == null ? "" : String.format(Locale.ROOT, "%,.0f vs %,.0f", run.joinRate(), valid.joinRate());
         String sizes = valid == null || valid.records() == run.records() ? "" : String.format(Locale.ROOT,
