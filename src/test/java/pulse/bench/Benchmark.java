@@ -270,12 +270,8 @@ public final class Benchmark {
             phase("end to end, the jar as its own JVM", () -> valid[0] = jar.endToEnd(shape, jarEvents, "jar", "",
                     o.appJavaOptions));
             if (cdsArchive != null) {
-                phase("end to end, the jar with AppCDS", () -> {
-                    List<String> java = new ArrayList<>(o.appJavaOptions);
-                    java.add("-XX:SharedArchiveFile=" + cdsArchive);
-                    java.add("-Xshare:on"); // fail rather than run without the archive under this row's name
-                    jar.endToEnd(shape, jarEvents, "jarCds", "AppCDS: java -XX:SharedArchiveFile=... -jar", java);
-                });
+                phase("end to end, the jar with AppCDS", () -> jar.endToEnd(shape, jarEvents, "jarCds",
+                        "AppCDS: java -XX:SharedArchiveFile=... -jar", cdsStart(cdsArchive)));
                 phase("end to end, the jar with AppCDS and the parallel GC",
                         () -> jar.endToEnd(shape, jarEvents, "jarTuned", TUNED_START, tunedStart(cdsArchive)));
             }
@@ -346,10 +342,16 @@ public final class Benchmark {
      * collector, after --app-java-options.
      */
     private List<String> tunedStart(Path archive) {
-        List<String> java = new ArrayList<>(o.appJavaOptions);
+        List<String> java = cdsStart(archive);
         java.add("-XX:+UseParallelGC");
+        return java;
+    }
+
+    /** --app-java-options and the AppCDS archive, which the JVM must map (no run without it under an AppCDS row). */
+    private List<String> cdsStart(Path archive) {
+        List<String> java = new ArrayList<>(o.appJavaOptions);
         java.add("-XX:SharedArchiveFile=" + archive);
-        java.add("-Xshare:on"); // fail rather than run without the archive under this row's name
+        java.add("-Xshare:on");
         return java;
     }
 
